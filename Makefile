@@ -1,0 +1,41 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test lint format i18n bench faults clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/ilpbot run
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Extract msgids from the code and merge them into the Indonesian catalogue.
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k N_ -k say -k t -k Text -k Text.of \
+		-k ParseError -k _ -k ngettext:1,2 --omit-header --no-location -o locales/messages.pot .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -l id --ignore-obsolete \
+		--init-missing --width 100
+	sed -i 's/^"Plural-Forms: .*/"Plural-Forms: nplurals=1; plural=0;\\n"/' locales/id/LC_MESSAGES/messages.po
+
+bench: $(STAMP)
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf $(VENV) *.db *.db-wal *.db-shm

@@ -1,0 +1,1 @@
+"""The outside world and the composition root: the only package that imports a platform."""

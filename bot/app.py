@@ -1,0 +1,53 @@
+"""The composition root: settings → database, texts, runtime."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from db.database import Database
+from db.migrate import upgrade_async
+from db.models import Kecamatan
+from db.seed import seed
+from handlers.app import build_runtime
+from handlers.inbound import Runtime
+from handlers.text import Texts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    runtime: Runtime
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+def build(settings: Settings) -> App:
+    db = Database(settings.database_url)
+    texts = Texts.load(settings.bot_timezone)
+    runtime = build_runtime(db, texts, settings=settings.model_dump())
+    return App(settings, db, runtime)
+
+
+async def prepare_embedded(settings: Settings, db: Database) -> None:
+    """The embedded SQLite default migrates and seeds itself; PostgreSQL uses `ilpbot db upgrade`."""
+    if not settings.is_sqlite:
+        return
+    await upgrade_async(settings.database_url)
+    async with db.transaction() as session:
+        count = (await session.execute(select(func.count()).select_from(Kecamatan))).scalar_one()
+        if count == 0:
+            report = await seed(session)
+            log.info(
+                "seeded %s kecamatan, %s desa, %s puskesmas",
+                report.kecamatan,
+                report.desa,
+                report.puskesmas,
+            )

@@ -1,0 +1,1 @@
+"""One file per channel: wire data ⇄ core messages."""

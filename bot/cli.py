@@ -1,0 +1,196 @@
+"""`ilpbot run | console | db | seed | invite …`: the entry points."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.app import App, build, prepare_embedded
+from bot.channels import console
+from bot.config import Settings
+from db.migrate import downgrade, upgrade
+from db.seed import seed
+from handlers import invites
+
+log = logging.getLogger("ilpbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ilpbot", description="ILP and dana desa chatbot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run every configured channel in one process")
+    chat = sub.add_parser("console", help="chat with the bot on stdin/stdout")
+    chat.add_argument("--chat", default="1", help="console chat id (one per person)")
+
+    dbp = sub.add_parser("db", help="database migrations")
+    dbsub = dbp.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade").add_argument("revision", nargs="?", default="head")
+    dbsub.add_parser("downgrade").add_argument("revision")
+
+    seedp = sub.add_parser("seed", help="load kecamatan, desa and puskesmas (idempotent)")
+    seedp.add_argument("--dir", type=Path, default=None, help="a folder of CSVs of the same shape")
+
+    inv = sub.add_parser("invite", help="invitation codes")
+    invsub = inv.add_subparsers(dest="invite_command", required=True)
+    create = invsub.add_parser("create")
+    create.add_argument("--role", choices=list(invites_roles()), default=None)
+    create.add_argument("--desa")
+    create.add_argument("--puskesmas")
+    create.add_argument("--uses", type=int, default=1)
+    create.add_argument("--days", type=int, default=7)
+    create.add_argument("--link-user", type=int, default=None)
+    create.add_argument("--json", action="store_true")
+    invsub.add_parser("list")
+    invsub.add_parser("revoke").add_argument("id", type=int)
+    return parser
+
+
+def invites_roles() -> tuple[str, ...]:
+    from db.models import ROLES
+
+    return ROLES
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            upgrade(settings.database_url, args.revision)
+        else:
+            downgrade(settings.database_url, args.revision)
+        return 0
+    handlers: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
+        "run": _run,
+        "console": _console,
+        "seed": _seed,
+        "invite": _invite,
+    }
+    return asyncio.run(_with_app(settings, handlers[args.command], args))
+
+
+async def _with_app(
+    settings: Settings,
+    fn: Callable[[App, argparse.Namespace], Awaitable[int]],
+    args: argparse.Namespace,
+) -> int:
+    app = build(settings)
+    try:
+        await prepare_embedded(settings, app.db)
+        return await fn(app, args)
+    finally:
+        await app.close()
+
+
+async def _seed(app: App, args: argparse.Namespace) -> int:
+    async with app.db.transaction() as session:
+        report = await seed(session, args.dir) if args.dir else await seed(session)
+    print(
+        f"kecamatan {report.kecamatan}, desa {report.desa}, puskesmas {report.puskesmas}, links {report.links}"
+    )
+    return 0
+
+
+def invite_link(settings: Settings, code: str) -> str | None:
+    username = settings.telegram_bot_username
+    return f"https://t.me/{username}?start={code}" if username else None
+
+
+async def _invite(app: App, args: argparse.Namespace) -> int:
+    now = app.runtime.clock()
+    try:
+        async with app.db.transaction() as session:
+            if args.invite_command == "create":
+                return _print_created(app, args, await _create(session, now, args))
+            if args.invite_command == "list":
+                for inv in await invites.list_invites(session):
+                    state = (
+                        "revoked"
+                        if inv.revoked_at
+                        else "expired"
+                        if inv.expires_at <= now
+                        else "active"
+                    )
+                    print(
+                        f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}\t{inv.expires_at:%Y-%m-%d}"
+                    )
+                return 0
+            if await invites.revoke(session, args.id, now):
+                print(f"invite {args.id} revoked")
+                return 0
+            print(f"no active invite {args.id}", file=sys.stderr)
+            return 1
+    except invites.InviteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _create(session, now, args: argparse.Namespace) -> invites.Created:
+    if args.role is None and args.link_user is None:
+        raise invites.InviteError("--role is required (or --link-user)")
+    return await invites.create_invite(
+        session,
+        now,
+        args.role or "petugas",
+        desa=args.desa,
+        puskesmas=args.puskesmas,
+        uses=args.uses,
+        days=args.days,
+        link_user=args.link_user,
+    )
+
+
+def _print_created(app: App, args: argparse.Namespace, created: invites.Created) -> int:
+    link = invite_link(app.settings, created.code)
+    if args.json:
+        print(json.dumps({"code": created.code, "role": created.invite.role, "link": link}))
+    else:
+        print(f"code: {created.code}\nrole: {created.invite.role}\nlink: {link or '-'}")
+        print(
+            f"valid until {created.invite.expires_at:%Y-%m-%d %H:%M} UTC, uses {created.invite.max_uses}"
+        )
+    return 0
+
+
+async def _console(app: App, args: argparse.Namespace) -> int:
+    await console.chat(app.runtime, str(args.chat))
+    return 0
+
+
+async def _run(app: App, args: argparse.Namespace) -> int:
+    settings = app.settings
+    if not (settings.telegram_enabled or settings.whatsapp_enabled):
+        return await _demo(app)
+    print("Telegram/WhatsApp channels arrive with their issues; use `ilpbot console` for now.")
+    return await _demo(app)
+
+
+async def _demo(app: App) -> int:
+    """No channel configured: a demo invite and the console chat, with a word on configuring."""
+    now = app.runtime.clock()
+    async with app.db.transaction() as session:
+        petugas = await invites.create_invite(
+            session, now, "petugas", puskesmas="Sumber Urip", uses=5
+        )
+        kades = await invites.create_invite(session, now, "kades", desa="17.02.11.2009", uses=5)
+    print(
+        "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
+        "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"
+        f"Demo invite (petugas, Puskesmas Sumber Urip): type  DAFTAR {petugas.code}\n"
+        f"Kepala desa Sumber Urip can register in another terminal: ilpbot console --chat 2,\n"
+        f"then DAFTAR {kades.code}\n"
+    )
+    await console.chat(app.runtime, "1")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Flows as data and the pure engine. Standard library only."""

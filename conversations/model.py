@@ -1,0 +1,247 @@
+"""The core's vocabulary: what comes in, what goes out, and what a flow is made of.
+
+Frozen dataclasses only, standard library only, so every channel and every handler speaks the
+same language and the engine stays pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for extraction; translation happens when a reply is rendered."""
+    return msgid
+
+
+# --- inbound -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Photo:
+    file_id: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One user message, already unwrapped from its channel.
+
+    `button` is the value of a pressed button whose token the runtime has already checked;
+    a button whose token failed never reaches the engine.
+    """
+
+    text: str = ""
+    button: str | None = None
+    location: Location | None = None
+    contact: Contact | None = None
+    photo: Photo | None = None
+    unsupported: bool = False
+
+
+# --- outbound ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Money:
+    """A Rupiah amount in a message parameter; the renderer formats it."""
+
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar date in a message parameter; the renderer formats it."""
+
+    value: date
+
+
+@dataclass(frozen=True)
+class Text:
+    """A msgid plus its parameters; `literal` text (a desa name, a typed answer) is not translated."""
+
+    msgid: str
+    params: tuple[tuple[str, Any], ...] = ()
+    literal: bool = False
+
+    @staticmethod
+    def of(msgid: str, **params: Any) -> Text:
+        return Text(msgid, tuple(sorted(params.items())))
+
+    @staticmethod
+    def raw(value: str) -> Text:
+        return Text(value, (), True)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the person who wrote. `choices` become buttons (or a numbered list).
+
+    `request` asks the channel for a special keyboard: "contact" or "location".
+    """
+
+    parts: tuple[Text, ...]
+    choices: tuple[Choice, ...] = ()
+    request: str | None = None
+
+
+# --- flows ---------------------------------------------------------------------------------
+
+INPUT_TYPES = (
+    "text",
+    "integer",
+    "decimal",
+    "money",
+    "choice",
+    "multi_choice",
+    "yes_no",
+    "date",
+    "month",
+    "photo",
+    "location",
+    "contact",
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Data form of a skip condition: skip when answer `key` `op` `value` (op: eq, ne, in, missing)."""
+
+    key: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A hard cross-field rule checked when `key` is answered: answers[key] <op> answers[other]."""
+
+    key: str
+    op: str  # le, lt, ge, gt
+    other: str
+    message: str  # msgid with {label} / {other} placeholders
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    prompt: str
+    type: str
+    help: str | None = None
+    required: bool = True
+    min: Decimal | int | None = None
+    max: Decimal | int | None = None
+    max_length: int | None = None
+    min_length: int | None = None
+    pattern: str | None = None  # "name": letters, spaces and . ' -
+    choices: tuple[Choice, ...] = ()
+    provider: str | None = None
+    skip_if: Condition | None = None
+    soft_max: int | None = None  # above this a value asks "yakin?" once
+    label: str | None = None  # short msgid for the summary; defaults to prompt
+    code: str | None = None  # quick-entry code, e.g. "K1"
+    spm: str | None = None
+    source: str | None = None  # "juknis" or "usulan"
+    unit: str | None = None
+    max_days_back: int | None = None  # for dates
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    version: int
+    title: str
+    steps: tuple[Step, ...]
+    review: bool = True  # show a summary with Kirim / Ubah / Batal before submitting
+    rules: tuple[Rule, ...] = ()
+    intro: str | None = None
+
+    def step(self, key: str) -> Step:
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.steps)
+
+
+# --- state and events ----------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    """Everything the engine needs to continue a conversation; stored as JSON by the caller."""
+
+    flow: str
+    version: int
+    step: str | None
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    pending: dict[str, Any] = field(default_factory=dict)
+    status: str = "active"  # active, done, cancelled
+    updated_at: str = ""  # ISO timestamp of the last change
+    nonce: int = 0  # bumped on every question, so old buttons can be told apart
+
+
+@dataclass(frozen=True)
+class ReplyEvent:
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class ResultSaved:
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Submitted:
+    flow: str
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Ended:
+    reason: str  # submitted, cancelled, menu, outdated, restarted
+
+
+Event = ReplyEvent | ResultSaved | Submitted | Ended
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    events: tuple[Event, ...]
+
+    @property
+    def replies(self) -> tuple[Reply, ...]:
+        return tuple(e.reply for e in self.events if isinstance(e, ReplyEvent))
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()

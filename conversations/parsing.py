@@ -1,0 +1,381 @@
+"""Reading what a field worker types on a cheap phone, in Indonesian.
+
+Pure functions, standard library only. A refusal is a `ParseError` carrying an English msgid (it is
+translated when the reply is rendered) and its parameters; `Ambiguous` also lists what it could mean.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from conversations.model import N_
+
+EMPTY = N_("Please type an answer.")
+WHOLE_NUMBER = N_("Please type a whole number, for example 12.")
+NUMBER = N_("Please type a number, for example 12 or 1,5.")
+SEPARATORS = N_("Please use dots for thousands and a comma for decimals, for example 1.500,75.")
+NEGATIVE = N_("The number cannot be negative.")
+TOO_LONG = N_("That number is too long.")
+TOO_SMALL = N_("Please type {minimum} or more.")
+TOO_LARGE = N_("Please type {maximum} or less.")
+WHICH_NUMBER = N_("Do you mean {a} or {b}?")
+MONEY = N_("Please type the amount in rupiah, for example 2.500.000 or 2,5 juta.")
+WHOLE_RUPIAH = N_("Please type whole rupiah, for example 2.500.000.")
+NOT_ZERO = N_("The amount must be more than zero.")
+YES_NO = N_("Please answer yes or no.")
+DATE = N_("Please type a date, for example 22/11 or kemarin.")
+NO_SUCH_DATE = N_("That date does not exist. Please check the day and month.")
+FUTURE = N_("The date cannot be in the future.")
+TOO_OLD = N_("The date cannot be more than {days} days ago.")
+MONTH = N_("Please type a month, for example Desember or 12/2026.")
+WHICH_CHOICE = N_("Which one do you mean?")
+NO_CHOICE = N_("I did not recognise that choice. Type the number or the name.")
+
+MAX_DIGITS = 15
+
+
+class ParseError(Exception):
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid, self.params = msgid, params
+
+
+class Ambiguous(ParseError):
+    """The input could mean several things; `options` lists them (values of the right type)."""
+
+    def __init__(self, msgid: str, options: tuple, **params: object) -> None:
+        super().__init__(msgid, **params)
+        self.options = tuple(options)
+
+
+def normalize(text: str) -> str:
+    """Casefolded, control characters dropped, whitespace collapsed and stripped."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(_clean_char(c) for c in text)
+    return " ".join(text.casefold().split())
+
+
+def _clean_char(c: str) -> str:
+    category = unicodedata.category(c)
+    return " " if category == "Cc" else "" if category[0] == "C" else c
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"\d*,\d+|\d+", re.A)
+_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?: \d{3})+(?:,\d+)?", re.A)
+_ONE_DOT = re.compile(r"(\d*)\.(\d+)", re.A)
+_MINUS = ("-", "\u2212", "\u2013")
+
+
+def _number_text(text: str) -> str:
+    s = normalize(text).rstrip(" .!?")
+    if not s:
+        raise ParseError(EMPTY)
+    return s
+
+
+def _unsign(s: str) -> tuple[bool, str]:
+    if s[:1] in _MINUS:
+        return True, s[1:].lstrip()
+    return False, s
+
+
+def _readings(s: str, msgid: str) -> tuple[Decimal, ...]:
+    """One value, or (dot as thousands, dot as decimal point) when a lone dot is ambiguous."""
+    if not re.fullmatch(r"[\d., ]*\d[\d., ]*", s, re.A):
+        raise ParseError(msgid)
+    if sum(c.isdigit() for c in s) > MAX_DIGITS:
+        raise ParseError(TOO_LONG)
+    if _PLAIN.fullmatch(s) or _GROUPED.fullmatch(s):
+        return (Decimal(s.replace(".", "").replace(" ", "").replace(",", ".")),)
+    if m := _ONE_DOT.fullmatch(s):
+        return Decimal(m[1] + m[2]), Decimal(s)
+    raise ParseError(SEPARATORS)
+
+
+def _in_range(value: Decimal, minimum: object, maximum: object) -> Decimal:
+    if minimum is not None and value < minimum:
+        raise ParseError(TOO_SMALL, minimum=minimum)
+    if maximum is not None and value > maximum:
+        raise ParseError(TOO_LARGE, maximum=maximum)
+    return value
+
+
+def parse_integer(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    negative, s = _unsign(_number_text(text))
+    values = _readings(s, WHOLE_NUMBER)
+    if "," in s or len(values) > 1:
+        raise ParseError(WHOLE_NUMBER)
+    if negative:
+        raise ParseError(NEGATIVE)
+    return int(_in_range(values[0], minimum, maximum))
+
+
+def parse_decimal(
+    text: str, minimum: Decimal | int | None = None, maximum: Decimal | int | None = None
+) -> Decimal:
+    negative, s = _unsign(_number_text(text))
+    values = tuple(-v if negative else v for v in _readings(s, NUMBER))
+    if len(values) > 1:
+        raise Ambiguous(WHICH_NUMBER, values, a=values[0], b=values[1])
+    return _in_range(values[0], minimum, maximum)
+
+
+_UNITS = {
+    **dict.fromkeys(("k", "rb", "rbu", "ribu"), 10**3),
+    **dict.fromkeys(("jt", "jta", "juta"), 10**6),
+    **dict.fromkeys(("m", "miliar", "milyar", "milliar"), 10**9),
+    **dict.fromkeys(("t", "triliun", "trilyun"), 10**12),
+}
+_RUPIAH = re.compile(r"^rp\.?\s*|\s*(?:rupiah|rp)$")
+
+
+def parse_money(
+    text: str, minimum: Decimal | int | None = None, maximum: Decimal | int | None = None
+) -> Decimal:
+    """Whole rupiah: "Rp 2.500.000,-", "2,5 juta", "250rb", "1,2 M"."""
+    negative, s = _unsign(_number_text(text))
+    negative2, s = _unsign(_RUPIAH.sub("", s))
+    s = re.sub(r"[.,]-$", "", s).rstrip(" .")
+    m = re.fullmatch(r"(.*?\d)\s*([a-z]*)", s, re.A)
+    if not m or (m[2] and m[2] not in _UNITS):
+        raise ParseError(MONEY)
+    readings = _readings(m[1], MONEY)
+    if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
+        value = readings[-1] * _UNITS[m[2]]
+    elif len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
+        options = (readings[1] * 10**6, readings[0])
+        raise Ambiguous(WHICH_NUMBER, options, a=options[0], b=options[1])
+    elif "," in m[1] and not re.search(r",0{0,2}$", m[1]):
+        raise ParseError(WHOLE_RUPIAH)  # "250,000" is 250 in Indonesian: refuse, never guess
+    else:
+        value = readings[0]
+    if value != value.to_integral_value():
+        raise ParseError(WHOLE_RUPIAH)
+    if negative or negative2:
+        raise ParseError(NEGATIVE)
+    if value == 0 and (minimum is None or minimum > 0):
+        raise ParseError(NOT_ZERO)
+    return _in_range(value, minimum, maximum).quantize(Decimal(1))
+
+
+# --- yes / no ------------------------------------------------------------------------------
+
+
+def _squeeze(word: str) -> str:
+    """Repeated letters count once: "yaaa" is "ya", "nggak" is "ngak"."""
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+_YES_WORDS = ("ya y iya iy yes", "ok oke okay sip siap", "benar betul setuju")
+_NO_WORDS = ("tidak tdk t tak", "ga gak gk nggak enggak engga ndak", "no bukan salah jangan")
+_YES = {_squeeze(w) for group in _YES_WORDS for w in group.split()}
+_NO = {_squeeze(w) for group in _NO_WORDS for w in group.split()}
+
+
+def parse_yes_no(text: str) -> bool:
+    words = {_squeeze(w) for w in re.sub(r"[\W_]", " ", normalize(text)).split()}
+    if words and words <= _YES:
+        return True
+    if words and words <= _NO:
+        return False
+    raise ParseError(YES_NO)
+
+
+# --- dates and months ----------------------------------------------------------------------
+
+_MONTH_NAMES = (
+    "januari jan",
+    "februari feb peb pebruari",
+    "maret mar",
+    "april apr",
+    "mei",
+    "juni jun",
+    "juli jul",
+    "agustus agu agt ags agust",
+    "september sep sept",
+    "oktober okt",
+    "november nov nop nopember",
+    "desember des",
+)
+_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
+_WEEKDAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu ahad")
+_WEEKDAYS = {name: i for i, names in enumerate(_WEEKDAY_NAMES) for name in names.split()}
+_DAYS_AGO = {
+    **dict.fromkeys(("hari ini", "hr ini", "sekarang", "skrg"), 0),
+    **dict.fromkeys(("kemarin", "kmrn", "kmarin", "kemaren", "kmrin"), 1),
+    **dict.fromkeys(("kemarin lusa", "kmrn lusa"), 2),
+    "besok": -1,
+    "lusa": -2,
+}
+_AGO = re.compile(r"(\d{1,4}) (?:hari|hr) (?:yang |yg )?(?:lalu|yll)", re.A)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.A)
+_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?", re.A)
+_NAMED = re.compile(r"(\d{1,2})[ /-]?([a-z]+)\.?(?:[ /-](\d{4}|\d{2}))?", re.A)
+
+
+def _year(digits: str) -> int:
+    return 2000 + int(digits) if len(digits) == 2 else int(digits)
+
+
+def _relative_day(s: str, today: date) -> date | None:
+    if s in _DAYS_AGO:
+        return today - timedelta(days=_DAYS_AGO[s])
+    if m := _AGO.fullmatch(s):
+        return today - timedelta(days=int(m[1]))
+    weekday = s.removeprefix("hari ")
+    if weekday in _WEEKDAYS:
+        return today - timedelta(days=(today.weekday() - _WEEKDAYS[weekday]) % 7)
+    return None
+
+
+def _day_month_year(s: str) -> tuple[int, int, str | None] | None:
+    if m := _ISO.fullmatch(s):
+        return int(m[3]), int(m[2]), m[1]
+    if m := _NUMERIC.fullmatch(s):
+        return int(m[1]), int(m[2]), m[3]
+    if (m := _NAMED.fullmatch(s)) and m[2] in _MONTHS:
+        return int(m[1]), _MONTHS[m[2]], m[3]
+    return None
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _calendar_day(s: str, today: date, allow_future: bool) -> date | None:
+    """Without a year: the most recent such date, or with `allow_future` the nearest one."""
+    parts = _day_month_year(s)
+    if parts is None:
+        return None
+    day, month, year = parts
+    years = [_year(year)] if year else range(today.year - 8, today.year + 2)
+    found = [d for y in years if (d := _date_or_none(y, month, day))]
+    if not found:
+        raise ParseError(NO_SUCH_DATE)
+    if year:
+        return found[0]
+    if allow_future:
+        return min(found, key=lambda d: abs(d - today))
+    return max(d for d in found if d <= today)
+
+
+def parse_date(
+    text: str, today: date, max_days_back: int | None = None, allow_future: bool = False
+) -> date:
+    s = re.sub(r"^(?:tgl|tanggal)\.? ?", "", normalize(text).rstrip(" .!?,"))
+    s = s.replace("'", "").replace("\u2019", "")
+    if not s:
+        raise ParseError(EMPTY)
+    day = _relative_day(s, today) or _calendar_day(s, today, allow_future)
+    if day is None:
+        raise ParseError(DATE)
+    if day > today and not allow_future:
+        raise ParseError(FUTURE)
+    if max_days_back is not None and (today - day).days > max_days_back:
+        raise ParseError(TOO_OLD, days=max_days_back)
+    return day
+
+
+_MONTHS_AHEAD = {
+    **dict.fromkeys(("bulan ini", "bln ini"), 0),
+    **dict.fromkeys(("bulan depan", "bln depan"), 1),
+    **dict.fromkeys(("bulan lalu", "bln lalu"), -1),
+}
+
+
+def _month_year(s: str) -> tuple[int, str | None] | None:
+    if m := re.fullmatch(r"(\d{4})[/. -](\d{1,2})", s, re.A):
+        return int(m[2]), m[1]
+    if m := re.fullmatch(r"(\d{1,2})(?:[/. -](\d{4}|\d{2}))?", s, re.A):
+        return int(m[1]), m[2]
+    if (m := re.fullmatch(r"([a-z]+)\.?(?:[ /-]?(\d{4}|\d{2}))?", s, re.A)) and m[1] in _MONTHS:
+        return _MONTHS[m[1]], m[2]
+    return None
+
+
+def parse_month(text: str, today: date) -> tuple[int, int]:
+    """(year, month); without a year, the next such month on or after this one."""
+    s = normalize(text).rstrip(" .!?,")
+    if s in _MONTHS_AHEAD:
+        index = today.year * 12 + today.month - 1 + _MONTHS_AHEAD[s]
+        return index // 12, index % 12 + 1
+    parts = _month_year(re.sub(r"^(?:bulan|bln)\.? ", "", s))
+    if parts is None or not 1 <= parts[0] <= 12:
+        raise ParseError(MONTH)
+    month, year = parts
+    if year:
+        return _year(year), month
+    return (today.year if month >= today.month else today.year + 1), month
+
+
+# --- choices -------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]", " ", normalize(text)).split())
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(c in letters for c in short)
+
+
+def _skeleton(typed: str, label: str) -> bool:
+    """Each typed word, in order, is an abbreviation of a label word: "smbr urip"."""
+    words = iter(label.split())
+    return all(any(w[0] == t[0] and _is_subsequence(t, w) for w in words) for t in typed.split())
+
+
+def _close(typed: str, label: str) -> float:
+    """A typo: the difflib ratio when it is at least 0.8, else 0."""
+    ratio = difflib.SequenceMatcher(None, typed, label).ratio()
+    return ratio if ratio >= 0.8 else 0.0
+
+
+_Score = Callable[[str, str], float]
+_LABEL_TIERS: tuple[_Score, ...] = (
+    lambda k, label: k == label,
+    lambda k, label: label.startswith(k),
+    lambda k, label: f" {k} " in f" {label} ",
+    _skeleton,
+    _close,
+)
+
+
+def _best(key: str, options: Sequence[tuple[str, Sequence[str]]], score: _Score) -> list[str]:
+    scores = [
+        max((float(score(key, _key(label))) for label in labels), default=0.0)
+        for _, labels in options
+    ]
+    best = max(scores, default=0.0)
+    return [v for (v, _), s in zip(options, scores, strict=True) if s > 0 and s == best]
+
+
+def match_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """A value from `options` (value, labels): by number, value, label, then forgivingly."""
+    raw, key = normalize(text), _key(text)
+    if not key:
+        raise ParseError(NO_CHOICE)
+    number = re.fullmatch(r"(?:(?:no|nomor|nmr)\.? ?|#)?(\d{1,4})[.)]?", raw, re.A)
+    if number and 1 <= int(number[1]) <= len(options):
+        return options[int(number[1]) - 1][0]
+    for value, _ in options:
+        if raw == normalize(value):
+            return value
+    for score in _LABEL_TIERS:
+        found = list(dict.fromkeys(_best(key, options, score)))
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise Ambiguous(WHICH_CHOICE, tuple(found))
+    raise ParseError(NO_CHOICE)

@@ -1,0 +1,1 @@
+"""Models, the unit of work and queries; Alembic migrations in db/migrations."""

@@ -1,0 +1,1 @@
+"""Use cases: what a message or a clock tick means, and who may do it."""

@@ -1,0 +1,168 @@
+"""The one inbound entry: dedupe → identify → lock + load → engine or command → save (one transaction)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from conversations import engine
+from conversations.flows import msgids
+from conversations.model import Flow, Inbound
+from conversations.parsing import normalize
+from db import queries
+from db.database import Database
+from handlers.outgoing import Outgoing, parse_conversation_token
+from handlers.text import Texts
+from handlers.turn import Incoming, SubmitHandler, Turn
+
+log = logging.getLogger(__name__)
+
+ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A word a user may type (`/lapor`, `LAPOR`) or pick from the menu."""
+
+    name: str
+    label: str  # msgid shown in the menu
+    roles: tuple[str, ...]
+    run: Callable[[Turn, str], Awaitable[None]]
+    aliases: tuple[str, ...] = ()
+    in_menu: bool = True
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    db: Database
+    texts: Texts
+    flows: dict[str, Flow]
+    clock: Callable[[], datetime] = utcnow
+    commands: dict[str, Command] = field(default_factory=dict)
+    submit_handlers: dict[str, SubmitHandler] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def check_catalogue(self) -> None:
+        """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
+        for flow in self.flows.values():
+            missing = [m for m in msgids(flow) if not self.texts.has(m)]
+            if missing:
+                raise ValueError(f"flow {flow.name}: untranslated msgids {missing}")
+
+    def add_command(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            self.commands[name] = command
+
+    async def handle(self, msg: Incoming) -> list[Outgoing]:
+        """Returns the replies for the sender, to be sent after the commit."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
+                log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
+                return []
+            ident = await queries.identity(session, msg.channel, msg.chat_id)
+            conversation = await queries.lock_conversation(session, msg.channel, msg.chat_id, now)
+            user = await queries.get_user(session, ident.user_id) if ident else None
+            if user is not None and not user.active:
+                user = None
+            if ident is not None:
+                ident.last_inbound_at = now
+                ident.unreachable = False
+            turn = Turn(
+                self, session, msg, now, conversation, ident, user, queries.load_state(conversation)
+            )
+            await self._dispatch(turn)
+            queries.store_state(conversation, turn.state, now)
+            return turn.out
+
+    async def _dispatch(self, turn: Turn) -> None:
+        inbound = turn.msg.inbound
+        if turn.msg.callback is not None:
+            button = await self._button(turn)
+            if button is None:
+                return
+            inbound = Inbound(button=button)
+        elif await self._command(turn):
+            return
+        if turn.state is not None:
+            await turn.resume(inbound)
+        elif turn.user is None:
+            await self.submit_handlers["_unknown"](turn, self.flows["registration"], {})
+        else:
+            await self.menu(turn, hint=True)
+
+    async def _button(self, turn: Turn) -> str | None:
+        data = turn.msg.callback or ""
+        head, _, rest = data.partition(":")
+        if head in self.actions:
+            await self.actions[head](turn, rest.split(":"))
+            return None
+        token = parse_conversation_token(data)
+        state = turn.state
+        if token is None:
+            return await self._refuse(turn, "forged", data)
+        nonce, index = token
+        if state is None or nonce != state.nonce:
+            return await self._refuse(turn, "stale", data)
+        choices = engine.current_reply(self.flows[state.flow], state).choices
+        if not 0 <= index < len(choices):
+            return await self._refuse(turn, "forged", data)
+        return choices[index].value
+
+    async def _refuse(self, turn: Turn, why: str, data: str) -> None:
+        log.warning(
+            "refused %s button %r from %s:%s", why, data, turn.msg.channel, turn.msg.chat_id
+        )
+        await queries.audit(
+            turn.session,
+            turn.now,
+            "button",
+            f"refused_{why}",
+            actor_user_id=turn.user.id if turn.user else None,
+            actor_role=turn.user.role if turn.user else None,
+            channel=turn.msg.channel,
+            reason=data[:200],
+        )
+        turn.say("This button is no longer valid. Please use the latest message.")
+        return None
+
+    async def _command(self, turn: Turn) -> bool:
+        """A command word starts its use case, even in the middle of another form."""
+        text = turn.msg.inbound.text.strip()
+        if not text:
+            return False
+        word, _, arg = text.partition(" ")
+        name = normalize(word).lstrip("/").split("@")[0]
+        command = self.commands.get(name)
+        if command is None:
+            return False
+        explicit = word.startswith("/") or (word.isupper() and len(word) > 1)
+        if not explicit and (turn.state is not None or arg):
+            return False  # a plain word inside a form is an answer, not a command
+        if engine.global_word(word) and turn.state is not None:
+            return False  # /batal, /kembali, /bantuan belong to the open form
+        if turn.user is None and "*" not in command.roles:
+            return False
+        if (
+            turn.user is not None
+            and "*" not in command.roles
+            and turn.user.role not in command.roles
+        ):
+            turn.say("Sorry, this menu is not available for your role.")
+            return True
+        await command.run(turn, arg.strip())
+        return True
+
+    async def submit(self, turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
+        await self.submit_handlers[flow.name](turn, flow, answers)
+
+    async def menu(self, turn: Turn, hint: bool = False) -> None:
+        await self.submit_handlers["_menu"](turn, self.flows["menu"], {"hint": hint})

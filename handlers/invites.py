@@ -1,0 +1,162 @@
+"""Invitations: who may create them, what they grant, and how a typed code is checked."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.parsing import Ambiguous, ParseError, match_choice
+from db.models import Desa, Invite, Kecamatan, Puskesmas, User
+from db.queries import puskesmas_serving
+
+# No 0/O, 1/I/L: codes are read aloud and typed on small keyboards.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10  # 31**10 ≈ 2**49.5
+NEEDS_PUSKESMAS = ("petugas", "kepala_puskesmas")
+NEEDS_DESA = ("kades", "kader")
+
+
+class InviteError(ValueError):
+    pass
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def looks_like_code(text: str) -> bool:
+    code = normalize_code(text)
+    return len(code) == CODE_LENGTH and all(ch in ALPHABET for ch in code)
+
+
+@dataclass
+class Created:
+    code: str
+    invite: Invite
+
+
+async def resolve_desa(session: AsyncSession, name: str) -> Desa:
+    rows = (await session.execute(select(Desa, Kecamatan.nama).join(Kecamatan))).all()
+    by_code = {d.kode: d for d, _ in rows}
+    if name in by_code:
+        return by_code[name]
+    options = [(d.kode, [d.nama]) for d, _ in rows]
+    kecamatan = {d.kode: k for d, k in rows}
+    try:
+        return by_code[match_choice(name, options)]
+    except Ambiguous as exc:
+        names = ", ".join(f"{by_code[c].nama} ({c}, Kec. {kecamatan[c]})" for c in exc.options)
+        raise InviteError(f"desa {name!r} is ambiguous: {names}; use the Kemendagri code") from exc
+    except ParseError as exc:
+        raise InviteError(f"no desa named {name!r}") from exc
+
+
+async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
+    rows = list((await session.execute(select(Puskesmas))).scalars())
+    by_name = {p.nama: p for p in rows}
+    try:
+        return by_name[match_choice(name, [(p.nama, [p.nama]) for p in rows])]
+    except Ambiguous as exc:
+        raise InviteError(f"puskesmas {name!r} is ambiguous: {', '.join(exc.options)}") from exc
+    except ParseError as exc:
+        raise InviteError(f"no puskesmas named {name!r}") from exc
+
+
+async def create_invite(
+    session: AsyncSession,
+    now: datetime,
+    role: str,
+    *,
+    desa: str | None = None,
+    puskesmas: str | None = None,
+    uses: int = 1,
+    days: int = 7,
+    link_user: int | None = None,
+) -> Created:
+    if uses < 1 or days < 1:
+        raise InviteError("--uses and --days must be at least 1")
+    place_desa = await resolve_desa(session, desa) if desa else None
+    place_pkm = await resolve_puskesmas(session, puskesmas) if puskesmas else None
+    if link_user is not None:
+        user = await session.get(User, link_user)
+        if user is None:
+            raise InviteError(f"no user {link_user}")
+        role, place_desa_id, place_pkm_id = user.role, user.desa_id, user.puskesmas_id
+    else:
+        place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)
+    code = new_code()
+    invite = Invite(
+        code_hash=hash_code(code),
+        hint=code[:3],
+        role=role,
+        puskesmas_id=place_pkm_id,
+        desa_id=place_desa_id,
+        link_user_id=link_user,
+        max_uses=uses,
+        used=0,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(invite)
+    await session.flush()
+    return Created(code, invite)
+
+
+async def _binding(
+    session: AsyncSession, role: str, desa: Desa | None, puskesmas: Puskesmas | None
+) -> tuple[int | None, int | None]:
+    if role in NEEDS_PUSKESMAS:
+        if puskesmas is None:
+            raise InviteError(f"role {role} needs --puskesmas")
+        return None, puskesmas.id
+    if role == "kades":
+        if desa is None:
+            raise InviteError("role kades needs --desa")
+        return desa.id, None
+    if role == "kader":
+        if desa is None:
+            raise InviteError("role kader needs --desa")
+        return desa.id, (puskesmas or await _only_puskesmas(session, desa)).id
+    return None, None
+
+
+async def _only_puskesmas(session: AsyncSession, desa: Desa) -> Puskesmas:
+    serving = await puskesmas_serving(session, desa.id)
+    if len(serving) != 1:
+        names = ", ".join(p.nama for p in serving) or "none"
+        raise InviteError(f"desa {desa.nama} is served by {names}; add --puskesmas")
+    return serving[0]
+
+
+async def find_usable(session: AsyncSession, code: str, now: datetime) -> Invite | None:
+    stmt = select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
+    invite = (await session.execute(stmt)).scalar_one_or_none()
+    if invite is None or invite.revoked_at or invite.expires_at <= now:
+        return None
+    return invite if invite.used < invite.max_uses else None
+
+
+async def list_invites(session: AsyncSession) -> list[Invite]:
+    return list((await session.execute(select(Invite).order_by(Invite.id))).scalars())
+
+
+async def revoke(session: AsyncSession, invite_id: int, now: datetime) -> bool:
+    invite = await session.get(Invite, invite_id)
+    if invite is None or invite.revoked_at:
+        return False
+    invite.revoked_at = now
+    return True
