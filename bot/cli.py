@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
     dbp = sub.add_parser("db", help="database migrations")
     dbsub = dbp.add_subparsers(dest="db_command", required=True)
-    dbsub.add_parser("upgrade").add_argument("revision", nargs="?", default="head")
+    dbsub.add_parser("upgrade").add_argument("revision", nargs="?", default="heads")
     dbsub.add_parser("downgrade").add_argument("revision")
 
     seedp = sub.add_parser("seed", help="load kecamatan, desa and puskesmas (idempotent)")

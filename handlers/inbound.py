@@ -49,6 +49,9 @@ class Runtime:
     submit_handlers: dict[str, SubmitHandler] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    # Webhook and polling channels hand replies to the outbox too: durable, rate-limited, ordered.
+    replies_via_outbox: bool = False
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def check_catalogue(self) -> None:
         """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
@@ -81,7 +84,12 @@ class Runtime:
             )
             await self._dispatch(turn)
             queries.store_state(conversation, turn.state, now)
-            return turn.out
+            if self.replies_via_outbox:
+                for out in turn.out:
+                    await turn.enqueue(out, "reply", turn.user.id if turn.user else None)
+        for callback in self.on_commit:
+            callback()
+        return [] if self.replies_via_outbox else turn.out
 
     async def _dispatch(self, turn: Turn) -> None:
         inbound = turn.msg.inbound

@@ -136,6 +136,9 @@ async def _binding(
 
 async def _only_puskesmas(session: AsyncSession, desa: Desa) -> Puskesmas:
     serving = await puskesmas_serving(session, desa.id)
+    namesake = [p for p in serving if p.nama.casefold() == desa.nama.casefold()]
+    if len(serving) > 1 and len(namesake) == 1:
+        return namesake[0]  # overlapping default wilayah: the puskesmas of the same name
     if len(serving) != 1:
         names = ", ".join(p.nama for p in serving) or "none"
         raise InviteError(f"desa {desa.nama} is served by {names}; add --puskesmas")

@@ -8,6 +8,7 @@ from sqlalchemy.pool import NullPool
 
 from db.database import normalize_url
 from db.models import Base
+from db import schema  # noqa: F401  (registers every model module)
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,163 @@
+"""Delivering the outbox: claim due rows with a lease, send outside any transaction, record the result.
+
+Order is kept per chat: a row waits while an earlier row of the same chat is still pending. A
+crash after a send but before its result is recorded re-sends once the lease ends, so delivery is
+at-least-once and never silently lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.database import Database
+from db.models import ChannelIdentity, Outbox
+from handlers.outgoing import Outgoing
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a channel says about one send: sent, retry (later), or failed (for good)."""
+
+    status: str
+    provider_message_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+    unreachable: bool = False
+
+
+Deliver = Callable[[Outgoing], Awaitable[Delivery]]
+FailureHook = Callable[[AsyncSession, Outbox, datetime], Awaitable[None]]
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** max(attempts - 1, 0), 300))
+
+
+@dataclass
+class OutboxWorker:
+    db: Database
+    deliverers: dict[str, Deliver]
+    clock: Callable[[], datetime]
+    batch: int = 100
+    on_failure: dict[str, FailureHook] = field(default_factory=dict)
+
+    async def run_once(self) -> int:
+        """Claims one batch and delivers it; returns how many rows were handled."""
+        rows = await self.claim()
+        if not rows:
+            return 0
+        by_chat: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
+        for row in rows:
+            by_chat[(row.channel, row.chat_id)].append(row)
+        await asyncio.gather(*(self._chat(chat_rows) for chat_rows in by_chat.values()))
+        return len(rows)
+
+    async def drain(self, rounds: int = 1000) -> int:
+        """Delivers until nothing is due (tests, the console)."""
+        total = 0
+        for _ in range(rounds):
+            handled = await self.run_once()
+            if not handled:
+                break
+            total += handled
+        return total
+
+    async def claim(self) -> list[Outbox]:
+        now = self.clock()
+        earlier = aliased(Outbox)
+        blocked = exists().where(
+            and_(
+                earlier.channel == Outbox.channel,
+                earlier.chat_id == Outbox.chat_id,
+                earlier.status == "pending",
+                earlier.id < Outbox.id,
+            )
+        )
+        stmt = (
+            select(Outbox)
+            .where(
+                Outbox.status == "pending",
+                Outbox.next_attempt_at <= now,
+                Outbox.channel.in_(list(self.deliverers)),
+                ~blocked,
+            )
+            .order_by(Outbox.id)
+            .limit(self.batch)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.db.transaction() as session:
+            rows = list((await session.execute(stmt)).scalars())
+            for row in rows:
+                row.attempts += 1
+                row.next_attempt_at = now + LEASE
+        return rows
+
+    async def _chat(self, rows: Sequence[Outbox]) -> None:
+        for index, row in enumerate(rows):
+            result = await self._send(row)
+            await self._record(row, result)
+            if result.status == "retry":
+                await self._release(rows[index + 1 :])
+                return
+
+    async def _send(self, row: Outbox) -> Delivery:
+        try:
+            return await self.deliverers[row.channel](Outgoing.from_json(row.payload))
+        except Exception as exc:  # a deliverer bug must not stop the sender
+            log.exception("delivery of outbox %s crashed", row.id)
+            return Delivery("retry", error=f"{type(exc).__name__}: {exc}")
+
+    async def _record(self, row: Outbox, result: Delivery) -> None:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            fresh = await session.get(Outbox, row.id, with_for_update=True)
+            if fresh is None or fresh.status != "pending":
+                return
+            if result.status == "sent":
+                fresh.status, fresh.sent_at = "sent", now
+                fresh.provider_message_id = result.provider_message_id
+                return
+            fresh.last_error = (result.error or "")[:500]
+            if result.status == "failed" or fresh.attempts >= MAX_ATTEMPTS:
+                await self._fail(session, fresh, result, now)
+                return
+            wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(fresh.attempts)
+            fresh.next_attempt_at = now + wait
+
+    async def _fail(self, session: AsyncSession, row: Outbox, result: Delivery, now: datetime) -> None:
+        row.status = "failed"
+        log.warning("outbox %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, row.last_error)
+        if result.unreachable:
+            stmt = select(ChannelIdentity).where(
+                ChannelIdentity.channel == row.channel, ChannelIdentity.external_id == row.chat_id
+            )
+            for ident in (await session.execute(stmt)).scalars():
+                ident.unreachable = True
+        hook = self.on_failure.get(row.kind)
+        if hook is not None:
+            await hook(session, row, now)
+
+    async def _release(self, rows: Sequence[Outbox]) -> None:
+        """Rows claimed behind a retried one wait for it, so the chat's order holds."""
+        if not rows:
+            return
+        async with self.db.transaction() as session:
+            for row in rows:
+                fresh = await session.get(Outbox, row.id, with_for_update=True)
+                if fresh is not None and fresh.status == "pending":
+                    fresh.attempts -= 1
+                    fresh.next_attempt_at = self.clock()

@@ -1,0 +1,130 @@
+"""The house rules that keep the code base honest: migrations, import direction, the catalogue."""
+
+import ast
+import asyncio
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from conftest import PG_URL, _pg_exec
+from db import schema  # noqa: F401
+from db.database import normalize_url
+from db.migrate import downgrade, upgrade
+from db.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locales" / "id" / "LC_MESSAGES" / "messages.po"
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_async_engine(normalize_url(url))
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    await engine.dispose()
+    return names - {"alembic_version"}
+
+
+def _empty_databases(tmp_path):
+    yield f"sqlite:///{tmp_path / 'empty.db'}"
+    if PG_URL:
+        admin = normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql")
+        name = f"ilpbot_mig_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_pg_exec(admin, f'CREATE DATABASE "{name}"'))
+        try:
+            yield admin.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            asyncio.run(_pg_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_migrations_build_every_table_on_an_empty_database_and_come_down_again(tmp_path):
+    for url in _empty_databases(tmp_path):
+        upgrade(url)
+        assert asyncio.run(_tables(url)) == set(Base.metadata.tables)
+        downgrade(url, "base")
+        assert asyncio.run(_tables(url)) == set()
+        upgrade(url)
+        assert asyncio.run(_tables(url)) == set(Base.metadata.tables)
+
+
+def test_the_models_and_the_migrations_agree(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    url = f"sqlite:///{tmp_path / 'compare.db'}"
+    upgrade(url)
+
+    async def diff():
+        engine = create_async_engine(normalize_url(url))
+        async with engine.connect() as conn:
+            result = await conn.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+            )
+        await engine.dispose()
+        return result
+
+    assert asyncio.run(diff()) == []
+
+
+def _imports(package: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found += [(path, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.append((path, node.module))
+    return found
+
+
+def test_conversations_import_only_the_standard_library_and_themselves():
+    stdlib = sys.stdlib_module_names
+    for path, module in _imports("conversations"):
+        top = module.split(".")[0]
+        assert top == "conversations" or top in stdlib or top == "__future__", f"{path}: {module}"
+
+
+@pytest.mark.parametrize("package", ["conversations", "handlers", "db"])
+def test_imports_point_one_way(package):
+    forbidden = {"conversations": {"bot", "handlers", "db"}, "handlers": {"bot"}, "db": {"bot", "handlers"}}
+    for path, module in _imports(package):
+        assert module.split(".")[0] not in forbidden[package], f"{path} imports {module}"
+
+
+@pytest.mark.parametrize("package", ["conversations", "handlers", "db"])
+def test_only_bot_imports_a_platform_library(package):
+    platform = {"telegram", "httpx", "starlette", "fastapi", "uvicorn", "apscheduler", "prometheus_client"}
+    for path, module in _imports(package):
+        assert module.split(".")[0] not in platform, f"{path} imports {module}"
+
+
+def _catalogue():
+    with open(PO, "rb") as fp:
+        return read_po(fp, locale="id")
+
+
+def test_every_msgid_in_the_catalogue_is_translated():
+    catalogue = _catalogue()
+    missing = [m.id for m in catalogue if m.id and not m.string]
+    assert missing == []
+    assert catalogue.plural_forms == "nplurals=1; plural=0;"
+
+
+def test_the_catalogue_is_not_stale(tmp_path):
+    pot = tmp_path / "messages.pot"
+    cmd = [
+        str(Path(sys.executable).parent / "pybabel"), "extract", "-F", str(ROOT / "babel.cfg"),
+        "--no-default-keywords", "-k", "N_", "-k", "say", "-k", "t", "-k", "Text", "-k", "Text.of",
+        "-k", "ParseError", "-k", "_", "-k", "ngettext:1,2", "--omit-header", "-o", str(pot), ".",
+    ]
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    with open(pot, "rb") as fp:
+        extracted = {m.id for m in read_po(fp) if m.id}
+    in_po = {m.id for m in _catalogue() if m.id}
+    assert sorted(extracted - in_po) == [], "run `make i18n` and translate the new msgids"
+    assert sorted(in_po - extracted) == [], "obsolete msgids: run `make i18n`"
