@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -57,6 +58,9 @@ class Database:
         if self.is_sqlite:
             _sqlite_hooks(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing writers in-process avoids the busy-wait
+        # sleeps of its lock (a long tail of latency) while other processes still use busy_timeout.
+        self._writer = asyncio.Lock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -65,7 +69,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """The unit of work: commits when the block ends, rolls back on an exception."""
-        async with self._sessions() as session, session.begin():
+        if self._writer is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._writer, self._sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -1,0 +1,101 @@
+"""Shared bench helpers: a fresh migrated, seeded database per backend and timing utilities."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+
+from db.database import Database, normalize_url
+from db.migrate import upgrade
+from db.seed import seed
+
+PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+
+
+async def pg_available() -> bool:
+    if not PG_URL:
+        return False
+    try:
+        conn = await asyncpg.connect(normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql"), timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+async def fresh_database(backend: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    """A migrated, seeded database URL and a cleanup function."""
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="ilpbot-bench-"))
+        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+        cleanup = _noop
+    else:
+        admin = normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql")
+        name = f"ilpbot_bench_{uuid.uuid4().hex[:8]}"
+        await _pg(admin, f'CREATE DATABASE "{name}"')
+        url = normalize_url(admin.rsplit("/", 1)[0] + f"/{name}")
+
+        async def cleanup() -> None:
+            await _pg(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    async with db.transaction() as session:
+        await seed(session)
+    await db.dispose()
+    return url, cleanup
+
+
+async def _noop() -> None:
+    return None
+
+
+async def _pg(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def timed_concurrently(
+    jobs: list[Callable[[], Awaitable[None]]], concurrency: int
+) -> tuple[float, list[float]]:
+    """Runs jobs with bounded concurrency; returns (wall seconds, per-job latencies)."""
+    latencies: list[float] = []
+    queue: asyncio.Queue = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+
+    async def worker() -> None:
+        while not queue.empty():
+            job = queue.get_nowait()
+            start = time.perf_counter()
+            await job()
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - start, latencies
+
+
+def summary(latencies: list[float]) -> str:
+    return (
+        f"p50 {percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, "
+        f"mean {statistics.fmean(latencies) * 1000:.1f} ms"
+    )
