@@ -24,7 +24,9 @@ async def pg_available() -> bool:
     if not PG_URL:
         return False
     try:
-        conn = await asyncpg.connect(normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql"), timeout=3)
+        conn = await asyncpg.connect(
+            normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql"), timeout=3
+        )
     except (OSError, asyncpg.PostgresError):
         return False
     await conn.close()

@@ -29,7 +29,15 @@ EVERY_TYPE = Flow(
     version=3,
     title="Every type",
     steps=(
-        Step("nama", "Name?", "text", min_length=2, max_length=10, pattern="name", help="Type a name."),
+        Step(
+            "nama",
+            "Name?",
+            "text",
+            min_length=2,
+            max_length=10,
+            pattern="name",
+            help="Type a name.",
+        ),
         Step("jumlah", "How many?", "integer", min=0, max=500),
         Step("suhu", "Temperature?", "decimal", min=30, max=45),
         Step("biaya", "Amount?", "money", min=1, max=100_000_000),
@@ -71,7 +79,11 @@ GOOD_ANSWERS = [
     ("kasus", Inbound(text="4"), 4),
     ("tanggal", Inbound(text="kemarin"), "2026-11-22"),
     ("bulan", Inbound(text="Desember"), "2026-12"),
-    ("foto", Inbound(photo=Photo("file-1", "posyandu")), {"file_id": "file-1", "caption": "posyandu"}),
+    (
+        "foto",
+        Inbound(photo=Photo("file-1", "posyandu")),
+        {"file_id": "file-1", "caption": "posyandu"},
+    ),
     ("lokasi", Inbound(location=Location(-3.47, 102.52)), {"lat": -3.47, "lon": 102.52}),
     ("kontak", Inbound(contact=Contact("+628123")), {"phone": "+628123", "name": None}),
 ]
@@ -108,7 +120,7 @@ def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
 def _at(key, answers=()):
     """A state standing at `key`, with the earlier good answers given."""
     outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
-    for k, inbound, expected in GOOD_ANSWERS:
+    for _key, inbound, expected in GOOD_ANSWERS:
         if outcome.state.step == key:
             return outcome.state
         if expected is not None:
@@ -214,7 +226,9 @@ def test_help_at_any_step_explains_and_asks_again(key):
     state = _at(key)
     outcome = run(EVERY_TYPE, state, Inbound(text="bantuan"))
     step = EVERY_TYPE.step(key)
-    expected = step.help or "Answer the question, or type /kembali (back), /batal (cancel) or /menu."
+    expected = (
+        step.help or "Answer the question, or type /kembali (back), /batal (cancel) or /menu."
+    )
     assert prompts(outcome) == [expected, step.prompt]
     assert outcome.state.step == key
 

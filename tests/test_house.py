@@ -12,11 +12,12 @@ from babel.messages.pofile import read_po
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from conftest import PG_URL, _pg_exec
 from db import schema  # noqa: F401
 from db.database import normalize_url
 from db.migrate import downgrade, upgrade
 from db.models import Base
+
+from conftest import PG_URL, _pg_exec
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locales" / "id" / "LC_MESSAGES" / "messages.po"
@@ -91,14 +92,26 @@ def test_conversations_import_only_the_standard_library_and_themselves():
 
 @pytest.mark.parametrize("package", ["conversations", "handlers", "db"])
 def test_imports_point_one_way(package):
-    forbidden = {"conversations": {"bot", "handlers", "db"}, "handlers": {"bot"}, "db": {"bot", "handlers"}}
+    forbidden = {
+        "conversations": {"bot", "handlers", "db"},
+        "handlers": {"bot"},
+        "db": {"bot", "handlers"},
+    }
     for path, module in _imports(package):
         assert module.split(".")[0] not in forbidden[package], f"{path} imports {module}"
 
 
 @pytest.mark.parametrize("package", ["conversations", "handlers", "db"])
 def test_only_bot_imports_a_platform_library(package):
-    platform = {"telegram", "httpx", "starlette", "fastapi", "uvicorn", "apscheduler", "prometheus_client"}
+    platform = {
+        "telegram",
+        "httpx",
+        "starlette",
+        "fastapi",
+        "uvicorn",
+        "apscheduler",
+        "prometheus_client",
+    }
     for path, module in _imports(package):
         assert module.split(".")[0] not in platform, f"{path} imports {module}"
 
@@ -118,9 +131,31 @@ def test_every_msgid_in_the_catalogue_is_translated():
 def test_the_catalogue_is_not_stale(tmp_path):
     pot = tmp_path / "messages.pot"
     cmd = [
-        str(Path(sys.executable).parent / "pybabel"), "extract", "-F", str(ROOT / "babel.cfg"),
-        "--no-default-keywords", "-k", "N_", "-k", "say", "-k", "t", "-k", "Text", "-k", "Text.of",
-        "-k", "ParseError", "-k", "_", "-k", "ngettext:1,2", "--omit-header", "-o", str(pot), ".",
+        str(Path(sys.executable).parent / "pybabel"),
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "--no-default-keywords",
+        "-k",
+        "N_",
+        "-k",
+        "say",
+        "-k",
+        "t",
+        "-k",
+        "Text",
+        "-k",
+        "Text.of",
+        "-k",
+        "ParseError",
+        "-k",
+        "_",
+        "-k",
+        "ngettext:1,2",
+        "--omit-header",
+        "-o",
+        str(pot),
+        ".",
     ]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     with open(pot, "rb") as fp:

@@ -6,9 +6,9 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from db import schema  # noqa: F401  (registers every model module)
 from db.database import normalize_url
 from db.models import Base
-from db import schema  # noqa: F401  (registers every model module)
 
 config = context.config
 target_metadata = Base.metadata
