@@ -127,11 +127,16 @@ INPUT_TYPES = (
 
 @dataclass(frozen=True)
 class Condition:
-    """Data form of a skip condition: skip when answer `key` `op` `value` (op: eq, ne, in, missing)."""
+    """Data form of a skip condition: skip when answer `key` `op` `value` (op: eq, ne, in, missing).
+
+    With `scope="context"` the key names an entry of the flow's start context instead of an
+    answer (e.g. "rawat_inap": a question only some puskesmas are asked).
+    """
 
     key: str
     op: str
     value: Any = None
+    scope: str = "answers"  # answers, context
 
 
 @dataclass(frozen=True)

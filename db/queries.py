@@ -26,6 +26,9 @@ from db.models import (
 )
 
 
+DRAFT_AFTER = timedelta(hours=24)
+
+
 async def record_inbound(
     session: AsyncSession, channel: str, external_id: str, now: datetime
 ) -> bool:
@@ -68,8 +71,10 @@ def store_state(conversation: Conversation, state: State | None, now: datetime) 
         conversation.state = None if state is None else asdict(state)
         conversation.flow = state.flow if state else None
         conversation.step = None
+        conversation.expires_at = None
         return
     conversation.status = "active"
+    conversation.expires_at = now + DRAFT_AFTER  # past this, the form waits as a draft
     conversation.state = asdict(state)
     conversation.flow, conversation.flow_version = state.flow, state.version
     conversation.step = state.step
@@ -161,7 +166,3 @@ async def identities_of(session: AsyncSession, user_ids: list[int]) -> list[Chan
         return []
     stmt = select(ChannelIdentity).where(ChannelIdentity.user_id.in_(user_ids))
     return list((await session.execute(stmt)).scalars())
-
-
-def hour_ago(now: datetime) -> datetime:
-    return now - timedelta(hours=1)

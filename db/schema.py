@@ -1,5 +1,5 @@
 """Every model module, imported so that Base.metadata knows all tables (Alembic, tests)."""
 
-from db import models  # noqa: F401
-
 # Feature modules add their models here, one import each.
+import db.dana  # noqa: F401
+from db import models  # noqa: F401

@@ -146,3 +146,22 @@ async def test_a_stale_or_forged_button_is_refused_and_logged(registered, db):
     async with db.transaction() as session:
         actions = [a.action for a in (await session.execute(select(AuditEvent))).scalars()]
     assert actions == ["refused_stale", "refused_forged"]
+
+
+async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(chat, invite, clock, db):
+    from db.models import Conversation
+
+    person = chat("708")
+    await person.send(f"DAFTAR {await invite('petugas')}")
+    await person.send("Yuni Kartika")
+    clock.advance(hours=25)
+    async with db.transaction() as session:
+        draft = (await session.execute(select(Conversation))).scalar_one()
+    assert draft.status == "active" and draft.expires_at < clock()
+    replies = await person.send("halo")
+    assert replies[0].startswith("Anda punya isian yang belum selesai (Pendaftaran) dengan 1 jawaban.")
+    assert person.buttons == ["Lanjutkan", "Mulai baru"]
+    replies = await person.press("Lanjutkan")
+    assert replies == [
+        "Yuni Kartika, kode ini mendaftarkan Anda sebagai petugas puskesmas untuk Puskesmas Sumber Urip. Benar?"
+    ]
