@@ -10,12 +10,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot import clock_cli, processes
 from bot.app import App, build, prepare_embedded
 from bot.channels import console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
 from db.seed import seed
-from handlers import invites
+from handlers import invites, sasaran
+from handlers.app import build_outbox_worker
 
 log = logging.getLogger("ilpbot")
 
@@ -24,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ilpbot", description="ILP and dana desa chatbot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run every configured channel in one process")
+    web = sub.add_parser("web", help="the webhook web app (Starlette on uvicorn), PORT")
+    web.add_argument("--sender", action="store_true", help="deliver the outbox here too")
+    sub.add_parser("clock", help="the outbox sender and the scheduler (digest, reminders…)")
+    hook = sub.add_parser("webhook", help="register the Telegram webhook")
+    hook.add_argument("action", choices=["set", "delete", "info"])
     chat = sub.add_parser("console", help="chat with the bot on stdin/stdout")
     chat.add_argument("--chat", default="1", help="console chat id (one per person)")
 
@@ -47,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--json", action="store_true")
     invsub.add_parser("list")
     invsub.add_parser("revoke").add_argument("id", type=int)
+
+    sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas")
+    sas.add_subparsers(dest="sasaran_command", required=True).add_parser("import").add_argument(
+        "file", type=Path, help="CSV: tahun, puskesmas, layanan (1-12 or key), sasaran"
+    )
+    clock_cli.add_parsers(sub)
     return parser
 
 
@@ -62,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per API call
     if args.command == "db":
         if args.db_command == "upgrade":
             upgrade(settings.database_url, args.revision)
@@ -70,9 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     handlers: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = {
         "run": _run,
+        "web": lambda app, args: processes.serve_web(app, args.sender),
+        "clock": lambda app, _args: processes.run_clock(app),
+        "webhook": lambda app, args: processes.webhook(app, args.action),
         "console": _console,
         "seed": _seed,
         "invite": _invite,
+        "sasaran": _sasaran,
+        "digest": clock_cli.digest,
+        "export": clock_cli.export,
     }
     return asyncio.run(_with_app(settings, handlers[args.command], args))
 
@@ -99,6 +119,18 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _sasaran(app: App, args: argparse.Namespace) -> int:
+    async with app.db.transaction() as session:
+        result = await sasaran.import_sasaran(session, args.file, app.runtime.clock())
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if result.errors:
+        print("nothing imported: correct the lines above and import again", file=sys.stderr)
+        return 2
+    print(f"sasaran: {result.rows} rows imported")
+    return 0
+
+
 def invite_link(settings: Settings, code: str) -> str | None:
     username = settings.telegram_bot_username
     return f"https://t.me/{username}?start={code}" if username else None
@@ -106,6 +138,8 @@ def invite_link(settings: Settings, code: str) -> str | None:
 
 async def _invite(app: App, args: argparse.Namespace) -> int:
     now = app.runtime.clock()
+    if args.invite_command == "create":
+        await processes.resolve_bot_username(app.settings)  # outside the transaction
     try:
         async with app.db.transaction() as session:
             if args.invite_command == "create":
@@ -161,16 +195,23 @@ def _print_created(app: App, args: argparse.Namespace, created: invites.Created)
 
 
 async def _console(app: App, args: argparse.Namespace) -> int:
-    await console.chat(app.runtime, str(args.chat))
+    await console.chat(app.runtime, str(args.chat), after_turn=_console_outbox(app))
     return 0
+
+
+def _console_outbox(app: App) -> Callable[[], Awaitable[int]]:
+    """After each console turn, deliver what the outbox holds for console chats."""
+    return build_outbox_worker(app.runtime, {console.CHANNEL: console.deliver}).drain
 
 
 async def _run(app: App, args: argparse.Namespace) -> int:
     settings = app.settings
     if not (settings.telegram_enabled or settings.whatsapp_enabled):
         return await _demo(app)
-    print("Telegram/WhatsApp channels arrive with their issues; use `ilpbot console` for now.")
-    return await _demo(app)
+    if settings.telegram_enabled:
+        return await processes.run_polling(app)
+    # WhatsApp comes by webhook only; the clock runs in this process too
+    return await processes.serve_web(app, with_sender=True, with_clock=True)
 
 
 async def _demo(app: App) -> int:
@@ -188,7 +229,7 @@ async def _demo(app: App) -> int:
         f"Kepala desa Sumber Urip can register in another terminal: ilpbot console --chat 2,\n"
         f"then DAFTAR {kades.code}\n"
     )
-    await console.chat(app.runtime, "1")
+    await console.chat(app.runtime, "1", after_turn=_console_outbox(app))
     return 0
 
 

@@ -21,11 +21,27 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_bot_username: str | None = None
 
+    # `ilpbot web` listens on PORT (Heroku/Dokku set it); the sender process exposes its
+    # Prometheus metrics on METRICS_PORT when set.
+    port: int = 8000
+    web_host: str = "0.0.0.0"
+    metrics_port: int | None = None
+
+    # The clock (handlers/clock_jobs.py): local times in BOT_TIMEZONE, "HH:MM".
+    digest_at: str = "07:00"
+    report_deadline: str = "16:00"  # a report first received after this is late
+    remind_at: str = "14:00"
+    quiet_from: str = "20:00"  # no reminders from QUIET_FROM until QUIET_TO
+    quiet_to: str = "06:00"
+    export_dir: str = "./exports"  # digest charts and XLSX exports
+
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
-    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"  # a pinned Graph API version
+    whatsapp_messages_per_second: float = 80.0  # the number's throughput (Meta's default)
+    whatsapp_templates_file: str | None = None  # default: bot/templates/whatsapp_templates.json
 
     @field_validator("database_url")
     @classmethod

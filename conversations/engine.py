@@ -24,6 +24,7 @@ from conversations.model import (
     Reply,
     ReplyEvent,
     ResultSaved,
+    Rule,
     State,
     Step,
     Submitted,
@@ -53,7 +54,9 @@ def global_word(text: str) -> str | None:
 
 
 def start(flow: Flow, context: dict[str, Any], now: datetime) -> Outcome:
-    state = State(flow=flow.name, version=flow.version, step=None, context=dict(context))
+    """`context["prefill"]` = {step_key: typed text}: each is fed as if the user typed it when
+    its step comes up, so pre-filled answers (quick entry) pass the same validation."""
+    state = State(flow=flow.name, version=flow.version, step=None, context=copy.deepcopy(context))
     lead = (Text(flow.intro),) if flow.intro else ()
     return _advance(flow, state, now, [], lead)
 
@@ -200,16 +203,21 @@ class _Run:
         return self._accept(step, value)
 
     def _accept(self, step: Step, value: Any, checked: bool = False) -> Outcome:
+        error = self._rule_error(step, value)  # a refused value is not worth a "yakin?"
+        if error:
+            return self._reask(error)
         limit = self._soft_limit(step)
         if not checked and limit is not None and isinstance(value, int) and value > limit:
             self.state.pending["soft"] = {"value": value}
             return self._reply(questions.soft_warning(step, value))
-        error = self._rule_error(step, value)
-        if error:
-            return self._reask(error)
         self.state.answers[step.key] = value
         self.events.append(ResultSaved(step.key, value))
         if self.state.pending.pop("editing", False):
+            # an edit may make a skipped question due (D changed from 0): ask it before the summary
+            due = _first_due(self.flow, self.state)
+            if due is not None:
+                self.state.step, self.state.pending["editing"] = due, True
+                return self._ask()
             self.state.step = REVIEW
             return self._ask()
         self.state.history.append(step.key)
@@ -225,7 +233,7 @@ class _Run:
             if step.key not in (rule.key, rule.other):
                 continue
             left, right = answers.get(rule.key), answers.get(rule.other)
-            if left is None or right is None:
+            if left is None or right is None or self._rule_skipped(rule, answers):
                 continue
             if not _compare(rule.op, Decimal(str(left)), Decimal(str(right))):
                 other = rule.other if step.key == rule.key else rule.key
@@ -236,6 +244,11 @@ class _Run:
                     value=answers[other],
                 )
         return None
+
+    def _rule_skipped(self, rule: Rule, answers: dict[str, Any]) -> bool:
+        """A rule about a question the new answer makes skipped (T when D becomes 0) is moot."""
+        steps = (self.flow.step(rule.key), self.flow.step(rule.other))
+        return any(_skipped(s, self.state, answers) for s in steps)
 
     def _review_choice(self, inbound: Inbound) -> Outcome:
         choice = self._pick(inbound, ("kirim", "ubah", "batal"))
@@ -332,10 +345,16 @@ def _advance(
     keys = flow.keys
     index = keys.index(state.step) + 1 if state.step in keys else 0
     for step in flow.steps[index:]:
-        if _skipped(step, state.answers):
+        if _skipped(step, state):
             state.answers.pop(step.key, None)
             continue
         state.step = step.key
+        prefill = state.context.get("prefill") or {}
+        if step.key in prefill:
+            state.nonce += 1  # this question was never shown: older buttons must not answer it
+            run = _Run(flow, state, now, {})
+            run.events = events
+            return run._answer(step, Inbound(text=str(prefill.pop(step.key))))
         return _ask_out(flow, state, now, events, lead)
     if flow.review:
         state.step = REVIEW
@@ -360,11 +379,27 @@ def _done(state: State, now: datetime, events: list[Event], reason: str) -> Outc
     return Outcome(state, (*events, Ended(reason)))
 
 
-def _skipped(step: Step, answers: dict[str, Any]) -> bool:
+def _first_due(flow: Flow, state: State) -> str | None:
+    """The first question neither answered nor skipped; drops answers whose step is now skipped."""
+    for step in flow.steps:
+        if _skipped(step, state):
+            state.answers.pop(step.key, None)
+        elif step.key not in state.answers:
+            return step.key
+    return None
+
+
+def _skipped(step: Step, state: State, answers: dict[str, Any] | None = None) -> bool:
+    """`answers` instead of the state's, to judge an answer before it is accepted."""
     cond = step.skip_if
     if cond is None:
         return False
-    value = answers.get(cond.key)
+    source = (
+        state.context
+        if cond.scope == "context"
+        else (state.answers if answers is None else answers)
+    )
+    value = source.get(cond.key)
     if cond.op == "eq":
         return value == cond.value
     if cond.op == "ne":
@@ -372,7 +407,7 @@ def _skipped(step: Step, answers: dict[str, Any]) -> bool:
     if cond.op == "in":
         return value in cond.value
     if cond.op == "missing":
-        return cond.key not in answers or value is None
+        return cond.key not in source or value is None
     raise ValueError(f"unknown condition {cond.op}")
 
 

@@ -48,7 +48,10 @@ def _check_step(flow: Flow, step, keys: set[str]) -> None:
         raise FlowError(f"{flow.name}.{step.key}: unknown type {step.type}")
     if step.type in CHOICE_TYPES and not (step.choices or step.provider):
         raise FlowError(f"{flow.name}.{step.key}: a choice needs choices or a provider")
-    if step.skip_if and step.skip_if.key not in keys:
+    cond = step.skip_if
+    if cond and cond.scope not in ("answers", "context"):
+        raise FlowError(f"{flow.name}.{step.key}: unknown condition scope {cond.scope}")
+    if cond and cond.scope == "answers" and cond.key not in keys:
         raise FlowError(f"{flow.name}.{step.key}: skip condition names an unknown step")
 
 

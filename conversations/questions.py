@@ -81,9 +81,15 @@ def summary_lines(flow: Flow, state: State) -> tuple[Text, ...]:
     for step in flow.steps:
         if step.key in state.answers:
             value = display(step, state.answers[step.key], state.context)
-            lines.append(
-                Text.of(N_("{label}: {value}"), label=Text(step.label or step.prompt), value=value)
-            )
+            label = Text(step.label or step.prompt)
+            if step.code:  # the quick-entry code, so the summary teaches it
+                lines.append(
+                    Text.of(
+                        N_("{code} · {label}: {value}"), code=step.code, label=label, value=value
+                    )
+                )
+            else:
+                lines.append(Text.of(N_("{label}: {value}"), label=label, value=value))
     return tuple(lines)
 
 

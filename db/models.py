@@ -187,12 +187,17 @@ class ProcessedInbound(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
 
 
+# held: a channel could not show the message yet (WhatsApp's 24-hour window) and sent a notice
+# instead; the message goes out when the person writes again.
+OUTBOX_STATUSES = ("pending", "sent", "failed", "held")
+
+
 class Outbox(Base):
     """A message to deliver; written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint(_in("status", ("pending", "sent", "failed")), name="status"),
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "id"),
     )

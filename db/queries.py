@@ -6,8 +6,9 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from conversations.model import State
 from db.database import insert_ignore
@@ -25,7 +26,6 @@ from db.models import (
     User,
 )
 
-
 DRAFT_AFTER = timedelta(hours=24)
 
 
@@ -35,6 +35,35 @@ async def record_inbound(
     """False when this platform message was processed before (a redelivery)."""
     values = {"channel": channel, "external_id": external_id, "received_at": now}
     return await insert_ignore(session, ProcessedInbound.__table__, values)
+
+
+async def rekey_identity(
+    session: AsyncSession, channel: str, old: str, new: str
+) -> ChannelIdentity | None:
+    """A chat first known under one id (a WhatsApp phone number) writes under another (its
+    business-scoped user id): the identity, its open conversation and its waiting messages move
+    to the new id, once. The phone number stays on the identity."""
+    ident = await identity(session, channel, old)
+    if ident is None:
+        return None
+    ident.external_id, ident.phone = new, ident.phone or old
+    other = aliased(Conversation)
+    taken = exists().where(other.channel == channel, other.chat_id == new)
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.channel == channel, Conversation.chat_id == old, ~taken)
+        .values(chat_id=new)
+    )
+    await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.channel == channel,
+            Outbox.chat_id == old,
+            Outbox.status.in_(("pending", "held")),
+        )
+        .values(chat_id=new)
+    )
+    return ident
 
 
 async def identity(session: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:

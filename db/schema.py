@@ -2,4 +2,9 @@
 
 # Feature modules add their models here, one import each.
 import db.dana  # noqa: F401
-from db import models  # noqa: F401
+from db import (
+    clock,  # noqa: F401,E402
+    models,  # noqa: F401
+    reports,  # noqa: F401
+    totals,  # noqa: F401
+)

@@ -8,8 +8,9 @@ from typing import Any
 
 from conversations.flows import load_all
 from db.database import Database
-from handlers import menu
+from handlers import dana_desa, dana_notify, exports, menu, reminders, report_status, reports
 from handlers.inbound import Runtime, utcnow
+from handlers.outbox import Deliver, OutboxWorker
 from handlers.text import Texts
 
 
@@ -21,5 +22,17 @@ def build_runtime(
 ) -> Runtime:
     runtime = Runtime(db=db, texts=texts, flows=load_all(), clock=clock, settings=settings or {})
     menu.install(runtime)
+    dana_desa.install(runtime)
+    reports.install(runtime)  # after menu: extends /bantuan with the quick-entry codes
+    report_status.install(runtime)
+    reminders.install(runtime)  # /jeda, /lanjut
+    exports.install(runtime)  # /ekspor
     runtime.check_catalogue()
     return runtime
+
+
+def build_outbox_worker(runtime: Runtime, deliverers: dict[str, Deliver]) -> OutboxWorker:
+    """The one outbox worker, with every use case's failure hooks plugged in."""
+    worker = OutboxWorker(runtime.db, deliverers, runtime.clock)
+    dana_notify.install_outbox_hooks(worker, runtime.texts)
+    return worker

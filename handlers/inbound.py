@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,8 @@ from handlers.turn import Incoming, SubmitHandler, Turn
 log = logging.getLogger(__name__)
 
 ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
+InboundHook = Callable[[Turn], Awaitable[bool]]
+ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,18 @@ class Command:
     run: Callable[[Turn, str], Awaitable[None]]
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+
+
+def _clean(msg: Incoming) -> Incoming:
+    """Control characters (a NUL breaks PostgreSQL text) never get past the door."""
+    text = msg.inbound.text.translate(_CONTROL)
+    callback = msg.callback.translate(_CONTROL) if msg.callback else msg.callback
+    if text == msg.inbound.text and callback == msg.callback:
+        return msg
+    return replace(msg, inbound=replace(msg.inbound, text=text), callback=callback)
 
 
 def utcnow() -> datetime:
@@ -52,6 +66,12 @@ class Runtime:
     # Webhook and polling channels hand replies to the outbox too: durable, rate-limited, ordered.
     replies_via_outbox: bool = False
     on_commit: list[Callable[[], None]] = field(default_factory=list)
+    # A channel's own rules, by channel name. A hook runs once the sender is known (WhatsApp lets
+    # messages held by its 24-hour window go); True = it answered, so the message is not
+    # dispatched. A shaper reshapes a turn's replies (WhatsApp merges them for its pair rate).
+    inbound_hooks: dict[str, InboundHook] = field(default_factory=dict)
+    reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
+    on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
 
     def check_catalogue(self) -> None:
         """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
@@ -67,11 +87,17 @@ class Runtime:
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         """Returns the replies for the sender, to be sent after the commit."""
         now = self.clock()
+        msg = _clean(msg)
         async with self.db.transaction() as session:
             if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
                 log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
+                for hook in self.on_duplicate:
+                    hook(msg)
                 return []
             ident = await queries.identity(session, msg.channel, msg.chat_id)
+            if ident is None and msg.phone and msg.phone != msg.chat_id:
+                # first known by its phone number, now writing under a new id (WhatsApp's BSUID)
+                ident = await queries.rekey_identity(session, msg.channel, msg.phone, msg.chat_id)
             conversation = await queries.lock_conversation(session, msg.channel, msg.chat_id, now)
             user = await queries.get_user(session, ident.user_id) if ident else None
             if user is not None and not user.active:
@@ -82,14 +108,18 @@ class Runtime:
             turn = Turn(
                 self, session, msg, now, conversation, ident, user, queries.load_state(conversation)
             )
-            await self._dispatch(turn)
+            hook = self.inbound_hooks.get(msg.channel)
+            if hook is None or not await hook(turn):
+                await self._dispatch(turn)
             queries.store_state(conversation, turn.state, now)
+            shape = self.reply_shapers.get(msg.channel)
+            replies = shape(turn.out) if shape else turn.out
             if self.replies_via_outbox:
-                for out in turn.out:
+                for out in replies:
                     await turn.enqueue(out, "reply", turn.user.id if turn.user else None)
         for callback in self.on_commit:
             callback()
-        return [] if self.replies_via_outbox else turn.out
+        return [] if self.replies_via_outbox else replies
 
     async def _dispatch(self, turn: Turn) -> None:
         inbound = turn.msg.inbound
@@ -102,6 +132,8 @@ class Runtime:
             return
         if turn.state is not None:
             await turn.resume(inbound)
+        elif inbound.unsupported:
+            turn.say("Sorry, this kind of message is not supported yet. Please type your message.")
         elif turn.user is None:
             await self.submit_handlers["_unknown"](turn, self.flows["registration"], {})
         else:

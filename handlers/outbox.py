@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -30,7 +30,8 @@ MAX_ATTEMPTS = 10
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a channel says about one send: sent, retry (later), or failed (for good)."""
+    """What a channel says about one send: sent, retry (later), failed (for good), or held (a
+    channel that may not show it now sent a notice instead; release_held lets it go later)."""
 
     status: str
     provider_message_id: str | None = None
@@ -39,8 +40,30 @@ class Delivery:
     unreachable: bool = False
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """The row around a message, for channels whose rules need more than the message itself:
+    WhatsApp's 24-hour window needs the kind and when the recipient last wrote."""
+
+    kind: str
+    created_at: datetime
+    last_inbound_at: datetime | None = None
+
+
 Deliver = Callable[[Outgoing], Awaitable[Delivery]]
+EnvelopeDeliver = Callable[[Outgoing, Envelope], Awaitable[Delivery]]
 FailureHook = Callable[[AsyncSession, Outbox, datetime], Awaitable[None]]
+
+
+async def release_held(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> int:
+    """The chat wrote again: its held messages are due now, in their order. Returns how many."""
+    stmt = (
+        update(Outbox)
+        .where(Outbox.channel == channel, Outbox.chat_id == chat_id, Outbox.status == "held")
+        .values(status="pending", attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.execute(stmt)).rowcount  # one statement: it runs on every message
 
 
 def backoff(attempts: int) -> timedelta:
@@ -54,6 +77,8 @@ class OutboxWorker:
     clock: Callable[[], datetime]
     batch: int = 100
     on_failure: dict[str, FailureHook] = field(default_factory=dict)
+    # Channels whose deliverer is an EnvelopeDeliver (called with the row's Envelope too).
+    enveloped: frozenset[str] = frozenset()
 
     async def run_once(self) -> int:
         """Claims one batch and delivers it; returns how many rows were handled."""
@@ -63,8 +88,23 @@ class OutboxWorker:
         by_chat: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
-        await asyncio.gather(*(self._chat(chat_rows) for chat_rows in by_chat.values()))
+        seen = await self._last_inbound([key for key in by_chat if key[0] in self.enveloped])
+        await asyncio.gather(*(self._chat(chat_rows, seen) for chat_rows in by_chat.values()))
         return len(rows)
+
+    async def _last_inbound(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
+        """When each enveloped chat last wrote: one read per batch, not one per message."""
+        if not chats:
+            return {}
+        stmt = select(
+            ChannelIdentity.channel, ChannelIdentity.external_id, ChannelIdentity.last_inbound_at
+        ).where(
+            ChannelIdentity.channel.in_({c for c, _ in chats}),
+            ChannelIdentity.external_id.in_({chat for _, chat in chats}),
+        )
+        async with self.db.transaction() as session:
+            found = (await session.execute(stmt)).all()
+        return {(c, chat): at for c, chat, at in found if at is not None}
 
     async def drain(self, rounds: int = 1000) -> int:
         """Delivers until nothing is due (tests, the console)."""
@@ -106,17 +146,20 @@ class OutboxWorker:
                 row.next_attempt_at = now + LEASE
         return rows
 
-    async def _chat(self, rows: Sequence[Outbox]) -> None:
+    async def _chat(self, rows: Sequence[Outbox], seen: dict[tuple[str, str], datetime]) -> None:
         for index, row in enumerate(rows):
-            result = await self._send(row)
+            result = await self._send(row, seen.get((row.channel, row.chat_id)))
             await self._record(row, result)
             if result.status == "retry":
                 await self._release(rows[index + 1 :])
                 return
 
-    async def _send(self, row: Outbox) -> Delivery:
+    async def _send(self, row: Outbox, last_inbound_at: datetime | None) -> Delivery:
+        deliver, out = self.deliverers[row.channel], Outgoing.from_json(row.payload)
         try:
-            return await self.deliverers[row.channel](Outgoing.from_json(row.payload))
+            if row.channel in self.enveloped:
+                return await deliver(out, Envelope(row.kind, row.created_at, last_inbound_at))
+            return await deliver(out)
         except Exception as exc:  # a deliverer bug must not stop the sender
             log.exception("delivery of outbox %s crashed", row.id)
             return Delivery("retry", error=f"{type(exc).__name__}: {exc}")
@@ -131,16 +174,28 @@ class OutboxWorker:
                 fresh.status, fresh.sent_at = "sent", now
                 fresh.provider_message_id = result.provider_message_id
                 return
+            if result.status == "held":  # a notice went instead; the content waits (release_held)
+                fresh.status, fresh.provider_message_id = "held", result.provider_message_id
+                fresh.last_error = result.error
+                return
             fresh.last_error = (result.error or "")[:500]
             if result.status == "failed" or fresh.attempts >= MAX_ATTEMPTS:
                 await self._fail(session, fresh, result, now)
                 return
-            wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(fresh.attempts)
+            wait = (
+                timedelta(seconds=result.retry_after)
+                if result.retry_after
+                else backoff(fresh.attempts)
+            )
             fresh.next_attempt_at = now + wait
 
-    async def _fail(self, session: AsyncSession, row: Outbox, result: Delivery, now: datetime) -> None:
+    async def _fail(
+        self, session: AsyncSession, row: Outbox, result: Delivery, now: datetime
+    ) -> None:
         row.status = "failed"
-        log.warning("outbox %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, row.last_error)
+        log.warning(
+            "outbox %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, row.last_error
+        )
         if result.unreachable:
             stmt = select(ChannelIdentity).where(
                 ChannelIdentity.channel == row.channel, ChannelIdentity.external_id == row.chat_id

@@ -19,9 +19,10 @@ from conversations.model import Inbound
 from db.database import Database, normalize_url
 from db.migrate import upgrade
 from db.seed import seed
-from handlers.app import build_runtime
+from handlers.app import build_outbox_worker, build_runtime
 from handlers.inbound import Runtime
 from handlers.invites import create_invite
+from handlers.outbox import Delivery, OutboxWorker
 from handlers.outgoing import Outgoing
 from handlers.text import Texts
 from handlers.turn import Incoming
@@ -151,6 +152,10 @@ class Chat:
     async def press_data(self, data: str) -> list[str]:
         return await self._deliver(Inbound(), data)
 
+    async def send_written_at(self, sent_at: datetime, text: str) -> list[str]:
+        """A message written offline at `sent_at` (provider time) and delivered now."""
+        return await self._deliver(Inbound(text=text), None, sent_at)
+
     @property
     def buttons(self) -> list[str]:
         with_buttons = [o for o in self.last if o.buttons]
@@ -160,12 +165,14 @@ class Chat:
     def text(self) -> str:
         return "\n".join(o.text for o in self.last)
 
-    async def _deliver(self, inbound: Inbound, callback: str | None) -> list[str]:
+    async def _deliver(
+        self, inbound: Inbound, callback: str | None, sent_at: datetime | None = None
+    ) -> list[str]:
         msg = Incoming(
             channel=self.channel,
             chat_id=self.chat_id,
             external_id=f"{self.chat_id}:{next(_ids)}",
-            sent_at=self.runtime.clock(),
+            sent_at=sent_at or self.runtime.clock(),
             inbound=inbound,
             callback=callback,
         )
@@ -211,3 +218,117 @@ def registered(chat, invite):
         return person
 
     return make
+
+
+@dataclass
+class OutboxDriver:
+    """The real outbox worker delivering the "test" channel into a list. A chat can be made to
+    fail for good (`blocked`: the user blocked the bot, 403) or to ask for `retries` first."""
+
+    sent: list[Outgoing] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    retries: dict[str, int] = field(default_factory=dict)
+    worker: OutboxWorker | None = None
+    _seen: dict[str, int] = field(default_factory=dict)
+
+    async def deliver(self, out: Outgoing) -> Delivery:
+        if out.chat_id in self.blocked:
+            return Delivery(
+                "failed", error="403 Forbidden: bot was blocked by the user", unreachable=True
+            )
+        if self.retries.get(out.chat_id, 0) > 0:
+            self.retries[out.chat_id] -= 1
+            return Delivery("retry", retry_after=5, error="429 Too Many Requests")
+        self.sent.append(out)
+        return Delivery("sent", provider_message_id=f"test-{len(self.sent)}")
+
+    async def drain(self) -> int:
+        return await self.worker.drain()
+
+    def to(self, chat_id: str) -> list[Outgoing]:
+        return [o for o in self.sent if o.chat_id == chat_id]
+
+    def read(self, person: Chat) -> list[str]:
+        """What reached this person since the last read; its buttons become pressable."""
+        mine = self.to(person.chat_id)
+        new = mine[self._seen.get(person.chat_id, 0) :]
+        self._seen[person.chat_id] = len(mine)
+        if new:
+            person.last = new
+        return [o.text for o in new]
+
+
+@pytest.fixture
+def outbox_for():
+    """An outbox driver for a runtime (a second one stands for a new process)."""
+
+    def make(runtime: Runtime) -> OutboxDriver:
+        driver = OutboxDriver()
+        driver.worker = build_outbox_worker(runtime, {"test": driver.deliver})
+        return driver
+
+    return make
+
+
+@pytest.fixture
+def outbox(runtime, outbox_for) -> OutboxDriver:
+    return outbox_for(runtime)
+
+
+# --- Telegram against the fake Bot API (see tests/telegram_support.py) ---------------------
+
+
+@pytest.fixture
+def fake_telegram():
+    from tests.fakes.telegram_api import FakeBotApi
+
+    with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def telegram_polling(db_url, fake_telegram, texts):
+    """`ilpbot run` with Telegram, in this process: long polling plus the outbox sender."""
+    from bot.processes import PollingBot
+
+    from tests.telegram_support import LiveClock, telegram_app
+
+    app = telegram_app(db_url, fake_telegram, texts, LiveClock(START))
+    bot = PollingBot(app)
+    task = asyncio.create_task(bot.run())
+    yield app
+    bot.stop()
+    await task
+    await app.close()
+
+
+# --- WhatsApp against the fake Graph API (see tests/whatsapp_support.py) -------------------
+
+
+@pytest.fixture
+def graph():
+    """The fake Graph API; a test that broke one of Meta's limits fails here."""
+    from tests.fakes.graph_api import FakeGraphApi
+
+    with FakeGraphApi() as fake:
+        yield fake
+    assert fake.violations == [], fake.violations
+
+
+@pytest.fixture
+async def whatsapp(db, texts, clock, graph):
+    """`ilpbot web` with WhatsApp and the outbox sender, in this process."""
+    from tests.whatsapp_support import WhatsAppWorld
+
+    world = WhatsAppWorld(db, texts, clock, graph)
+    yield world
+    await world.close()
+
+
+@pytest.fixture
+async def telegram_web(db_url, fake_telegram, texts):
+    """`ilpbot web` with its sender in-process, driven over ASGI (see WebHarness)."""
+    from tests.telegram_support import LiveClock, WebHarness
+
+    async with WebHarness.serving(db_url, fake_telegram, texts, LiveClock(START)) as harness:
+        yield harness

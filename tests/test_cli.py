@@ -12,7 +12,9 @@ import pytest
 ILPBOT = str(Path(sys.executable).parent / "ilpbot")
 
 
-def ilpbot(tmp_path: Path, *args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
+def ilpbot(
+    tmp_path: Path, *args: str, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess:
     environ = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
@@ -22,33 +24,53 @@ def ilpbot(tmp_path: Path, *args: str, stdin: str | None = None, **env: str) -> 
         **env,
     }
     return subprocess.run(
-        [ILPBOT, *args], input=stdin, capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=120
+        [ILPBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=120,
     )
 
 
 def test_a_scripted_console_registration_works_end_to_end(tmp_path):
-    created = ilpbot(tmp_path, "invite", "create", "--role", "petugas", "--puskesmas", "Sumber Urip", "--json")
+    created = ilpbot(
+        tmp_path, "invite", "create", "--role", "petugas", "--puskesmas", "Sumber Urip", "--json"
+    )
     assert created.returncode == 0, created.stderr
     code = json.loads(created.stdout)["code"]
     run = ilpbot(tmp_path, "console", "--chat", "7", stdin=f"/start {code}\nSiti Aminah\n1\n")
     assert run.returncode == 0, run.stderr
     assert "bot> Siapa nama lengkap Anda?" in run.stdout
     assert "     1. Ya" in run.stdout
-    assert "bot> Selamat datang, Siti Aminah! Anda terdaftar sebagai petugas puskesmas untuk Puskesmas Sumber Urip." in run.stdout
+    assert (
+        "bot> Selamat datang, Siti Aminah! Anda terdaftar sebagai petugas puskesmas untuk Puskesmas Sumber Urip."
+        in run.stdout
+    )
     again = ilpbot(tmp_path, "console", "--chat", "7", stdin="/profil\n")
     assert "Anda Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip." in again.stdout
 
 
 def test_an_invite_prints_json_with_the_telegram_link_when_the_username_is_known(tmp_path):
     out = ilpbot(
-        tmp_path, "invite", "create", "--role", "kades", "--desa", "Sumber Urip", "--json",
+        tmp_path,
+        "invite",
+        "create",
+        "--role",
+        "kades",
+        "--desa",
+        "Sumber Urip",
+        "--json",
         TELEGRAM_BOT_USERNAME="ilp_rl_bot",
     )
     data = json.loads(out.stdout)
     assert data["role"] == "kades"
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}", data["code"])
     assert data["link"] == f"https://t.me/ilp_rl_bot?start={data['code']}"
-    plain = ilpbot(tmp_path, "invite", "create", "--role", "dinkes", "--json", "--uses", "3", "--days", "2")
+    plain = ilpbot(
+        tmp_path, "invite", "create", "--role", "dinkes", "--json", "--uses", "3", "--days", "2"
+    )
     assert json.loads(plain.stdout)["link"] is None
 
 

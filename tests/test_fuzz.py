@@ -6,13 +6,13 @@ import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_engine import EVERY_TYPE, NOW, _at
 
 from conversations import engine
 from conversations.model import Inbound
 from db.database import Database
 from handlers.app import build_runtime
 from handlers.turn import Incoming
-from test_engine import CONTEXT, EVERY_TYPE, NOW, _at
 
 NASTY = st.one_of(
     st.text(max_size=60),
@@ -58,7 +58,11 @@ def test_the_engine_never_crashes_and_always_answers(key, inbound):
     assert outcome.state.step in allowed
     for step_key in state.answers:
         assert step_key in outcome.state.answers or outcome.state.status != "active"
-    again = engine.current_reply(EVERY_TYPE, outcome.state) if outcome.state.status == "active" else None
+    again = (
+        engine.current_reply(EVERY_TYPE, outcome.state)
+        if outcome.state.status == "active"
+        else None
+    )
     assert again is None or again.parts
 
 

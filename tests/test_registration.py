@@ -42,7 +42,9 @@ async def test_someone_without_an_invitation_is_told_how_to_get_one(chat, db):
         assert (await session.execute(select(func.count()).select_from(User))).scalar_one() == 0
 
 
-async def test_a_kades_registers_from_a_deep_link_after_a_restart_mid_way(chat, invite, db, texts, clock):
+async def test_a_kades_registers_from_a_deep_link_after_a_restart_mid_way(
+    chat, invite, db, texts, clock
+):
     from handlers.app import build_runtime
 
     code = await invite("kades", desa="17.02.11.2009")
@@ -52,7 +54,10 @@ async def test_a_kades_registers_from_a_deep_link_after_a_restart_mid_way(chat, 
     restarted = build_runtime(db, texts, clock=clock)
     first.runtime = restarted
     replies = await first.send("Budi Santoso")
-    assert "Budi Santoso, kode ini mendaftarkan Anda sebagai kepala desa untuk Desa Sumber Urip. Benar?" in replies
+    assert (
+        "Budi Santoso, kode ini mendaftarkan Anda sebagai kepala desa untuk Desa Sumber Urip. Benar?"
+        in replies
+    )
     await first.press("Ya")
     async with db.transaction() as session:
         user = (await session.execute(select(User))).scalar_one()
@@ -81,7 +86,9 @@ async def test_the_same_update_delivered_twice_changes_nothing_twice(runtime, in
 async def test_a_code_can_be_typed_after_daftar_in_small_letters_without_the_dash(chat, invite):
     code = await invite("petugas")
     person = chat("702")
-    assert await person.send("/daftar") == ["Silakan ketik kode undangan Anda (contoh: K7QX2-M9PRT)."]
+    assert await person.send("/daftar") == [
+        "Silakan ketik kode undangan Anda (contoh: K7QX2-M9PRT)."
+    ]
     assert await person.send(code.replace("-", "").lower()) == ["Siapa nama lengkap Anda?"]
 
 
@@ -148,7 +155,9 @@ async def test_a_stale_or_forged_button_is_refused_and_logged(registered, db):
     assert actions == ["refused_stale", "refused_forged"]
 
 
-async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(chat, invite, clock, db):
+async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(
+    chat, invite, clock, db
+):
     from db.models import Conversation
 
     person = chat("708")
@@ -159,7 +168,9 @@ async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(cha
         draft = (await session.execute(select(Conversation))).scalar_one()
     assert draft.status == "active" and draft.expires_at < clock()
     replies = await person.send("halo")
-    assert replies[0].startswith("Anda punya isian yang belum selesai (Pendaftaran) dengan 1 jawaban.")
+    assert replies[0].startswith(
+        "Anda punya isian yang belum selesai (Pendaftaran) dengan 1 jawaban."
+    )
     assert person.buttons == ["Lanjutkan", "Mulai baru"]
     replies = await person.press("Lanjutkan")
     assert replies == [

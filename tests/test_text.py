@@ -11,7 +11,12 @@ from handlers.text import format_day, format_money, format_number
 
 @pytest.mark.parametrize(
     ("amount", "shown"),
-    [(2_500_000, "Rp 2.500.000"), (Decimal("1500000"), "Rp 1.500.000"), (0, "Rp 0"), (750, "Rp 750")],
+    [
+        (2_500_000, "Rp 2.500.000"),
+        (Decimal("1500000"), "Rp 1.500.000"),
+        (0, "Rp 0"),
+        (750, "Rp 750"),
+    ],
 )
 def test_money_reads_as_rupiah_without_cents(amount, shown):
     assert format_money(amount) == shown
@@ -19,7 +24,10 @@ def test_money_reads_as_rupiah_without_cents(amount, shown):
 
 def test_dates_and_times_are_in_indonesian_and_in_wib(texts):
     assert format_day(date(2026, 11, 23)) == "Senin, 23 November 2026"
-    assert texts.moment(datetime(2026, 11, 23, 14, 5, tzinfo=UTC)) == "Senin, 23 November 2026 21.05 WIB"
+    assert (
+        texts.moment(datetime(2026, 11, 23, 14, 5, tzinfo=UTC))
+        == "Senin, 23 November 2026 21.05 WIB"
+    )
     assert texts.today(datetime(2026, 11, 23, 18, 0, tzinfo=UTC)) == date(2026, 11, 24)
 
 
@@ -31,9 +39,9 @@ def test_numbers_use_dots_for_thousands_and_commas_for_decimals():
 def test_a_message_renders_its_parameters_for_the_reader(texts):
     text = Text.of("{label}: {value}", label=Text("Name"), value=Money(Decimal(2500000)))
     assert texts.render(text) == "Nama: Rp 2.500.000"
-    assert texts.render(Text.of("{label}: {value}", label="Tanggal", value=Day(date(2026, 11, 22)))) == (
-        "Tanggal: Minggu, 22 November 2026"
-    )
+    assert texts.render(
+        Text.of("{label}: {value}", label="Tanggal", value=Day(date(2026, 11, 22)))
+    ) == ("Tanggal: Minggu, 22 November 2026")
     assert texts.render(Text.raw("{tidak diterjemahkan}")) == "{tidak diterjemahkan}"
 
 

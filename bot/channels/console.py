@@ -10,6 +10,7 @@ from typing import TextIO
 
 from conversations.model import Inbound
 from handlers.inbound import Runtime
+from handlers.outbox import Delivery
 from handlers.outgoing import Outgoing
 from handlers.turn import Incoming
 
@@ -26,6 +27,12 @@ def format_message(out: Outgoing) -> str:
     if out.request == "contact":
         lines.append("     (kirim nomor: ketik  kontak <nomor>)")
     return "\n".join(lines)
+
+
+async def deliver(out: Outgoing, stdout: TextIO | None = None) -> Delivery:
+    """The outbox's sender for console chats: every console shares the terminal, so say whose."""
+    print(f"[untuk chat {out.chat_id}]\n{format_message(out)}", file=stdout or sys.stdout)
+    return Delivery("sent", provider_message_id=f"console-{uuid.uuid4().hex[:12]}")
 
 
 def to_incoming(chat_id: str, line: str, last: Outgoing | None, now_fn: Callable) -> Incoming:

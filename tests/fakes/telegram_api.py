@@ -363,7 +363,9 @@ class FakeBotApi(ServedApp):
                 ids = dict(file_id=f"BQAC{n}", file_unique_id=f"AgAD{n}")
                 msg["document"] = dict(**ids, file_name=name, file_size=size)
             msg |= {"caption": p["caption"]} if p.get("caption") else {}
-            msg |= {"reply_markup": markup} if markup else {}
+            # Like Telegram, a sent message only echoes an inline keyboard (not a reply keyboard).
+            inline = markup if markup and "inline_keyboard" in markup else None
+            msg |= {"reply_markup": inline} if inline else {}
             self._bot_messages[(chat_id, msg["message_id"])] = msg
             return {"from": BOT_USER, **msg}
         if method in ("editMessageText", "editMessageReplyMarkup"):

@@ -1,0 +1,341 @@
+"""Telegram throughput: inbound through the webhook app, outbound through the sender.
+
+    python bench/telegram.py [--updates 3000] [--connections 16] [--workers 1] [--json]
+
+Inbound: `ilpbot web` runs as real processes (`--workers` of them, each on its own port, as
+behind a load balancer); registered users post updates over keep-alive HTTP/1.1 connections,
+one update in flight per chat as Telegram does: HTTP → runtime → DB → 200. First the most the
+app does with every connection busy, then an open-loop run at 80 % of that rate whose latency
+counts from the scheduled send time (queueing included). The bare DB transaction rate is
+measured in the same run. Targets (issue 5): ≥ 1,000 msg/s on PostgreSQL, ≥ 800 on SQLite,
+p99 ≤ 50 ms at 80 % load.
+
+Outbound: `ilpbot clock` delivers a broadcast to the fake Bot API (the rate is measured at the
+fake, on delivered sends), clean and with injected 429s. Target: ≥ 95 % of 30 msg/s, no loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from bench.common import fresh_database, percentile, pg_available  # noqa: E402
+from bench.engine import bare_transactions  # noqa: E402
+from db import queries  # noqa: E402
+from db.database import Database  # noqa: E402
+from db.models import ChannelIdentity, Outbox, Puskesmas, User  # noqa: E402
+from handlers.outgoing import Outgoing  # noqa: E402
+
+from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
+
+TOKEN, SECRET = "123456:BENCH", "bench-secret"
+CHATS = 1000
+TEXTS = ("/profil", "halo", "/bantuan", "/menu")
+LIMIT = 30  # Telegram's overall messages per second
+
+
+# --- a lean HTTP/1.1 client: the load generator must not be the bottleneck ---------------
+
+
+class Connection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        return cls(*await asyncio.open_connection("127.0.0.1", port))
+
+    async def post(self, body: bytes) -> int:
+        head = (
+            "POST /telegram/webhook HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        headers = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(headers[9:12])
+        length = 0
+        for line in headers.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        if length:
+            await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class Updates:
+    """Text messages from the registered chats; each connection owns its chats, so a chat
+    never has two updates in flight."""
+
+    def __init__(self, connections: int) -> None:
+        self.ids = itertools.count(1)
+        self.turn = itertools.count()
+        self.connections = connections
+
+    def next_for(self, lane: int) -> bytes:
+        n = next(self.turn)
+        chat = 10_000 + lane + self.connections * (n % (CHATS // self.connections))
+        update_id = next(self.ids)
+        person = {"id": chat, "is_bot": False, "first_name": "Bidan"}
+        message = {"message_id": update_id, "date": int(time.time()), "from": person}
+        message |= {"chat": {"id": chat, "type": "private"}, "text": TEXTS[n % len(TEXTS)]}
+        return json.dumps({"update_id": update_id, "message": message}).encode()
+
+
+async def closed_loop(ports: list[int], connections: int, total: int, updates: Updates):
+    """Every connection busy: the most the app does. Returns (msg/s, latencies, errors)."""
+    conns = [await Connection.open(ports[i % len(ports)]) for i in range(connections)]
+    latencies: list[float] = []
+    errors = 0
+    remaining = itertools.count()
+
+    async def lane(i: int) -> None:
+        nonlocal errors
+        while next(remaining) < total:
+            started = time.perf_counter()
+            if await conns[i].post(updates.next_for(i)) != 200:
+                errors += 1
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(lane(i) for i in range(connections)))
+    wall = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
+    return total / wall, latencies, errors
+
+
+async def open_loop(ports: list[int], connections: int, rate: float, seconds: float, updates):
+    """Updates at a fixed rate; latency from the scheduled time, so queueing counts."""
+    idle: asyncio.Queue[tuple[int, Connection]] = asyncio.Queue()
+    for i in range(connections):
+        idle.put_nowait((i, await Connection.open(ports[i % len(ports)])))
+    latencies: list[float] = []
+    errors = 0
+    tasks = []
+
+    async def one(due: float) -> None:
+        nonlocal errors
+        i, conn = await idle.get()
+        if await conn.post(updates.next_for(i)) != 200:
+            errors += 1
+        latencies.append(time.perf_counter() - due)
+        idle.put_nowait((i, conn))
+
+    start = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        due = start + n / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(due)))
+    await asyncio.gather(*tasks)
+    while not idle.empty():
+        idle.get_nowait()[1].close()
+    return latencies, errors
+
+
+# --- processes and data --------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(url: str, api_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
+    return env | {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": api_url,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def ilpbot(command: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", command], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+
+
+async def healthy(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+            ok = (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200")
+            writer.close()
+            if ok:
+                return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"ilpbot web on :{port} did not become healthy")
+
+
+async def register_chats(url: str) -> None:
+    db = Database(url)
+    async with db.transaction() as session:
+        puskesmas = await session.scalar(
+            select(Puskesmas.id).where(Puskesmas.nama == "Sumber Urip")
+        )
+        now = time_now()
+        for chat in range(10_000, 10_000 + CHATS):
+            user = User(
+                name=f"Bidan {chat}", role="petugas", puskesmas_id=puskesmas, created_at=now
+            )
+            session.add(user)
+            await session.flush()
+            session.add(ChannelIdentity(channel="telegram", external_id=str(chat), user_id=user.id))
+    await db.dispose()
+
+
+def time_now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+# --- the measurements ----------------------------------------------------------------------
+
+
+async def inbound(backend: str, args: argparse.Namespace) -> dict:
+    url, cleanup = await fresh_database(backend)
+    fake = FakeBotApi().start()
+    servers: list[subprocess.Popen] = []
+    try:
+        bare = await bare_transactions(url, 2000, 1 if backend == "sqlite" else 8)
+        await register_chats(url)
+        ports = [free_port() for _ in range(args.workers)]
+        servers = [ilpbot("web", environment(url, fake.url, PORT=str(port))) for port in ports]
+        for port in ports:
+            await healthy(port)
+        updates = Updates(args.connections)
+        await closed_loop(ports, args.connections, 300, updates)  # warm up
+        rate, saturated, errors = await closed_loop(ports, args.connections, args.updates, updates)
+        target = 0.8 * rate
+        latencies, late_errors = await open_loop(ports, args.connections, target, 5.0, updates)
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=20)
+        fake.stop()
+        await cleanup()
+    return {
+        "backend": backend,
+        "workers": args.workers,
+        "bare_tx_per_s": round(bare),
+        "inbound_per_s": round(rate),
+        "saturated_p50_ms": round(percentile(saturated, 50) * 1000, 1),
+        "saturated_p99_ms": round(percentile(saturated, 99) * 1000, 1),
+        "at_80pct_per_s": round(target),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "errors": errors + late_errors,
+    }
+
+
+async def outbound(messages: int, storm: float) -> dict:
+    url, cleanup = await fresh_database("sqlite")
+    fake = FakeBotApi().start()
+    if storm:
+        fake.storm_429(probability=storm, retry_after=1, seed=5)
+    db = Database(url)
+    chats = [20_000 + n for n in range(messages)]
+    async with db.transaction() as session:
+        for chat in chats:
+            out = Outgoing("telegram", str(chat), f"Pengingat laporan untuk {chat}")
+            await queries.add_outbox(
+                session,
+                channel="telegram",
+                chat_id=str(chat),
+                payload=out.to_json(),
+                kind="broadcast",
+                now=time_now(),
+            )
+    clock = ilpbot("clock", environment(url, fake.url))
+    try:
+        while True:
+            await asyncio.sleep(0.5)
+            async with db.transaction() as session:
+                pending = await session.scalar(
+                    select(Outbox.id).where(Outbox.status == "pending").limit(1)
+                )
+            if pending is None:
+                break
+    finally:
+        clock.terminate()
+        clock.wait(timeout=20)
+        await db.dispose()
+        fake.stop()
+        await cleanup()
+    sends = fake.sent()
+    times = sorted(c.at for c in sends)
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    delivered = [c.params["chat_id"] for c in sends]
+    return {
+        "messages": messages,
+        "injected_429": storm,
+        "refused_429": sum(1 for c in fake.calls if c.status == 429),
+        "delivered_per_s": round(rate, 2),
+        "of_limit": f"{rate / LIMIT:.1%}",
+        "lost": len(set(chats) - set(delivered)),
+        "doubled": len(delivered) - len(set(delivered)),
+        "limit_violations": len(fake.rate_violations()),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--broadcast", type=int, default=300)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    backends = ["sqlite", *(["postgresql"] if await pg_available() else [])]
+    result = {
+        "inbound": [await inbound(b, args) for b in backends],
+        "outbound": [await outbound(args.broadcast, s) for s in (0.0, 0.05)],
+    }
+    if args.json:
+        print(json.dumps(result))
+        return
+    for row in result["inbound"]:
+        print(
+            f"inbound {row['backend']:>10} ({row['workers']} web): {row['inbound_per_s']:,} msg/s "
+            f"(bare DB {row['bare_tx_per_s']:,} tx/s; saturated p50 {row['saturated_p50_ms']} ms, "
+            f"p99 {row['saturated_p99_ms']} ms); at 80 % = {row['at_80pct_per_s']:,} msg/s: "
+            f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms; errors {row['errors']}"
+        )
+    for row in result["outbound"]:
+        print(
+            f"outbound {row['messages']} msgs, 429 injected {row['injected_429']:.0%} "
+            f"({row['refused_429']} refused): {row['delivered_per_s']} msg/s = {row['of_limit']} "
+            f"of {LIMIT}/s; lost {row['lost']}, doubled {row['doubled']}, "
+            f"limit violations {row['limit_violations']}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,64 @@
+"""Prometheus collectors: one set per process, exposed by `ilpbot web` at /metrics.
+
+The web app counts inbound work; the sender (in `ilpbot run` / `ilpbot clock`) counts sends and
+serves them itself when METRICS_PORT is set. The outbox depth is read from the database at scrape
+time, so every process reports the same shared queue.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+
+from db.database import Database
+from db.models import Outbox
+from handlers.inbound import Runtime
+from handlers.turn import Incoming
+
+UPDATES = Counter("ilpbot_updates", "Platform updates received", ["channel"])
+DUPLICATES = Counter("ilpbot_duplicate_updates", "Updates seen before (redeliveries)", ["channel"])
+ERRORS = Counter("ilpbot_update_errors", "Updates that failed and will be retried", ["channel"])
+HANDLE_SECONDS = Histogram(
+    "ilpbot_update_seconds",
+    "Handling one update, commit included",
+    ["channel"],
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+OUTBOX_DEPTH = Gauge("ilpbot_outbox_pending", "Outbox rows waiting to be sent", ["channel"])
+SENDS = Counter("ilpbot_sends", "Platform send calls by result", ["channel", "result"])
+SEND_SECONDS = Histogram(
+    "ilpbot_send_seconds",
+    "One platform send call (limiter wait excluded)",
+    ["channel"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def _count_duplicate(msg: Incoming) -> None:
+    DUPLICATES.labels(msg.channel).inc()
+
+
+def install(runtime: Runtime) -> None:
+    """Counts the runtime's duplicates; safe to call more than once."""
+    if _count_duplicate not in runtime.on_duplicate:
+        runtime.on_duplicate.append(_count_duplicate)
+
+
+async def refresh_outbox_depth(db: Database) -> None:
+    stmt = (
+        select(Outbox.channel, func.count())
+        .where(Outbox.status == "pending")
+        .group_by(Outbox.channel)
+    )
+    async with db.transaction() as session:
+        depth = dict((await session.execute(stmt)).tuples().all())
+    _depth_channels.update(depth)
+    for channel in _depth_channels:  # a drained channel reports 0, not its last depth
+        OUTBOX_DEPTH.labels(channel).set(depth.get(channel, 0))
+
+
+_depth_channels: set[str] = set()
+
+
+def exposition() -> tuple[bytes, str]:
+    return generate_latest(), CONTENT_TYPE_LATEST

@@ -1,0 +1,226 @@
+"""The long-running processes behind `ilpbot run | web | clock` and `ilpbot webhook …`.
+
+`run` (the embedded default): long polling and the outbox sender in one process.
+`web`: the webhook app; `clock`: the one outbox sender and the scheduler (bot/clock.py), which
+`run` also starts in its process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import signal
+from collections.abc import Callable
+
+import uvicorn
+from prometheus_client import start_http_server
+from telegram import BotCommand
+from telegram.error import TelegramError
+
+from bot import whatsapp_delivery
+from bot.app import App
+from bot.channels import telegram, telegram_send, whatsapp
+from bot.channels.telegram_updates import TelegramUpdates
+from bot.clock import start_scheduler
+from bot.config import Settings
+from bot.sender import Sender
+from bot.telegram_polling import Poller
+from bot.web import create_app
+from bot.whatsapp_delivery import WhatsAppDelivery
+from handlers.app import build_outbox_worker
+from handlers.clock_jobs import build_schedule
+from handlers.inbound import Runtime
+from handlers.outbox import Deliver, EnvelopeDeliver
+
+log = logging.getLogger(__name__)
+
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
+def on_signals(stop: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+
+
+def outbox_sender(app: App) -> tuple[Sender, list[telegram_send.Client | WhatsAppDelivery]]:
+    """The sender with a deliverer per configured channel, and the clients to close.
+    (Another channel adds its deliverer here.)"""
+    deliverers: dict[str, Deliver | EnvelopeDeliver] = {}
+    clients: list[telegram_send.Client | WhatsAppDelivery] = []
+    settings = app.settings
+    if settings.telegram_bot_token:
+        tg = telegram_send.client(
+            settings.telegram_bot_token, settings.telegram_api_url, rate_limited=True
+        )
+        deliverers[telegram.CHANNEL] = telegram_send.TelegramSender(
+            tg.bot, lambda msgid: app.runtime.texts(msgid, "id")
+        )
+        clients.append(tg)
+    if settings.whatsapp_enabled:
+        wa = whatsapp_delivery.build(app)
+        deliverers[whatsapp.CHANNEL] = wa
+        clients.append(wa)
+    worker = build_outbox_worker(app.runtime, deliverers)
+    worker.enveloped = frozenset({whatsapp.CHANNEL} & deliverers.keys())  # the 24-hour window
+    return Sender(worker), clients
+
+
+def bot_commands(runtime: Runtime) -> list[BotCommand]:
+    """The commands everyone has, for Telegram's command menu (role menus come from /menu)."""
+    seen: dict[str, BotCommand] = {}
+    for command in runtime.commands.values():
+        if "*" in command.roles and COMMAND_NAME.fullmatch(command.name):
+            seen.setdefault(
+                command.name, BotCommand(command.name, runtime.texts(command.label, "id"))
+            )
+    return list(seen.values())
+
+
+def serve_metrics(settings: Settings) -> None:
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port)
+        log.info("metrics on :%s/metrics", settings.metrics_port)
+
+
+class PollingBot:
+    """`ilpbot run` with Telegram: long polling and the outbox sender in one process; a
+    committed turn wakes the sender at once."""
+
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        assert settings.telegram_bot_token is not None
+        runtime = app.runtime
+        runtime.replies_via_outbox = True
+        self.sender, self.clients = outbox_sender(app)
+        runtime.on_commit.append(self.sender.wake)
+        tg = telegram_send.client(settings.telegram_bot_token, settings.telegram_api_url)
+        self.clients.append(tg)
+        self.updates = TelegramUpdates(runtime, tg.bot)
+        self.poller = Poller(tg.bot, self.updates, bot_commands(runtime))
+
+    def stop(self) -> None:
+        self.poller.stop()
+
+    async def run(self) -> None:
+        self.sender.start()
+        try:
+            await self.poller.run()
+        finally:
+            await self.poller.confirm()
+            await self.updates.drain()
+            await self.sender.stop()
+            for client in self.clients:
+                await client.close()
+
+
+def start_clock(app: App):
+    """The scheduler's ticks on the running loop (a catch-up tick runs at once)."""
+    return start_scheduler(build_schedule(app.runtime), app.settings.bot_timezone)
+
+
+async def run_polling(app: App) -> int:
+    bot = PollingBot(app)
+    on_signals(bot.stop)
+    serve_metrics(app.settings)
+    scheduler = start_clock(app)
+    try:
+        await bot.run()
+    finally:
+        scheduler.shutdown(wait=False)
+    log.info("stopped")
+    return 0
+
+
+async def run_clock(app: App) -> int:
+    """The outbox sender and the scheduler until SIGTERM."""
+    sender, clients = outbox_sender(app)
+    stopped = asyncio.Event()
+    on_signals(stopped.set)
+    serve_metrics(app.settings)
+    sender.start()
+    scheduler = start_clock(app)
+    try:
+        await stopped.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await sender.stop()
+        for client in clients:
+            await client.close()
+    return 0
+
+
+async def serve_web(app: App, with_sender: bool = False, with_clock: bool = False) -> int:
+    sender = outbox_sender(app) if with_sender else None
+    try:
+        web = create_app(app, sender=sender[0] if sender else None)
+    except ValueError as exc:  # a channel's configuration is incomplete
+        print(f"error: {exc}")
+        for client in sender[1] if sender else []:
+            await client.close()
+        return 2
+    scheduler = start_clock(app) if with_clock else None
+    config = uvicorn.Config(
+        web,
+        host=app.settings.web_host,
+        port=app.settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+        access_log=False,  # the platform's router logs requests; one line per update is noise
+        log_config=None,  # keep the process's logging setup
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        for client in sender[1] if sender else []:
+            await client.close()
+    return 0
+
+
+async def webhook(app: App, action: str) -> int:
+    """`ilpbot webhook set|delete|info` against TELEGRAM_API_URL."""
+    settings = app.settings
+    if not settings.telegram_bot_token:
+        print("error: TELEGRAM_BOT_TOKEN is not set")
+        return 2
+    tg = telegram_send.client(settings.telegram_bot_token, settings.telegram_api_url)
+    try:
+        if action == "set":
+            if not (settings.telegram_webhook_url and settings.telegram_webhook_secret):
+                print("error: set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET first")
+                return 2
+            await tg.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=list(telegram.ALLOWED_UPDATES),
+            )
+            print(f"webhook set: {settings.telegram_webhook_url}")
+        elif action == "delete":
+            await tg.bot.delete_webhook(drop_pending_updates=False)
+            print("webhook deleted (updates wait for polling)")
+        else:
+            info = await tg.bot.get_webhook_info()
+            print(json.dumps(info.to_dict(), indent=2, default=str))
+    except TelegramError as exc:
+        print(f"error: {exc}")
+        return 1
+    finally:
+        await tg.close()
+    return 0
+
+
+async def resolve_bot_username(settings: Settings) -> None:
+    """TELEGRAM_BOT_USERNAME, else asked once from getMe (for invite links)."""
+    if settings.telegram_bot_username or not settings.telegram_bot_token:
+        return
+    tg = telegram_send.client(settings.telegram_bot_token, settings.telegram_api_url)
+    try:
+        settings.telegram_bot_username = (await tg.bot.get_me()).username
+    except TelegramError as exc:
+        log.warning("getMe failed, invite links need TELEGRAM_BOT_USERNAME: %s", exc)
+    finally:
+        await tg.close()

@@ -1,0 +1,72 @@
+"""The one outbox sender: a loop around OutboxWorker.
+
+In `ilpbot run` it is a task of the same process and wakes as soon as a turn commits (the
+runtime's on_commit calls `wake`); in `ilpbot clock` it polls the table a few times a second.
+Only one sender should run per deployment: the rate limits are kept in its memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from handlers.outbox import OutboxWorker
+
+log = logging.getLogger(__name__)
+
+
+class Sender:
+    """`rounds` claim-and-send loops overlap, so the rate limiter is never idle while one round
+    records its last results and claims the next batch. The worker's lease and its per-chat
+    ordering rule (a row waits while an earlier row of its chat is pending) keep them apart."""
+
+    def __init__(
+        self, worker: OutboxWorker, idle: float = 0.3, max_backoff: float = 30.0, rounds: int = 2
+    ) -> None:
+        self.worker = worker
+        self.idle = idle
+        self.max_backoff = max_backoff
+        self.rounds = rounds
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self._loop() for _ in range(self.rounds)))
+
+    async def _loop(self) -> None:
+        delay = self.idle
+        while not self._stopping.is_set():
+            self._wake.clear()  # before the claim: a commit during the batch wakes the next one
+            try:
+                handled = await self.worker.run_once()
+                delay = self.idle
+            except Exception:  # the database is away, most likely: keep trying
+                log.exception("outbox round failed; retrying in %.1f s", delay)
+                handled = 0
+                delay = min(delay * 2, self.max_backoff)
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    def start(self) -> asyncio.Task[None]:
+        self._task = asyncio.create_task(self.run(), name="outbox-sender")
+        return self._task
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finishes the batch in hand (so no send is left unrecorded), then stops."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
+            log.warning("sender still busy after %.0f s; stopping it", grace)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

@@ -1,0 +1,89 @@
+"""`ilpbot web`: the webhook app (Starlette on uvicorn) plus /healthz and /metrics.
+
+Stateless: dedupe, conversation locks and the outbox live in the database, so any number of
+web processes against one PostgreSQL behave like one. Each channel module contributes its own
+routes: add its factory to CHANNELS (a factory returns None when its channel is not configured).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot import metrics, whatsapp_web
+from bot.app import App
+from bot.channels import telegram_web
+from bot.sender import Sender
+
+log = logging.getLogger(__name__)
+
+
+class WebChannel(Protocol):
+    routes: list[BaseRoute]
+
+    async def startup(self) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+
+ChannelFactory = Callable[[App], WebChannel | None]
+CHANNELS: list[ChannelFactory] = [telegram_web.web_channel, whatsapp_web.web_channel]
+
+
+def create_app(
+    app: App, channels: Sequence[ChannelFactory] | None = None, sender: Sender | None = None
+) -> Starlette:
+    """`sender`: deliver the outbox in this process too (a single-process deployment)."""
+    webs = [
+        web
+        for factory in (CHANNELS if channels is None else channels)
+        if (web := factory(app)) is not None
+    ]
+    metrics.install(app.runtime)
+
+    async def healthz(_request: Request) -> Response:
+        try:
+            async with app.db.transaction() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("health check: database unreachable: %s", exc)
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    async def metrics_endpoint(_request: Request) -> Response:
+        try:
+            await metrics.refresh_outbox_depth(app.db)
+        except Exception as exc:  # still expose the rest
+            log.warning("metrics: outbox depth unavailable: %s", exc)
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        for web in webs:
+            await web.startup()
+        if sender is not None:
+            app.runtime.on_commit.append(sender.wake)
+            sender.start()
+        try:
+            yield
+        finally:
+            if sender is not None:
+                await sender.stop()
+            for web in webs:
+                await web.shutdown()
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    routes += [route for web in webs for route in web.routes]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,113 @@
+"""The 24-hour window seen from the inbound side: a person who writes again opens it, so the
+messages held for them go now; a status webhook saying a message missed the window (131047)
+holds that message and sends its template instead."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channels.whatsapp import CHANNEL, Status
+from bot.channels.whatsapp_render import MAX_ROWS, merge
+from bot.whatsapp_client import UNREACHABLE_CODES, WINDOW_CLOSED
+from bot.whatsapp_templates import Templates
+from conversations.model import Inbound
+from conversations.parsing import normalize
+from db import queries
+from db.models import ChannelIdentity, Outbox
+from handlers.inbound import Runtime
+from handlers.outbox import release_held
+from handlers.outgoing import Outgoing
+from handlers.text import Texts
+from handlers.turn import Turn
+
+log = logging.getLogger(__name__)
+
+NOTICE = "wa_template"  # the outbox kind of a template sent for a held row
+
+
+def install(runtime: Runtime) -> None:
+    runtime.inbound_hooks[CHANNEL] = on_inbound
+    runtime.reply_shapers[CHANNEL] = merge
+
+
+async def on_inbound(turn: Turn) -> bool:
+    """Releases the chat's held messages. The message that released them answers a template
+    ("ok", "lihat"), not yesterday's question, so it is not dispatched as well; a command or a
+    button press still is. A number typed after a numbered menu presses that option."""
+    if await release_held(turn.session, CHANNEL, turn.msg.chat_id, turn.now):
+        word = turn.msg.inbound.text.strip().split(" ", 1)[0]
+        command = normalize(word).lstrip("/") in turn.runtime.commands if word else False
+        return turn.msg.callback is None and not command
+    await _numbered_choice(turn)
+    return False
+
+
+async def _numbered_choice(turn: Turn) -> None:
+    """More than ten options went as a numbered text menu (no buttons). When that menu is the
+    last thing the chat got, a typed number means its option, exactly as a tap would: its token
+    (the engine alone would not count options it adds, such as Skip)."""
+    text = turn.msg.inbound.text.strip().rstrip(".")
+    if turn.msg.callback is not None or not (text.isascii() and text.isdigit()):
+        return
+    stmt = (
+        select(Outbox.payload)
+        .where(Outbox.channel == CHANNEL, Outbox.chat_id == turn.msg.chat_id)
+        .order_by(Outbox.id.desc())
+        .limit(1)
+    )
+    payload = (await turn.session.execute(stmt)).scalar_one_or_none() or {}
+    buttons = payload.get("buttons") or []
+    if len(buttons) > MAX_ROWS and 1 <= int(text) <= len(buttons):
+        pressed = buttons[int(text) - 1]["data"]
+        turn.msg = replace(turn.msg, callback=pressed, inbound=Inbound())
+
+
+async def apply_statuses(
+    session: AsyncSession, statuses: list[Status], templates: Templates, texts: Texts, now: datetime
+) -> None:
+    """sent/delivered/read change nothing (the row is sent); failed holds or fails the row."""
+    for status in statuses:
+        if status.status != "failed":
+            continue
+        stmt = select(Outbox).where(Outbox.provider_message_id == status.message_id)
+        row = (await session.execute(stmt.with_for_update())).scalars().first()
+        if row is None or row.status not in ("sent", "held"):
+            continue
+        error = f"status failed: {status.error_code} {status.error or ''}".strip()
+        if status.error_code == WINDOW_CLOSED and row.status == "sent" and row.kind != NOTICE:
+            await _hold(session, row, templates, texts, now, error)
+            continue
+        row.status, row.last_error = "failed", error[:500]
+        log.warning("whatsapp outbox %s failed after sending: %s", row.id, error)
+        if status.error_code in UNREACHABLE_CODES:
+            await _unreachable(session, row.chat_id)
+
+
+async def _hold(
+    session: AsyncSession, row: Outbox, templates: Templates, texts: Texts, now: datetime, why: str
+) -> None:
+    """Meta accepted the message but could not show it: it waits, and a template tells why."""
+    row.status, row.last_error = "held", why[:500]
+    out = Outgoing.from_json(row.payload)
+    template = templates.message(row.kind, out, row.created_at, texts)
+    notice = Outgoing(CHANNEL, row.chat_id, templates.preview(template), template=template)
+    await queries.add_outbox(
+        session,
+        channel=CHANNEL,
+        chat_id=row.chat_id,
+        payload=notice.to_json(),
+        kind=NOTICE,
+        now=now,
+        user_id=row.user_id,
+    )
+
+
+async def _unreachable(session: AsyncSession, chat_id: str) -> None:
+    ident = await queries.identity(session, CHANNEL, chat_id)
+    if isinstance(ident, ChannelIdentity):
+        ident.unreachable = True

@@ -1,0 +1,161 @@
+"""Klaster 4 Penanggulangan Penyakit Menular dan Kesehatan Lingkungan, daily: TB finding,
+HIV testing, the priority diseases, and "ada dugaan KLB?" — a yes starts the same-day alert
+(the 1×24 hour rule of the juknis), so the details are asked at once."""
+
+from conversations.forms.report_common import JUKNIS, count, form, yes_no
+from conversations.model import N_, Condition, Step
+
+PEOPLE, CASES = N_("people"), N_("cases")
+NO_OUTBREAK = Condition("klb", "ne", True)
+
+FLOW = form(
+    "4",
+    N_("Cluster 4 Communicable Disease and Environmental Health report"),
+    steps=(
+        count(
+            "TBDUGA",
+            N_("How many people with presumed TB were examined?"),
+            N_("Presumed TB examined"),
+            N_(
+                "Count people with TB symptoms who had a clinical and laboratory (TCM/BTA) examination."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            spm="terduga_tbc",
+            soft_max=30,
+            max=1000,
+        ),
+        count(
+            "TB",
+            N_("How many new confirmed TB cases?"),
+            N_("New confirmed TB"),
+            N_("Count TB diagnoses confirmed on this day (bacteriological or clinical)."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=5,
+            max=500,
+        ),
+        count(
+            "TBKONTAK",
+            N_("How many contacts of TB patients were investigated?"),
+            N_("TB contacts investigated"),
+            N_("Count household and close contacts visited and screened (investigasi kontak)."),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=30,
+            max=1000,
+        ),
+        count(
+            "HIV",
+            N_("How many people at risk of HIV were tested?"),
+            N_("People at risk tested for HIV"),
+            N_("Pregnant women, TB patients, STI patients, key populations: count HIV tests done."),
+            unit=PEOPLE,
+            source=JUKNIS,
+            spm="risiko_hiv",
+            soft_max=50,
+            max=1000,
+        ),
+        count(
+            "DBD",
+            N_("How many dengue (DBD) cases?"),
+            N_("Dengue (DBD) cases"),
+            N_("Count new dengue haemorrhagic fever cases found or reported on this day."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=10,
+            max=500,
+        ),
+        count(
+            "MAL",
+            N_("How many positive malaria cases?"),
+            N_("Positive malaria"),
+            N_("Count malaria cases confirmed by microscope or rapid test."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=10,
+            max=500,
+        ),
+        count(
+            "DIARE",
+            N_("How many diarrhoea cases?"),
+            N_("Diarrhoea cases"),
+            N_("Count new diarrhoea cases of all ages."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=30,
+            max=1000,
+        ),
+        count(
+            "PNEU",
+            N_("How many cases of pneumonia in children under five?"),
+            N_("Pneumonia in under-fives"),
+            N_("Count under-fives classified as pneumonia or severe pneumonia (MTBS)."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=10,
+            max=500,
+        ),
+        count(
+            "CAMPAK",
+            N_("How many suspected measles cases?"),
+            N_("Suspected measles"),
+            N_("Fever with rash plus cough, runny nose or red eyes. Count suspected cases."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=5,
+            max=500,
+        ),
+        count(
+            "GHPR",
+            N_("How many bites by animals that can carry rabies (GHPR)?"),
+            N_("Rabies-risk animal bites (GHPR)"),
+            N_(
+                "Bites or scratches by dogs, cats, monkeys and other animals that can carry rabies."
+            ),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=5,
+            max=500,
+        ),
+        yes_no(
+            "KLB",
+            N_("Is there a suspected outbreak (KLB) in your area?"),
+            N_("Suspected outbreak (KLB)"),
+            N_(
+                "Answer Yes if cases are unusually many or a dangerous disease appears. The Dinkes is alerted the same day."
+            ),
+            source=JUKNIS,
+        ),
+        Step(
+            key="klb_penyakit",
+            prompt=N_("Which disease is suspected?"),
+            type="text",
+            min_length=3,
+            max_length=100,
+            label=N_("Suspected disease"),
+            help=N_("Type the disease name, for example: diare, DBD, campak, keracunan makanan."),
+            skip_if=NO_OUTBREAK,
+        ),
+        count(
+            "KLBKASUS",
+            N_("How many cases so far?"),
+            N_("Outbreak cases so far"),
+            N_("Count every case linked to the suspected outbreak, including today's."),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=200,
+            min=1,
+            skip_if=NO_OUTBREAK,
+        ),
+        Step(
+            key="klb_desa",
+            prompt=N_("In which desa?"),
+            type="choice",
+            provider="desa",
+            label=N_("Outbreak desa"),
+            help=N_("Choose the desa where most cases live."),
+            skip_if=NO_OUTBREAK,
+        ),
+    ),
+)

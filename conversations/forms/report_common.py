@@ -1,0 +1,191 @@
+"""What every ILP cluster report form shares: the klaster list, the 12 SPM services, the builder
+of one counted indicator, the optional attachments, and the checks run when a form is loaded.
+
+An indicator is a Step with its metadata: `code` (quick entry, unique over all report forms; the
+step key is the code in lower case), `label`, `help`, `unit` (msgids), `min`/`max` (hard),
+`soft_max` (a plausible daily maximum: above it the user is asked "yakin?" once), `spm` (the SPM
+service it counts toward, or None) and `source`:
+- "juknis": named in the Kepmenkes HK.01.07/MENKES/2015/2023 recording and dashboard lists,
+  or an SPM service numerator;
+- "usulan": our suggestion, to be confirmed with the Dinas Kesehatan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conversations.model import N_, Condition, Flow, Rule, Step
+
+JUKNIS, USULAN = "juknis", "usulan"
+DAILY_MAX = 9999  # a hard ceiling against slips like 30000 for 30
+
+# The 12 jenis pelayanan dasar of SPM Kesehatan kabupaten/kota (PP 2/2018), in order.
+SPM_SERVICES: tuple[tuple[str, str], ...] = (
+    ("ibu_hamil", N_("Pregnant women")),
+    ("ibu_bersalin", N_("Women giving birth")),
+    ("bayi_baru_lahir", N_("Newborns")),
+    ("balita", N_("Children under five")),
+    ("usia_pendidikan_dasar", N_("Basic-education-age children")),
+    ("usia_produktif", N_("Productive age (15–59)")),
+    ("usia_lanjut", N_("Elderly (60+)")),
+    ("hipertensi", N_("People with hypertension")),
+    ("diabetes", N_("People with diabetes")),
+    ("odgj_berat", N_("People with severe mental illness (ODGJ berat)")),
+    ("terduga_tbc", N_("People with presumed TB")),
+    ("risiko_hiv", N_("People at risk of HIV")),
+)
+SPM_KEYS = tuple(key for key, _ in SPM_SERVICES)
+
+# Skip for a kader: the item is counted at the puskesmas, not at the posyandu.
+NOT_AT_POSYANDU = Condition("kader", "eq", True, scope="context")
+
+
+@dataclass(frozen=True)
+class Klaster:
+    key: str  # stored in report.klaster
+    code: str  # the word after LAPOR in quick entry
+    flow: str
+    name: str  # msgid
+    weekly: bool = False
+    kader: bool = False  # a kader may report its posyandu items
+
+
+KLASTERS: tuple[Klaster, ...] = (
+    Klaster("1", "K1", "lapor_k1", N_("Cluster 1 – Management (weekly)"), weekly=True),
+    Klaster("2", "K2", "lapor_k2", N_("Cluster 2 – Mother and child"), kader=True),
+    Klaster("3", "K3", "lapor_k3", N_("Cluster 3 – Adults and elderly"), kader=True),
+    Klaster("4", "K4", "lapor_k4", N_("Cluster 4 – Communicable disease and environment")),
+    Klaster("lk", "LK", "lapor_lk", N_("Cross-cluster services")),
+)
+KLASTER_BY_KEY = {k.key: k for k in KLASTERS}
+KLASTER_BY_FLOW = {k.flow: k for k in KLASTERS}
+
+
+def count(
+    code: str,
+    prompt: str,
+    label: str,
+    help: str,
+    *,
+    unit: str,
+    source: str,
+    soft_max: int,
+    spm: str | None = None,
+    max: int = DAILY_MAX,
+    min: int = 0,
+    required: bool = True,
+    skip_if: Condition | None = None,
+) -> Step:
+    """One counted indicator: a whole number of people, cases or items."""
+    return Step(
+        key=code.lower(),
+        prompt=prompt,
+        type="integer",
+        help=help,
+        required=required,
+        min=min,
+        max=max,
+        soft_max=soft_max,
+        label=label,
+        code=code,
+        spm=spm,
+        source=source,
+        unit=unit,
+        skip_if=skip_if,
+    )
+
+
+def yes_no(
+    code: str, prompt: str, label: str, help: str, *, source: str, skip_if: Condition | None = None
+) -> Step:
+    """A yes/no indicator; stored as 1 or 0 so it can be counted like the others."""
+    return Step(
+        key=code.lower(),
+        prompt=prompt,
+        type="yes_no",
+        help=help,
+        label=label,
+        code=code,
+        source=source,
+        unit=N_("reports"),
+        skip_if=skip_if,
+    )
+
+
+def attachments() -> tuple[Step, ...]:
+    """The optional photo of the activity and location pin that end every report form."""
+    return (
+        Step(
+            key="foto",
+            prompt=N_(
+                "Optional: send a photo of the activity (you may add a caption), or press Skip."
+            ),
+            type="photo",
+            required=False,
+            label=N_("Photo"),
+            help=N_("A photo of the posyandu or service helps the Dinkes see the activity."),
+        ),
+        Step(
+            key="lokasi",
+            prompt=N_("Optional: share the location with the button below, or press Skip."),
+            type="location",
+            required=False,
+            label=N_("Location"),
+            help=N_(
+                "Use the location button of your chat app; it sends the place of the activity."
+            ),
+        ),
+    )
+
+
+def not_more_than(key: str, other: str, message: str) -> Rule:
+    return Rule(key=key, op="le", other=other, message=message)
+
+
+def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, ...] = ()) -> Flow:
+    """A report form, with its indicator metadata checked at load time."""
+    spec = KLASTER_BY_KEY[klaster]
+    flow = Flow(
+        name=spec.flow,
+        version=1,
+        title=title,
+        steps=(*steps, *attachments()),
+        review=True,
+        rules=rules,
+    )
+    check_indicators(flow)
+    return flow
+
+
+def indicators(flow: Flow) -> tuple[Step, ...]:
+    return tuple(step for step in flow.steps if step.code)
+
+
+def check_indicators(flow: Flow) -> None:
+    seen: set[str] = set()
+    for step in indicators(flow):
+        where = f"{flow.name}.{step.key}"
+        problems = [
+            step.key != step.code.lower() and "key must be the code in lower case",
+            not step.code.isalnum() and "code must be letters and digits",
+            step.code in seen and "code used twice",
+            not (step.label and step.help and step.unit) and "label, help and unit are required",
+            step.source not in (JUKNIS, USULAN) and "source must be juknis or usulan",
+            step.spm not in (None, *SPM_KEYS) and f"unknown SPM service {step.spm}",
+            step.type not in ("integer", "yes_no") and "an indicator is counted or yes/no",
+        ]
+        for problem in problems:
+            if problem:
+                raise ValueError(f"{where}: {problem}")
+        seen.add(step.code)
+
+
+def check_codes_unique(flows: Any) -> None:
+    """Quick-entry codes must be unique over all report forms (values are stored by code)."""
+    owner: dict[str, str] = {}
+    for flow in flows:
+        for step in indicators(flow):
+            if step.code in owner:
+                raise ValueError(f"code {step.code} in both {owner[step.code]} and {flow.name}")
+            owner[step.code] = flow.name

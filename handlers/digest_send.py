@@ -1,0 +1,99 @@
+"""The digest as the clock sends it at DIGEST_AT (and `ilpbot digest` builds it by hand): the
+data, its chart as a PNG in EXPORT_DIR, and one message per Dinkes user with the chart."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.model import N_, Text
+from handlers import charts, export_files, notify
+from handlers.clock_settings import ClockSettings
+from handlers.digest import DAILY, Digest, Frame, build
+from handlers.digest_text import headline, render
+from handlers.inbound import Runtime
+from handlers.indicators import SPM_LABELS
+from handlers.schedule import Tick
+from handlers.text import format_day
+
+KIND = "digest"
+DINKES = ("dinkes",)
+
+
+@dataclass(frozen=True)
+class Built:
+    digest: Digest
+    chart: Path | None
+
+
+async def prepare(
+    session: AsyncSession, runtime: Runtime, day: date, now: datetime, chart: bool = True
+) -> Built:
+    settings = ClockSettings.of(runtime.settings)
+    frame = Frame(day, now, runtime.texts.timezone, settings.report_deadline)
+    digest = await build(session, runtime.flows, frame)
+    path = await asyncio.to_thread(draw, runtime, digest, settings.export_dir) if chart else None
+    return Built(digest, path)
+
+
+def draw(runtime: Runtime, digest: Digest, folder: Path) -> Path | None:
+    """The 14-day heat-map of reporting, or (for many puskesmas) the SPM bars."""
+    t = runtime.texts
+    path = folder / f"digest-{digest.day.isoformat()}.png"
+    if digest.grid is not None:
+        first, last = digest.grid.days[0], digest.grid.days[-1]
+        title = t(
+            N_("Daily forms filed per puskesmas, {first} – {last}"),
+            first=f"{first.day}/{first.month}",
+            last=f"{last.day}/{last.month}/{last.year}",
+        )
+        legend = t(N_("daily forms filed (of {count})"), count=len(DAILY))
+        return charts.heatmap(digest.grid, title, legend, path, len(DAILY))
+    if digest.spm:
+        labels = [t.render(Text(SPM_LABELS[line.service])) for line in digest.spm]
+        title = t(
+            N_("SPM capaian since January; dashed line: the year so far ({pace}%)"),
+            pace=round(digest.spm_pace),
+        )
+        return charts.spm_bars(list(digest.spm), labels, digest.spm_pace, title, path)
+    return None
+
+
+def letter(runtime: Runtime, built: Built, locale: str) -> notify.Letter:
+    texts, digest = runtime.texts, built.digest
+    deadline = ClockSettings.of(runtime.settings).deadline_text
+    params = [format_day(digest.day, locale), headline(digest, texts, locale)]
+    return notify.Letter(
+        render(digest, texts, locale, deadline),
+        photo=str(built.chart) if built.chart else None,
+        template={"params": params},  # the WhatsApp notice outside the 24-hour window
+    )
+
+
+async def send(session: AsyncSession, runtime: Runtime, built: Built, now: datetime) -> int:
+    users = await notify.active_users(session, DINKES)
+    letters: dict[str, notify.Letter] = {}
+
+    def render_for(user) -> notify.Letter:
+        if user.locale not in letters:
+            letters[user.locale] = letter(runtime, built, user.locale)
+        return letters[user.locale]
+
+    return await notify.send_to(session, now, users, KIND, render_for)
+
+
+async def run(tick: Tick) -> None:
+    """The clock's job: the digest about the day before the period (nothing is drawn when
+    no Dinkes user is registered yet)."""
+    if not await notify.active_users(tick.session, DINKES):
+        return
+    day = tick.period - timedelta(days=1)
+    built = await prepare(tick.session, tick.runtime, day, tick.now)
+    await send(tick.session, tick.runtime, built, tick.now)
+    folder = ClockSettings.of(tick.runtime.settings).export_dir
+    export_files.prune(folder, time.time())

@@ -1,0 +1,115 @@
+"""Steps the report stories share: choose what to report, answer, read back what was stored."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from db.models import User
+from db.reports import Report, ReportValue
+
+K1 = "Klaster 1 – Manajemen (mingguan)"
+K2 = "Klaster 2 – Ibu dan Anak"
+K3 = "Klaster 3 – Usia Dewasa dan Lansia"
+K4 = "Klaster 4 – Penyakit Menular dan Kesling"
+LK = "Lintas Klaster"
+
+# The answers of a whole report (quick-entry codes), in the order the form asks them.
+K2_ANSWERS = {
+    "K1": 3,
+    "K6": 2,
+    "SALIN": 1,
+    "KF": 1,
+    "KN": 1,
+    "IDL": 4,
+    "D": 40,
+    "T": 5,
+    "GIZI": 1,
+    "STUNT": 2,
+    "KEK": 1,
+    "ANEMIA": 2,
+}
+K3_ANSWERS = {
+    "HTSKR": 50,
+    "HT": 9,
+    "HTLAYAN": 12,
+    "DMSKR": 30,
+    "DM": 3,
+    "DMLAYAN": 6,
+    "PRODUKTIF": 45,
+    "LANSIA": 14,
+    "ODGJ": 1,
+}
+
+
+async def press_starting(person, prefix: str) -> list[str]:
+    label = next((b for b in person.buttons if b.startswith(prefix)), None)
+    assert label, f"no button starting {prefix!r} in {person.buttons}"
+    return await person.press(label)
+
+
+async def choose(person, klaster: str, period: str = "Hari ini", desa: str | None = "Lewati"):
+    """/lapor → klaster → day or week → desa (None: no desa question, as for a kader)."""
+    await person.send("/lapor")
+    await person.press(klaster)
+    replies = await press_starting(person, period)
+    if desa is not None:
+        replies = await person.press(desa)
+    return replies
+
+
+async def answer(person, *answers) -> list[str]:
+    """Types each answer; an answer that is a button label on screen is pressed instead."""
+    replies: list[str] = []
+    for text in answers:
+        text = str(text)
+        if text in person.buttons:
+            replies = await person.press(text)
+        else:
+            replies = await person.send(text)
+    return replies
+
+
+async def skip_attachments(person) -> list[str]:
+    await person.press("Lewati")
+    return await person.press("Lewati")
+
+
+def quick(klaster: str, values: dict[str, object], **extra: object) -> str:
+    pairs = {**values, **extra}
+    return f"LAPOR {klaster} " + " ".join(f"{k}={v}" for k, v in pairs.items())
+
+
+async def reports(db) -> list[Report]:
+    async with db.transaction() as session:
+        return list((await session.execute(select(Report).order_by(Report.id))).scalars())
+
+
+async def values_of(db, report_id: int) -> dict[str, int]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(ReportValue.indicator, ReportValue.value).where(
+                ReportValue.report_id == report_id
+            )
+        )
+        return dict(rows.all())
+
+
+async def overridden_of(db, report_id: int) -> set[str]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            select(ReportValue.indicator).where(
+                ReportValue.report_id == report_id, ReportValue.overridden.is_(True)
+            )
+        )
+        return set(rows.scalars())
+
+
+async def user_id(db, name: str) -> int:
+    async with db.transaction() as session:
+        return (await session.execute(select(User.id).where(User.name == name))).scalar_one()
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)

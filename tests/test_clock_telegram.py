@@ -1,0 +1,33 @@
+"""On Telegram the digest's chart arrives as a photo and an export as a file: the real sender
+uploads the PNG and the XLSX to the (fake) Bot API."""
+
+from handlers.clock_jobs import build_schedule
+
+from tests.telegram_support import register, until
+
+
+async def test_the_digest_chart_and_an_export_reach_telegram_as_files(
+    telegram_web, fake_telegram, invite, tmp_path
+):
+    app = telegram_web.app
+    app.runtime.settings["export_dir"] = str(tmp_path)
+    asep = telegram_web.person(fake_telegram, 8101)
+    await register(asep, await invite("dinkes"), "drg. Asep")
+    asep.read()
+
+    await build_schedule(app.runtime).tick("digest")
+    await until(lambda: fake_telegram.sent(8101)[-1].method == "sendPhoto", what="the digest")
+    photo = fake_telegram.sent(8101)[-1]
+    assert photo.params["photo"]["filename"] == "digest-2026-11-22.png"
+    assert photo.params["photo"]["size"] > 10_000
+    # A short digest rides as the caption; a long one follows the photo as a message.
+    assert photo.params["caption"].startswith("📊 Ringkasan ILP Minggu, 22 November 2026")
+
+    await asep.send("/ekspor")
+    await asep.press("Bulan lalu")
+    await asep.press("Semua puskesmas")
+    document = fake_telegram.sent(8101)[-1]
+    assert document.method == "sendDocument"
+    assert document.params["document"]["filename"] == "ilp-semua-2026-10-01-2026-10-31.xlsx"
+    assert document.params["caption"].startswith("Ekspor 01/10/2026 – 31/10/2026")
+    assert fake_telegram.violations == []

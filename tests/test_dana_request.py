@@ -1,0 +1,264 @@
+"""Dana desa requests as the puskesmas, the kepala desa and the Dinkes live them."""
+
+from datetime import timedelta
+
+from dana_steps import FOGGING, SUMBER_BENING, ask_for_dana, people, refusals, the_request
+from sqlalchemy import func, select
+
+from db import dana
+from db.dana import DanaRequest
+from db.models import Conversation
+
+
+async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
+    registered, outbox, runtime, db
+):
+    runtime.settings["dana_dinkes_threshold"] = 2_000_000
+    siti, budi, rina = await people(registered)
+
+    replies = await ask_for_dana(siti, amount="Rp 2.500.000")
+    assert replies == [
+        "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
+        "dikabarkan di sini. Ketik /dana status untuk melihat permintaan Anda."
+    ]
+    assert siti.buttons == ["Tarik kembali"]
+
+    await outbox.drain()
+    [asked] = outbox.read(budi)
+    assert asked.startswith("Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    for part in (
+        "Dari: Siti Aminah (petugas puskesmas, Puskesmas Sumber Urip)",
+        "Kategori: Penyakit menular",
+        f"Kegiatan: {FOGGING}",
+        "Sasaran: 120 orang",
+        "Jumlah: Rp 2.500.000",
+        "Waktu pelaksanaan: Desember 2026",
+    ):
+        assert part in asked
+    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+
+    assert await budi.press("Setujui sebagian") == [
+        "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
+    ]
+    assert await budi.send("3 juta") == [
+        "Jumlah yang disetujui tidak boleh lebih dari yang diminta (Rp 2.500.000).",
+        "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?",
+    ]
+    [confirm] = await budi.send("2 juta")
+    assert confirm.startswith("Setujui Rp 2.000.000 dari Rp 2.500.000 yang diminta untuk DD-2026-1")
+    assert await outbox.drain() == 0  # nothing counts before the Yes
+    assert await budi.press("Ya") == [
+        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengaju sedang diberi tahu."
+    ]
+
+    await outbox.drain()
+    assert outbox.read(siti) == [
+        "DD-2026-1 (Desa Sumber Urip) disetujui sebagian oleh Budi Santoso: Rp 2.000.000 dari "
+        "Rp 2.500.000 yang diminta. Setelah kegiatan, catat realisasinya dengan tombol di bawah."
+    ]
+    assert siti.buttons == ["Catat realisasi"]
+    assert outbox.read(rina) == [
+        "Untuk diketahui: DD-2026-1 untuk Desa Sumber Urip (Penyakit menular) disetujui oleh "
+        "Budi Santoso: Rp 2.000.000. Diajukan oleh Siti Aminah, Puskesmas Sumber Urip."
+    ]
+    request = await the_request(db)
+    assert (request.status, request.jumlah, request.jumlah_disetujui) == (
+        "disetujui_sebagian",
+        2_500_000,
+        2_000_000,
+    )
+
+    # Pressing Setujui again on the first message decides nothing more.
+    approve = outbox.to(budi.chat_id)[0].buttons[0].data
+    assert await budi.press_data(approve) == [
+        "Permintaan DD-2026-1 sudah diputuskan: disetujui sebagian."
+    ]
+    assert (await the_request(db)).jumlah_disetujui == 2_000_000
+
+
+async def test_only_a_kades_of_that_desa_may_press_the_buttons(registered, outbox, db):
+    siti, budi, _ = await people(registered)
+    joko = await registered("kades", "400", "Joko Susilo", desa=SUMBER_BENING)
+    await ask_for_dana(siti)
+    await outbox.drain()
+    outbox.read(budi)
+    approve = budi.last[0].buttons[0].data
+
+    assert await joko.press_data(approve) == [
+        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+    ]
+    assert await siti.press_data(approve) == [
+        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+    ]
+    for forged in ("dd:1:s", "dd:999:s:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:s:\x00"):
+        assert await budi.press_data(forged) == ["Tombol ini tidak berlaku."]
+    assert (await the_request(db)).status == "diajukan"
+    assert await refusals(db) == ["refused_not_kades"] * 2 + ["refused_forged"] * 5
+
+
+async def test_a_stale_button_after_withdrawal_is_refused(registered, outbox, db):
+    siti, budi, _ = await people(registered)
+    await ask_for_dana(siti)
+    await outbox.drain()
+    outbox.read(budi)
+    approve, withdraw = budi.last[0].buttons[0].data, siti.last[0].buttons[0].data
+
+    assert await siti.press("Tarik kembali") == [
+        "Tarik kembali permintaan DD-2026-1 ke Desa Sumber Urip? Kepala desa akan diberi tahu."
+    ]
+    assert await siti.press("Ya") == ["Permintaan DD-2026-1 sudah ditarik kembali."]
+    await outbox.drain()
+    assert outbox.read(budi) == [
+        "DD-2026-1 (Desa Sumber Urip) ditarik kembali oleh Siti Aminah. Tidak perlu keputusan."
+    ]
+    assert await budi.press_data(approve) == [
+        "Permintaan DD-2026-1 sudah ditarik kembali. Tidak perlu tindakan lagi."
+    ]
+    assert await siti.press_data(withdraw) == [
+        "Permintaan DD-2026-1 sudah ditarik kembali. Tidak perlu tindakan lagi."
+    ]
+    assert (await the_request(db)).status == "dibatalkan"
+    assert await refusals(db) == ["refused_stale", "refused_stale"]
+
+
+async def test_a_kelurahan_has_no_dana_desa(registered, invite, chat, db):
+    siti = await registered("petugas", "100", "Siti Aminah")
+    await siti.send("/dana")
+    assert await siti.press("Kelurahan Air Duku") == [
+        "Kelurahan Air Duku adalah kelurahan. Kelurahan tidak menerima dana desa: kegiatan "
+        "kesehatannya dibiayai APBD kabupaten (dana kelurahan). Permintaan tidak dibuat. "
+        "Silakan bicarakan pendanaannya dengan lurah atau camat."
+    ]
+    kader = await registered("kader", "500", "Wati", desa="17.02.11.1004", puskesmas="Sumber Urip")
+    [reply] = await kader.send("DANA")
+    assert reply.startswith("Kelurahan Air Duku adalah kelurahan.")
+    async with db.transaction() as session:
+        assert (
+            await session.execute(select(func.count()).select_from(DanaRequest))
+        ).scalar_one() == 0
+
+
+async def test_a_kader_asks_for_her_own_desa_without_choosing_it(registered, outbox, db):
+    wati = await registered("kader", "500", "Wati", puskesmas="Sumber Urip")
+    budi = await registered("kades", "200", "Budi Santoso")
+    assert (await wati.send("/dana")) == [
+        "Permintaan ke Desa Sumber Urip. Kegiatan apa yang perlu dibiayai?"
+    ]
+    await ask_for_dana(wati, amount="1 juta")
+    await outbox.drain()
+    assert outbox.read(budi)[0].startswith(
+        "Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n"
+        "Dari: Wati (kader posyandu, Puskesmas Sumber Urip)"
+    )
+
+
+async def test_requests_left_waiting_are_found_for_reminders(registered, outbox, db, clock):
+    siti, budi, rina = await people(registered)
+    await registered("kepala_puskesmas", "600", "Hendra Gunawan")
+    await ask_for_dana(siti)
+    clock.advance(hours=20)
+    await ask_for_dana(siti, amount="1 juta")
+    clock.advance(hours=5)
+    async with db.transaction() as session:
+        day = await dana.waiting_for_decision(session, timedelta(hours=24), clock())
+        three_days = await dana.waiting_for_decision(session, timedelta(hours=72), clock())
+        escalate_to = await dana.escalation_recipients(session, day[0])
+    assert [r.reference for r in day] == ["DD-2026-1"]
+    assert three_days == []
+    assert sorted(u.name for u in escalate_to) == ["Hendra Gunawan", "Rina Marlina"]
+    await outbox.drain()
+    outbox.read(budi)
+    await budi.press("Setujui")
+    await budi.press("Ya")
+    clock.advance(hours=72)
+    async with db.transaction() as session:
+        left = await dana.waiting_for_decision(session, timedelta(hours=72), clock())
+    assert [r.reference for r in left] == ["DD-2026-1"]  # the second one was decided
+
+
+async def test_a_request_waits_when_no_kades_is_registered(registered, outbox, db):
+    siti = await registered("petugas", "100", "Siti Aminah")
+    assert await ask_for_dana(siti) == [
+        "Permintaan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
+        "bot. Permintaan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
+        "kepada kepala desa."
+    ]
+    assert (await the_request(db)).status == "diajukan"
+    assert await outbox.drain() == 0
+
+
+AMOUNTS = [  # typed → stored rupiah, or the reply
+    ("2,5 juta", 2_500_000),
+    ("Rp 1.750.000", 1_750_000),
+    ("3000000", 3_000_000),
+    ("Rp 2.250.000,-", 2_250_000),
+    ("250rb", 250_000),
+    ("1,2 jt", 1_200_000),
+    ("0", "Jumlah harus lebih dari nol."),
+    ("-500000", "Angka tidak boleh negatif."),
+    ("2,5", "Silakan ketik rupiah tanpa sen, misalnya 2.500.000."),
+    ("250,000", "Silakan ketik rupiah tanpa sen, misalnya 2.500.000."),
+    ("dua juta", "Silakan ketik jumlah dalam rupiah, misalnya 2.500.000 atau 2,5 juta."),
+    ("5000", "Silakan ketik 10.000 atau lebih."),
+    ("3 miliar", "Silakan ketik 2.000.000.000 atau kurang."),
+    ("1.5", "Maksud Anda 1.500.000 atau 15?"),
+    ("75 juta", "75.000.000 jauh lebih tinggi dari biasanya untuk “Jumlah”. Yakin?"),
+]
+
+
+async def test_amounts_are_read_strictly(registered, db):
+    siti = await registered("petugas", "100", "Siti Aminah")
+    await siti.send("/dana")
+    await siti.press("Desa Sumber Urip")
+    await siti.press("Penyakit menular")
+    await siti.send(FOGGING)
+    await siti.send("120")
+    for typed, expected in AMOUNTS:
+        replies = await siti.send(typed)
+        if isinstance(expected, int):
+            assert replies == ["Bulan apa kegiatan dilaksanakan?"], typed
+            assert (await _answers(db))["jumlah"] == expected
+            await siti.send("/kembali")
+        else:
+            assert replies[0].startswith(expected), (typed, replies)
+    await siti.send("75 juta")
+    assert await siti.send("ya") == ["Bulan apa kegiatan dilaksanakan?"]
+    answers = await _answers(db)
+    assert (answers["jumlah"], answers["_overrides"]) == (75_000_000, ["jumlah"])
+
+
+async def _answers(db) -> dict:
+    async with db.transaction() as session:
+        stmt = select(Conversation.state).where(Conversation.chat_id == "100")
+        return (await session.execute(stmt)).scalar_one()["answers"]
+
+
+async def test_lists_show_my_requests_what_waits_and_the_totals(registered, outbox):
+    siti, budi, rina = await people(registered)
+    await ask_for_dana(siti)
+    await ask_for_dana(siti, amount="750 ribu")
+    line = "DD-2026-{n} · Desa Sumber Urip · {amount} · diajukan, menunggu keputusan"
+    first, second = line.format(n=1, amount="Rp 2.500.000"), line.format(n=2, amount="Rp 750.000")
+    footer = "Ketik /dana diikuti nomornya untuk rincian, misalnya /dana {}."
+    assert await siti.send("/dana status") == [
+        "\n".join(["Permintaan dana desa Anda:", second, first, footer.format("DD-2026-2")])
+    ]
+    assert await budi.send("/dana") == [
+        "\n".join(
+            [
+                "Permintaan yang menunggu keputusan Bapak/Ibu:",
+                first,
+                second,
+                footer.format("DD-2026-1"),
+            ]
+        )
+    ]
+    [overview] = await rina.send("/dana")
+    assert "diajukan, menunggu keputusan: 2 permintaan, Rp 3.250.000" in overview
+    [detail] = await budi.send("/dana dd-2026-2")
+    assert "Jumlah: Rp 750.000" in detail and "Riwayat:" in detail
+    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    joko = await registered("kades", "400", "Joko Susilo", desa=SUMBER_BENING)
+    assert await joko.send("/dana DD-2026-2") == [
+        "Permintaan DD-2026-2 tidak ditemukan untuk Anda."
+    ]

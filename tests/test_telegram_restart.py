@@ -1,0 +1,97 @@
+"""`ilpbot run` as a real process against the fake Bot API: killed with SIGKILL in the middle
+of a registration, restarted, and the conversation goes on with nothing lost or doubled."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db.database import Database
+
+from tests.telegram_support import TOKEN, Person
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def environment(tmp_path, fake_telegram) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
+    return env | {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'ilpbot.db'}",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake_telegram.url,
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def ilpbot(env, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+
+
+def start(env, tmp_path, log: Path) -> subprocess.Popen:
+    out = log.open("a")
+    command = [sys.executable, "-m", "bot.cli", "run"]
+    return subprocess.Popen(command, env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+
+
+async def test_a_killed_bot_picks_up_the_conversation_where_it_was(
+    environment, tmp_path, fake_telegram
+):
+    tg, log = fake_telegram, tmp_path / "ilpbot.log"
+    created = ilpbot(
+        environment,
+        tmp_path,
+        "invite",
+        "create",
+        "--role",
+        "petugas",
+        "--puskesmas",
+        "Sumber Urip",
+        "--json",
+    )
+    assert created.returncode == 0, created.stderr
+    invite = json.loads(created.stdout)
+    assert invite["link"] == f"https://t.me/ilp_test_bot?start={invite['code']}"  # from getMe
+
+    db = Database(environment["DATABASE_URL"])
+    siti = Person(tg, db, 501)
+    bot = start(environment, tmp_path, log)
+    try:
+        assert await siti.send(f"/start {invite['code']}") == ["Siapa nama lengkap Anda?"]
+
+        bot.send_signal(signal.SIGKILL)  # between two answers
+        bot.wait()
+        name = tg.push_message(501, "Siti Aminah")  # written while the bot is down
+        bot = start(environment, tmp_path, log)
+        replies = await siti.deliver_raw(name)
+        assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")
+
+        bot.send_signal(signal.SIGSTOP)  # frozen: the next press is fetched, never committed
+        pressed = await _press_without_waiting(siti, "Ya")
+        bot.send_signal(signal.SIGKILL)
+        bot.wait()
+        bot = start(environment, tmp_path, log)
+        replies = await siti.deliver_raw(pressed)
+        assert replies[0].startswith("Selamat datang, Siti Aminah!")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(timeout=20) == 0, log.read_text()[-3000:]
+        await db.dispose()
+
+    texts = tg.texts(501)
+    assert len(texts) == len(set(texts)) == 4  # question, confirmation, welcome, menu: once each
+    assert tg.violations == []
+
+
+async def _press_without_waiting(person: Person, label: str) -> dict:
+    message_id, buttons = await person.question()
+    data = next(b["data"] for b in buttons if b["label"] == label)
+    return person.fake.push_callback(person.chat_id, data, message_id)

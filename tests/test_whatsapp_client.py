@@ -1,0 +1,99 @@
+"""The thin Graph API client and the templates file, against the fake Graph API on 127.0.0.1."""
+
+import re
+
+import pytest
+
+from bot.whatsapp_client import WINDOW, WhatsAppClient
+from bot.whatsapp_templates import Templates
+from handlers.outgoing import Outgoing
+
+TEXT = {"type": "text", "text": {"body": "Halo"}}
+
+
+@pytest.fixture
+async def client(graph):
+    wa = WhatsAppClient(graph.base_url, "test-token", "1234567890")
+    yield wa
+    await wa.close()
+
+
+async def test_a_send_answers_the_wamid_meta_gave(client, graph):
+    delivery = await client.send("628111", TEXT)
+    assert delivery.status == "sent" and delivery.provider_message_id.startswith("wamid.")
+    assert graph.messages("628111")[0]["text"] == {"body": "Halo"}
+
+
+@pytest.mark.parametrize(
+    "status, code, outcome, unreachable",
+    [
+        (429, 130429, "retry", False),  # the number's throughput
+        (400, 131056, "retry", False),  # the pair rate to one person
+        (503, 131000, "retry", False),  # Meta's trouble
+        (500, 1, "retry", False),
+        (400, 131047, WINDOW, False),  # the 24-hour window is closed: a template must go
+        (400, 131026, "failed", True),  # the person cannot receive WhatsApp messages
+        (400, 100, "failed", False),  # our payload is wrong: retrying will not mend it
+    ],
+)
+async def test_graph_errors_become_retry_failed_or_window(
+    client, graph, status, code, outcome, unreachable
+):
+    graph.fail_next(status, code)
+    delivery = await client.send("628111", TEXT)
+    assert (delivery.status, delivery.unreachable) == (outcome, unreachable)
+    assert f"code {code}" in delivery.error
+
+
+async def test_a_wrong_token_is_retried_not_dropped(graph):
+    wa = WhatsAppClient(graph.base_url, "rotated-token", "1234567890")
+    try:
+        assert (await wa.send("628111", TEXT)).status == "retry"
+    finally:
+        await wa.close()
+
+
+async def test_a_photo_on_disk_is_uploaded_then_sent_by_media_id(whatsapp, graph, tmp_path):
+    from handlers.outbox import Envelope
+
+    chart = tmp_path / "grafik.png"
+    chart.write_bytes(b"\x89PNG fake chart")
+    out = Outgoing("whatsapp", "628111", "Grafik laporan minggu ini", photo=str(chart))
+    deliver = whatsapp.sender.worker.deliverers["whatsapp"]
+    envelope = Envelope("reply", whatsapp.clock(), whatsapp.clock())
+    assert (await deliver(out, envelope)).status == "sent"
+    [image] = graph.messages("628111")
+    assert image["image"]["caption"] == "Grafik laporan minggu ini"
+    assert image["image"]["id"].startswith("media-")
+
+
+async def test_an_inbound_photo_is_downloaded_with_the_token(client, graph):
+    media_id = graph.add_media(b"\xff\xd8 posyandu photo", "image/jpeg")
+    assert await client.download(media_id) == (b"\xff\xd8 posyandu photo", "image/jpeg")
+
+
+@pytest.mark.parametrize(
+    "kind, name",
+    [
+        ("reminder", "ilp_pengingat_laporan"),
+        ("report_reminder", "ilp_pengingat_laporan"),
+        ("digest", "ilp_ringkasan_harian"),
+        ("dana_kades", "ilp_keputusan_dana_desa"),
+        ("dana_requester", "ilp_kabar_dana_desa"),
+        ("dana_info", "ilp_kabar_dana_desa"),
+        ("reply", "ilp_pesan_baru"),
+    ],
+)
+def test_each_kind_of_message_has_its_template(kind, name):
+    assert Templates.load().for_kind(kind).name == name
+
+
+def test_the_shipped_templates_are_ones_meta_would_accept():
+    for template in Templates.load().items:
+        assert template.category == "UTILITY"
+        assert len(template.body) <= 1024
+        assert not re.match(r"^\s*\{\{", template.body), "a variable may not open the body"
+        assert not re.search(r"\{\{\d+\}\}\W*$", template.body), "nor close it"
+        assert "Balas pesan ini" in template.body  # the way back into the window
+        filled = template.fill(list(template.example))
+        assert "{{" not in filled

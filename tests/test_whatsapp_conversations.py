@@ -1,0 +1,116 @@
+"""The same conversations on WhatsApp, end to end: signed webhooks into the real web app, the real
+outbox sender out to the fake Graph API, which fails the test on any broken Meta limit."""
+
+from dana_steps import ask_for_dana, the_request
+from report_steps import K2, K2_ANSWERS, answer, choose, reports, values_of
+from sqlalchemy import select
+
+from conversations.model import Photo
+from db.models import ChannelIdentity, User
+
+from tests.whatsapp_support import options, register, words
+
+
+async def identities(db) -> list[ChannelIdentity]:
+    async with db.transaction() as session:
+        stmt = select(ChannelIdentity).order_by(ChannelIdentity.id)
+        return list((await session.execute(stmt)).scalars())
+
+
+async def test_a_kader_registers_on_whatsapp_with_reply_buttons(whatsapp, invite, db):
+    code = await invite("kader", desa="17.02.11.2009")
+    siti = whatsapp.person("6281234500001", name="Siti")
+
+    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Anda?"]
+    await siti.send("Siti Aminah")
+    assert siti.last[-1]["interactive"]["type"] == "button"
+    assert options(siti.last[-1]) == ["Ya", "Tidak"]
+
+    [welcome] = await siti.press("Ya")  # the welcome and the menu travel as one (pair rate)
+    assert welcome.startswith("Selamat datang, Siti Aminah!")
+    [ident] = await identities(db)
+    async with db.transaction() as session:
+        user = await session.get(User, ident.user_id)
+    assert (ident.channel, ident.external_id, ident.phone) == (
+        "whatsapp",
+        "6281234500001",
+        "6281234500001",
+    )
+    assert (user.name, user.role) == ("Siti Aminah", "kader")
+
+
+async def test_typed_answers_work_where_a_tap_would(whatsapp, invite):
+    siti = whatsapp.person("6281234500002")
+    await siti.send(f"DAFTAR {await invite('kader')}")
+    await siti.send("Siti Aminah")
+    [welcome] = await siti.send("ya")  # typed instead of tapping Ya
+    assert welcome.startswith("Selamat datang")
+    assert siti.last[-1]["interactive"]["type"] == "list"  # the menu has more than 3 options
+    ani = await register(whatsapp, await invite("kader"), "6281234500012", "Ani Lestari")
+    typed, tapped = await siti.send("2"), await ani.press(ani.buttons[1])
+    assert typed == [t.replace("Ani Lestari", "Siti Aminah") for t in tapped]
+
+
+async def test_someone_on_telegram_links_whatsapp_with_an_invite_for_the_same_person(
+    whatsapp, registered, invite, db
+):
+    await registered("petugas", "555", "Rina Marlina")  # on the Telegram-like test channel
+    [telegram] = await identities(db)
+    code = await invite(link_user=telegram.user_id)
+    await register(whatsapp, code, "6281234500003", "Rina Marlina")
+    [first, second] = await identities(db)
+    assert (first.channel, second.channel) == ("test", "whatsapp")
+    assert second.user_id == first.user_id
+    async with db.transaction() as session:
+        assert len(list((await session.execute(select(User))).scalars())) == 1
+
+
+async def test_a_business_scoped_id_arriving_later_keeps_the_same_person_and_chat(
+    whatsapp, invite, db
+):
+    ani = await register(whatsapp, await invite("kader"), "6281234500004", "Ani Lestari")
+    ani.user_id, ani.read_upto = "ID.1B2C3D4E5F", 0  # Meta starts sending her BSUID
+    [profile] = await ani.send("/profil")
+    assert profile.startswith("Anda Ani Lestari, kader posyandu")
+    [ident] = await identities(db)
+    assert (ident.external_id, ident.phone) == ("ID.1B2C3D4E5F", "6281234500004")
+
+
+async def test_a_bidan_reports_a_klaster_on_whatsapp_with_a_photo_and_her_location(
+    whatsapp, invite, db, graph
+):
+    siti = await register(whatsapp, await invite("petugas"), "6281234500005", "Siti Aminah")
+    await choose(siti, K2, "Hari ini", desa=None)
+    assert "Lewati" in siti.buttons and len(siti.buttons) > 10  # 16 desa: a numbered menu
+    assert siti.last[-1]["type"] == "text"
+    await siti.press("Lewati")  # typed as its number
+    await answer(siti, *K2_ANSWERS.values(), "Lewati")
+    await siti.send(photo=Photo("1479537139650973", "Posyandu Mawar"))
+    summary = await siti.send_location(-3.4606, 102.5275)
+    assert "Foto: foto diterima" in summary[-1]
+    assert siti.buttons == ["Kirim", "Ubah", "Batal"]
+    [done] = await siti.press("Kirim")
+    assert done.startswith("Terima kasih! Laporan Anda tersimpan dengan nomor ILP-20261123-1.")
+    [report] = await reports(db)
+    assert report.channel == "whatsapp"
+    assert await values_of(db, report.id) == K2_ANSWERS
+    assert report.details["foto"] == {"file_id": "1479537139650973", "caption": "Posyandu Mawar"}
+    assert report.details["lokasi"] == {"lat": -3.4606, "lon": 102.5275}
+    assert graph.rate_violations() == []
+
+
+async def test_a_kades_decides_a_dana_desa_request_on_whatsapp(whatsapp, invite, db):
+    siti = await register(whatsapp, await invite("petugas"), "6281234500006", "Siti Aminah")
+    budi = await register(whatsapp, await invite("kades"), "6281234500007", "Budi Santoso")
+    budi.read()
+    [sent] = await ask_for_dana(siti)  # the desa is picked by number from 16
+    assert sent.startswith("Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip.")
+    await whatsapp.deliver()
+    [request] = [b for b in budi.read() if b["type"] == "interactive"]
+    budi.last = [request]
+    assert "Setujui" in budi.buttons
+    [question] = await budi.press("Setujui")
+    assert question.startswith("Setujui Rp 2.500.000 untuk DD-2026-1")
+    await budi.press("Ya")
+    assert any(words(b).startswith("Kabar baik: DD-2026-1") for b in siti.read())
+    assert (await the_request(db)).status == "disetujui"
