@@ -51,7 +51,7 @@ async def refresh_outbox_depth(db: Database) -> None:
         .group_by(Outbox.channel)
     )
     async with db.transaction() as session:
-        depth = dict((await session.execute(stmt)).tuples().all())
+        depth = {channel: count for channel, count in (await session.execute(stmt)).all()}
     _depth_channels.update(depth)
     for channel in _depth_channels:  # a drained channel reports 0, not its last depth
         OUTBOX_DEPTH.labels(channel).set(depth.get(channel, 0))
