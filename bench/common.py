@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import statistics
 import tempfile
@@ -101,3 +102,28 @@ def summary(latencies: list[float]) -> str:
         f"p50 {percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms, "
         f"mean {statistics.fmean(latencies) * 1000:.1f} ms"
     )
+
+
+async def posting_lanes(conns: list, total: int, updates) -> tuple[float, list[float], int]:
+    """Keeps every open connection busy posting `updates` until `total` are sent; closes them.
+
+    Returns (msg/s, per-post latencies, non-200 count): the most the web app does."""
+    connections = len(conns)
+    latencies: list[float] = []
+    errors = 0
+    remaining = itertools.count()
+
+    async def lane(i: int) -> None:
+        nonlocal errors
+        while next(remaining) < total:
+            started = time.perf_counter()
+            if await conns[i].post(updates.next_for(i)) != 200:
+                errors += 1
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(lane(i) for i in range(connections)))
+    wall = time.perf_counter() - started
+    for conn in conns:
+        conn.close()
+    return total / wall, latencies, errors

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.common import fresh_database, percentile, pg_available  # noqa: E402
+from bench.common import fresh_database, percentile, pg_available, posting_lanes  # noqa: E402
 from bench.engine import bare_transactions  # noqa: E402
 from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
@@ -101,24 +101,7 @@ class Updates:
 async def closed_loop(ports: list[int], connections: int, total: int, updates: Updates):
     """Every connection busy: the most the app does. Returns (msg/s, latencies, errors)."""
     conns = [await Connection.open(ports[i % len(ports)]) for i in range(connections)]
-    latencies: list[float] = []
-    errors = 0
-    remaining = itertools.count()
-
-    async def lane(i: int) -> None:
-        nonlocal errors
-        while next(remaining) < total:
-            started = time.perf_counter()
-            if await conns[i].post(updates.next_for(i)) != 200:
-                errors += 1
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(lane(i) for i in range(connections)))
-    wall = time.perf_counter() - started
-    for conn in conns:
-        conn.close()
-    return total / wall, latencies, errors
+    return await posting_lanes(conns, total, updates)
 
 
 async def open_loop(ports: list[int], connections: int, rate: float, seconds: float, updates):

@@ -20,7 +20,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench import telegram as tg  # noqa: E402
-from bench.common import fresh_database, percentile, pg_available  # noqa: E402
+from bench.common import fresh_database, percentile, pg_available, posting_lanes  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Puskesmas, User  # noqa: E402
 
@@ -78,24 +77,7 @@ class WaUpdates:
 async def closed_loop(port: int, connections: int, total: int, opener, updates) -> tuple:
     """Every connection busy: the most the app does. Returns (msg/s, latencies, errors)."""
     conns = [await opener(port) for _ in range(connections)]
-    latencies: list[float] = []
-    errors = 0
-    remaining = itertools.count()
-
-    async def lane(i: int) -> None:
-        nonlocal errors
-        while next(remaining) < total:
-            started = time.perf_counter()
-            if await conns[i].post(updates.next_for(i)) != 200:
-                errors += 1
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(lane(i) for i in range(connections)))
-    wall = time.perf_counter() - started
-    for conn in conns:
-        conn.close()
-    return total / wall, latencies, errors
+    return await posting_lanes(conns, total, updates)
 
 
 async def register_whatsapp(url: str) -> None:

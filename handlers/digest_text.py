@@ -165,15 +165,17 @@ def _spm(digest: Digest, t: Texts, locale: str) -> list[str]:
             pace=round(digest.spm_pace),
         )
     ]
-    for line in digest.spm[:SPM_LINES]:
-        lines.append(
-            t(
-                N_("• {service}: {percent}% (lowest: {puskesmas} {lowest}%)"),
-                locale,
-                service=Text(SPM_LABELS[line.service]),
-                percent=round(line.percent),
-                puskesmas=line.lowest or "-",
-                lowest=round(line.lowest_percent),
-            )
-        )
+    lines += [spm_line(line, t, locale) for line in digest.spm[:SPM_LINES]]
     return lines
+
+
+def spm_line(line, texts: Texts, locale: str) -> str:
+    """One SPM service: its capaian and the puskesmas lowest on it."""
+    return texts(
+        N_("• {service}: {percent}% (lowest: {puskesmas} {lowest}%)"),
+        locale,
+        service=Text(SPM_LABELS[line.service]),
+        percent=round(line.percent),
+        puskesmas=line.lowest or "-",
+        lowest=round(line.lowest_percent),
+    )

@@ -14,7 +14,7 @@ from db import digest_queries as q
 from handlers import charts, notify
 from handlers.clock_settings import ClockSettings
 from handlers.digest import spm_lines
-from handlers.digest_text import mark, names_list
+from handlers.digest_text import mark, names_list, spm_line
 from handlers.indicators import DAILY, KEY_CODES, SPM_LABELS, WEEKLY, catalog
 from handlers.schedule import Tick
 from handlers.text import Texts, format_day
@@ -207,17 +207,7 @@ async def run_monthly(tick: Tick) -> None:
                 amount=Money(dana.approved_rupiah),
             )
         )
-        for line in spm:
-            lines.append(
-                texts(
-                    N_("• {service}: {percent}% (lowest: {puskesmas} {lowest}%)"),
-                    locale,
-                    service=Text(SPM_LABELS[line.service]),
-                    percent=round(line.percent),
-                    puskesmas=line.lowest or "-",
-                    lowest=round(line.lowest_percent),
-                )
-            )
+        lines += [spm_line(line, texts, locale) for line in spm]
         return notify.Letter("\n".join(lines), photo=str(chart) if chart else None)
 
     await notify.send_to(session, tick.now, users, MONTHLY_KIND, render)
