@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -39,7 +40,9 @@ async def fresh_database(backend: str) -> tuple[str, Callable[[], Awaitable[None
     if backend == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="ilpbot-bench-"))
         url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-        cleanup = _noop
+
+        async def cleanup() -> None:  # `make bench` would leave a dozen databases behind a run
+            shutil.rmtree(folder, ignore_errors=True)
     else:
         admin = normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql")
         name = f"ilpbot_bench_{uuid.uuid4().hex[:8]}"
@@ -55,10 +58,6 @@ async def fresh_database(backend: str) -> tuple[str, Callable[[], Awaitable[None
         await seed(session)
     await db.dispose()
     return url, cleanup
-
-
-async def _noop() -> None:
-    return None
 
 
 async def _pg(dsn: str, sql: str) -> None:

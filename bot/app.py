@@ -29,6 +29,14 @@ class App:
         await self.db.dispose()
 
 
+def configure_logging(settings: Settings) -> None:
+    """The process's logging: the CLI's and each `ilpbot web` worker's (they are spawned)."""
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per API call
+
+
 def build(settings: Settings) -> App:
     db = Database(settings.database_url)
     texts = Texts.load(settings.bot_timezone)
@@ -40,6 +48,8 @@ async def prepare_embedded(settings: Settings, db: Database) -> None:
     """The embedded SQLite default migrates and seeds itself; PostgreSQL uses `ilpbot db upgrade`."""
     if not settings.is_sqlite:
         return
+    # Alembic's lines on every start would fill the console chat; `ilpbot db upgrade` keeps them.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     await upgrade_async(settings.database_url)
     async with db.transaction() as session:
         count = (await session.execute(select(func.count()).select_from(Kecamatan))).scalar_one()

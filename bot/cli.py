@@ -11,13 +11,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import clock_cli, processes
-from bot.app import App, build, prepare_embedded
+from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels import console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
 from db.seed import seed
 from handlers import invites, sasaran
-from handlers.app import build_outbox_worker
 
 log = logging.getLogger("ilpbot")
 
@@ -72,10 +71,9 @@ def invites_roles() -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per API call
+    configure_logging(settings)
+    if args.command == "web" and settings.web_concurrency > 1:
+        return processes.serve_web_workers(settings, args.sender)  # runs its own event loops
     if args.command == "db":
         if args.db_command == "upgrade":
             upgrade(settings.database_url, args.revision)
@@ -94,7 +92,18 @@ def main(argv: list[str] | None = None) -> int:
         "digest": clock_cli.digest,
         "export": clock_cli.export,
     }
-    return asyncio.run(_with_app(settings, handlers[args.command], args))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        return runner.run(_with_app(settings, handlers[args.command], args))
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it exists: its event loop and sockets cost about half of asyncio's, which
+    is most of a webhook update that is not the database."""
+    try:
+        import uvloop
+    except ImportError:  # Windows
+        return None
+    return uvloop.new_event_loop
 
 
 async def _with_app(
@@ -195,13 +204,15 @@ def _print_created(app: App, args: argparse.Namespace, created: invites.Created)
 
 
 async def _console(app: App, args: argparse.Namespace) -> int:
-    await console.chat(app.runtime, str(args.chat), after_turn=_console_outbox(app))
+    await console.chat(app.runtime, str(args.chat))
     return 0
 
 
-def _console_outbox(app: App) -> Callable[[], Awaitable[int]]:
-    """After each console turn, deliver what the outbox holds for console chats."""
-    return build_outbox_worker(app.runtime, {console.CHANNEL: console.deliver}).drain
+def _program() -> str:
+    """The command as the user typed it (`.venv/bin/ilpbot` under `make run`), for the commands
+    the demo suggests: a fresh checkout has no `ilpbot` on the PATH."""
+    called = sys.argv[0]
+    return called if Path(called).name == "ilpbot" else "ilpbot"
 
 
 async def _run(app: App, args: argparse.Namespace) -> int:
@@ -226,10 +237,10 @@ async def _demo(app: App) -> int:
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"
         f"Demo invite (petugas, Puskesmas Sumber Urip): type  DAFTAR {petugas.code}\n"
-        f"Kepala desa Sumber Urip can register in another terminal: ilpbot console --chat 2,\n"
+        f"Kepala Desa Sumber Urip can register in another terminal: {_program()} console --chat 2,\n"
         f"then DAFTAR {kades.code}\n"
     )
-    await console.chat(app.runtime, "1", after_turn=_console_outbox(app))
+    await console.chat(app.runtime, "1")
     return 0
 
 

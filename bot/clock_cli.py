@@ -20,7 +20,9 @@ from handlers.indicators import WEEKLY, catalog
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     dig = sub.add_parser("digest", help="build the Dinkes digest of a day")
-    dig.add_argument("--date", type=date.fromisoformat, help="the day (default: yesterday)")
+    dig.add_argument(
+        "--date", type=day_arg, help="YYYY-MM-DD, today or yesterday (default: yesterday)"
+    )
     how = dig.add_mutually_exclusive_group()
     how.add_argument("--send", action="store_true", help="queue it to every Dinkes user")
     how.add_argument("--print", action="store_true", help="write the text to stdout (default)")
@@ -35,10 +37,21 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--mapping", type=Path, help="DHIS2 codes (JSON); written if missing")
 
 
+def day_arg(value: str) -> date | str:
+    """--date: a date, or today / yesterday in BOT_TIMEZONE (resolved once the clock is known)."""
+    return value if value in ("today", "yesterday") else date.fromisoformat(value)
+
+
+def the_day(value: date | str | None, today: date) -> date:
+    if isinstance(value, date):
+        return value
+    return today if value == "today" else today - timedelta(days=1)
+
+
 async def digest(app: App, args: argparse.Namespace) -> int:
     runtime = app.runtime
     now = runtime.clock()
-    day = args.date or runtime.texts.today(now) - timedelta(days=1)
+    day = the_day(args.date, runtime.texts.today(now))
     async with app.db.transaction() as session:
         built = await digest_send.prepare(session, runtime, day, now, chart=not args.no_chart)
         if args.send:

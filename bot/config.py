@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Prometheus metrics on METRICS_PORT when set.
     port: int = 8000
     web_host: str = "0.0.0.0"
+    # `ilpbot web` worker processes on PORT (Heroku/Dokku set WEB_CONCURRENCY): uvicorn's
+    # supervisor binds the port once and each worker builds its own app (bot/processes.py).
+    web_concurrency: int = 1
     metrics_port: int | None = None
 
     # The clock (handlers/clock_jobs.py): local times in BOT_TIMEZONE, "HH:MM".

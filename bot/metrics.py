@@ -7,6 +7,8 @@ time, so every process reports the same shared queue.
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 
@@ -32,16 +34,33 @@ SEND_SECONDS = Histogram(
     ["channel"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+# why: forged, stale (buttons), other_desa, not_kades, not_requester (dana desa buttons),
+# bad_secret (Telegram webhook), bad_signature (WhatsApp webhook).
+REFUSED = Counter("ilpbot_refused", "Requests and button presses refused", ["channel", "why"])
+
+log = logging.getLogger(__name__)
 
 
 def _count_duplicate(msg: Incoming) -> None:
     DUPLICATES.labels(msg.channel).inc()
 
 
+def _count_refused(msg: Incoming, why: str) -> None:
+    REFUSED.labels(msg.channel, why).inc()
+
+
+def refused(channel: str, why: str, peer: tuple[str, int] | None = None) -> None:
+    """A webhook request refused at the door: logged and counted, nothing else is touched."""
+    log.warning("refused %s %s webhook request from %s", why, channel, peer[0] if peer else "?")
+    REFUSED.labels(channel, why).inc()
+
+
 def install(runtime: Runtime) -> None:
-    """Counts the runtime's duplicates; safe to call more than once."""
+    """Counts the runtime's duplicates and refusals; safe to call more than once."""
     if _count_duplicate not in runtime.on_duplicate:
         runtime.on_duplicate.append(_count_duplicate)
+    if _count_refused not in runtime.on_refused:
+        runtime.on_refused.append(_count_refused)
 
 
 async def refresh_outbox_depth(db: Database) -> None:

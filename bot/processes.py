@@ -1,7 +1,7 @@
 """The long-running processes behind `ilpbot run | web | clock` and `ilpbot webhook …`.
 
 `run` (the embedded default): long polling and the outbox sender in one process.
-`web`: the webhook app; `clock`: the one outbox sender and the scheduler (bot/clock.py), which
+`web`: the webhook app, WEB_CONCURRENCY worker processes on one port; `clock`: the one outbox sender and the scheduler (bot/clock.py), which
 `run` also starts in its process.
 """
 
@@ -12,15 +12,17 @@ import json
 import logging
 import re
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import uvicorn
 from prometheus_client import start_http_server
+from starlette.applications import Starlette
 from telegram import BotCommand
 from telegram.error import TelegramError
 
 from bot import whatsapp_delivery
-from bot.app import App
+from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels import telegram, telegram_send, whatsapp
 from bot.channels.telegram_updates import TelegramUpdates
 from bot.clock import start_scheduler
@@ -162,15 +164,7 @@ async def serve_web(app: App, with_sender: bool = False, with_clock: bool = Fals
             await client.close()
         return 2
     scheduler = start_clock(app) if with_clock else None
-    config = uvicorn.Config(
-        web,
-        host=app.settings.web_host,
-        port=app.settings.port,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
-        access_log=False,  # the platform's router logs requests; one line per update is noise
-        log_config=None,  # keep the process's logging setup
-    )
+    config = uvicorn.Config(web, **uvicorn_options(app.settings))
     try:
         await uvicorn.Server(config).serve()
     finally:
@@ -179,6 +173,70 @@ async def serve_web(app: App, with_sender: bool = False, with_clock: bool = Fals
         for client in sender[1] if sender else []:
             await client.close()
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    return {
+        "host": settings.web_host,
+        "port": settings.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "*",
+        "access_log": False,  # the platform's router logs requests; one line per update is noise
+        "log_config": None,  # keep the process's logging setup
+    }
+
+
+def serve_web_workers(settings: Settings, with_sender: bool = False) -> int:
+    """`ilpbot web` with WEB_CONCURRENCY > 1: uvicorn's supervisor binds PORT once and spawns
+    that many worker processes, each importing `web_worker` and building its own app. The
+    workers share nothing but the database (see bot/web.py), so they behave like one."""
+    if with_sender:
+        print("error: --sender needs a single web process (WEB_CONCURRENCY=1); run `ilpbot clock`")
+        return 2
+    if not asyncio.run(_web_ready(settings)):
+        return 2
+    uvicorn.run(
+        f"{__name__}:web_worker",
+        factory=True,
+        workers=settings.web_concurrency,
+        **uvicorn_options(settings),
+    )
+    return 0
+
+
+async def _web_ready(settings: Settings) -> bool:
+    """Migrate the embedded database once, and refuse an incomplete channel configuration here
+    rather than in every worker."""
+    app = build(settings)
+    try:
+        await prepare_embedded(settings, app.db)
+        create_app(app)
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return False
+    finally:
+        await app.close()
+    return True
+
+
+def web_worker() -> Starlette:
+    """One `ilpbot web` worker process's app (an import-string factory for uvicorn)."""
+    settings = Settings()
+    configure_logging(settings)
+    app = build(settings)
+    web = create_app(app)
+    serving = web.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(starlette: Starlette) -> AsyncIterator[None]:
+        try:
+            async with serving(starlette):
+                yield
+        finally:
+            await app.close()
+
+    web.router.lifespan_context = lifespan
+    return web
 
 
 async def webhook(app: App, action: str) -> int:

@@ -61,7 +61,7 @@ class WhatsAppWebhook:
     async def receive(self, request: Request) -> Response:
         body = await request.body()
         if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), self.secret):
-            log.warning("whatsapp webhook with a bad or missing signature refused")
+            metrics.refused(CHANNEL, "bad_signature", request.client)
             return Response(status_code=403)
         try:
             hook = parse(json.loads(body))

@@ -15,13 +15,14 @@ from bot.channels.whatsapp import CHANNEL, Status
 from bot.channels.whatsapp_render import MAX_ROWS, merge
 from bot.whatsapp_client import UNREACHABLE_CODES, WINDOW_CLOSED
 from bot.whatsapp_templates import Templates
+from conversations import engine
 from conversations.model import Inbound
 from conversations.parsing import normalize
 from db import queries
 from db.models import ChannelIdentity, Outbox
 from handlers.inbound import Runtime
 from handlers.outbox import release_held
-from handlers.outgoing import Outgoing
+from handlers.outgoing import Outgoing, conversation_token
 from handlers.text import Texts
 from handlers.turn import Turn
 
@@ -48,12 +49,20 @@ async def on_inbound(turn: Turn) -> bool:
 
 
 async def _numbered_choice(turn: Turn) -> None:
-    """More than ten options went as a numbered text menu (no buttons). When that menu is the
-    last thing the chat got, a typed number means its option, exactly as a tap would: its token
-    (the engine alone would not count options it adds, such as Skip)."""
+    """More than ten options went as a numbered text menu (no buttons). A typed number means its
+    option, exactly as a tap would: its token (the engine alone would not count options it adds,
+    such as Skip). The menu is the question the conversation asks now, even when a refusal or a
+    notice came after it; else one that is the last thing the chat got."""
     text = turn.msg.inbound.text.strip().rstrip(".")
-    if turn.msg.callback is not None or not (text.isascii() and text.isdigit()):
+    if turn.msg.callback is not None or not (text.isascii() and text.isdigit()) or len(text) > 3:
         return
+    number, state = int(text), turn.state
+    if state is not None and state.status == "active" and state.flow in turn.runtime.flows:
+        choices = engine.current_reply(turn.runtime.flows[state.flow], state).choices
+        if len(choices) > MAX_ROWS:
+            if 1 <= number <= len(choices):
+                _press(turn, conversation_token(state.nonce, number - 1))
+            return
     stmt = (
         select(Outbox.payload)
         .where(Outbox.channel == CHANNEL, Outbox.chat_id == turn.msg.chat_id)
@@ -62,9 +71,12 @@ async def _numbered_choice(turn: Turn) -> None:
     )
     payload = (await turn.session.execute(stmt)).scalar_one_or_none() or {}
     buttons = payload.get("buttons") or []
-    if len(buttons) > MAX_ROWS and 1 <= int(text) <= len(buttons):
-        pressed = buttons[int(text) - 1]["data"]
-        turn.msg = replace(turn.msg, callback=pressed, inbound=Inbound())
+    if len(buttons) > MAX_ROWS and 1 <= number <= len(buttons):
+        _press(turn, buttons[number - 1]["data"])
+
+
+def _press(turn: Turn, data: str) -> None:
+    turn.msg = replace(turn.msg, callback=data, inbound=Inbound())
 
 
 async def apply_statuses(

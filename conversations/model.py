@@ -72,6 +72,14 @@ class Day:
 
 
 @dataclass(frozen=True)
+class Month:
+    """A month ("2026-12", as a month answer is stored) in a message parameter; the renderer
+    formats it ("Desember 2026")."""
+
+    value: str
+
+
+@dataclass(frozen=True)
 class Text:
     """A msgid plus its parameters; `literal` text (a desa name, a typed answer) is not translated."""
 

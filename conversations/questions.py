@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from conversations.answers import choice_options
-from conversations.model import N_, Choice, Day, Flow, Money, Reply, State, Step, Text
+from conversations.model import N_, Choice, Day, Flow, Money, Month, Reply, State, Step, Text
 
 YES_NO = (Choice("ya", Text(N_("Yes"))), Choice("tidak", Text(N_("No"))))
 SKIP = Choice("lewati", Text(N_("Skip")))
@@ -52,7 +52,9 @@ def ask(flow: Flow, step: Step, state: State, lead: tuple[Text, ...] = ()) -> Re
     )
 
 
-def display(step: Step, value: Any, context: dict[str, Any]) -> Text | Money | Day | str | int:
+def display(
+    step: Step, value: Any, context: dict[str, Any]
+) -> Text | Money | Day | Month | str | int:
     """A stored answer as the user should read it back."""
     if value is None:
         return Text(N_("(skipped)"))
@@ -62,6 +64,8 @@ def display(step: Step, value: Any, context: dict[str, Any]) -> Text | Money | D
         return Money(Decimal(value))
     if step.type == "date":
         return Day(date.fromisoformat(value))
+    if step.type == "month":
+        return Month(value)
     if step.type in ("choice", "multi_choice"):
         labels = {c.value: c.label for c in step_choices(step, context)}
         values = value if isinstance(value, list) else [value]

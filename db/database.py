@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, insert
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from db import sqlite_inline
 
 
 def normalize_url(url: str) -> str:
@@ -27,20 +30,10 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_hooks(engine: AsyncEngine) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE: read-then-write transactions must not fail."""
-    sync = engine.sync_engine
+    """BEGIN IMMEDIATE: read-then-write transactions must not fail on upgrading their lock.
+    The connection's pragmas (WAL, foreign keys, …) are set in `sqlite_inline.creator`."""
 
-    @event.listens_for(sync, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(sync, "begin")
+    @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -53,13 +46,18 @@ class Database:
             if ":memory:" in self.url:
                 raise ValueError("use a file database: :memory: is not shared between connections")
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        self._checkpointer: sqlite_inline.Checkpointer | None = None
+        if self.is_sqlite:
+            path = make_url(self.url).database or ""
+            kwargs["async_creator"] = sqlite_inline.creator(path)
+            self._checkpointer = sqlite_inline.Checkpointer(path)
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _sqlite_hooks(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; queueing writers in-process avoids the busy-wait
-        # sleeps of its lock (a long tail of latency) while other processes still use busy_timeout.
+        # sleeps of its lock (a long tail of latency); other processes are waited out in sqlite_inline.
         self._writer = asyncio.Lock() if self.is_sqlite else None
 
     @property
@@ -75,19 +73,29 @@ class Database:
             return
         async with self._writer, self._sessions() as session, session.begin():
             yield session
+        assert self._checkpointer is not None
+        self._checkpointer.committed()
 
     async def dispose(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
         await self.engine.dispose()
+
+
+_IGNORING: dict[tuple[str, str], Any] = {}
 
 
 async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
     dialect = session.bind.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - only the two supported backends
-        dialect_insert = insert
-    result = await session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
+    stmt = _IGNORING.get((dialect, table.name))
+    if stmt is None:  # built once per table: the inbound path runs it for every message
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:  # pragma: no cover - only the two supported backends
+            dialect_insert = insert
+        stmt = _IGNORING[(dialect, table.name)] = dialect_insert(table).on_conflict_do_nothing()
+    result = await session.execute(stmt, values)
     return result.rowcount == 1

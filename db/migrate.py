@@ -16,7 +16,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", normalize_url(url))
+    # configparser reads % as interpolation: a percent-encoded password or socket path is %%
+    config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
     config.attributes["url"] = normalize_url(url)
     return config
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from conversations.model import State
 from db.database import insert_ignore
@@ -27,6 +28,7 @@ from db.models import (
 )
 
 DRAFT_AFTER = timedelta(hours=24)
+NO_AUTOFLUSH = {"autoflush": False}
 
 
 async def record_inbound(
@@ -73,18 +75,56 @@ async def identity(session: AsyncSession, channel: str, external_id: str) -> Cha
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+@dataclass
+class Chat:
+    """A chat's conversation row, locked for this transaction, with who writes from it."""
+
+    conversation: Conversation
+    identity: ChannelIdentity | None
+    user: User | None
+
+
+# Built once: an inbound message runs it every time, and building costs more than running.
+_CHAT = (
+    select(Conversation, ChannelIdentity, User)
+    .outerjoin(
+        ChannelIdentity,
+        and_(
+            ChannelIdentity.channel == Conversation.channel,
+            ChannelIdentity.external_id == Conversation.chat_id,
+        ),
+    )
+    .outerjoin(User, User.id == ChannelIdentity.user_id)
+    .where(Conversation.channel == bindparam("channel"), Conversation.chat_id == bindparam("chat"))
+    .with_for_update(of=Conversation)
+)
+
+
+async def open_chat(
+    session: AsyncSession, channel: str, chat_id: str, now: datetime, phone: str | None = None
+) -> Chat:
+    """One query for a known chat: the conversation (created if new, locked) and its sender.
+
+    `phone`: a chat first known by its phone number that now writes under another id (WhatsApp's
+    business-scoped user id) is re-keyed before its conversation is created under the new id."""
+    params = {"channel": channel, "chat": chat_id}
+    row = (await session.execute(_CHAT, params)).first()
+    if row is not None and (row[1] is not None or not phone or phone == chat_id):
+        return Chat(*row)
+    if phone and phone != chat_id and await rekey_identity(session, channel, phone, chat_id):
+        row = None  # the identity, and perhaps the conversation, moved here: read again
+    if row is None:
+        values = {"channel": channel, "chat_id": chat_id, "status": "idle", "updated_at": now}
+        await insert_ignore(session, Conversation.__table__, values)
+        row = (await session.execute(_CHAT, params)).one()
+    return Chat(*row)
+
+
 async def lock_conversation(
     session: AsyncSession, channel: str, chat_id: str, now: datetime
 ) -> Conversation:
     """The chat's conversation row, created if new, locked for this transaction."""
-    values = {"channel": channel, "chat_id": chat_id, "status": "idle", "updated_at": now}
-    await insert_ignore(session, Conversation.__table__, values)
-    stmt = (
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-        .with_for_update()
-    )
-    return (await session.execute(stmt)).scalar_one()
+    return (await open_chat(session, channel, chat_id, now)).conversation
 
 
 def load_state(conversation: Conversation) -> State | None:
@@ -93,24 +133,48 @@ def load_state(conversation: Conversation) -> State | None:
     return State(**conversation.state)
 
 
-def store_state(conversation: Conversation, state: State | None, now: datetime) -> None:
-    conversation.updated_at = now
-    if state is None or state.status != "active":
-        conversation.status = "idle" if state is None else state.status
-        conversation.state = None if state is None else asdict(state)
-        conversation.flow = state.flow if state else None
-        conversation.step = None
-        conversation.expires_at = None
-        return
-    conversation.status = "active"
-    conversation.expires_at = now + DRAFT_AFTER  # past this, the form waits as a draft
-    conversation.state = asdict(state)
-    conversation.flow, conversation.flow_version = state.flow, state.version
-    conversation.step = state.step
+def _state_values(state: State | None, nonce: int, now: datetime) -> dict[str, Any]:
+    active = state is not None and state.status == "active"
+    return {
+        "status": "idle" if state is None else state.status,
+        "state": None if state is None else asdict(state),
+        "flow": state.flow if state else None,
+        "flow_version": state.version if state else None,
+        "step": state.step if active else None,
+        "expires_at": now + DRAFT_AFTER if active else None,  # then the form waits as a draft
+        "nonce": nonce,
+        "updated_at": now,
+    }
 
 
-async def add_outbox(
+_CONVERSATION = Conversation.__table__
+# Built once, like _CHAT: every inbound message that changes its conversation runs it.
+_SAVE_STATE = (
+    update(_CONVERSATION)
+    .where(_CONVERSATION.c.id == bindparam("conversation_id"))
+    .values({key: bindparam(key) for key in _state_values(None, 0, datetime.min)})
+)
+
+
+async def save_state(
     session: AsyncSession,
+    conversation: Conversation,
+    state: State | None,
+    nonce: int,
+    now: datetime,
+) -> None:
+    """The conversation's new state in one UPDATE, when anything changed. Written with Core, not
+    the ORM's flush: for one row the flush costs several times the statement."""
+    values = _state_values(state, nonce, now)
+    if all(getattr(conversation, key) == value for key, value in values.items()):
+        return
+    params = values | {"conversation_id": conversation.id}
+    await session.execute(_SAVE_STATE, params, execution_options=NO_AUTOFLUSH)
+    for key, value in values.items():
+        set_committed_value(conversation, key, value)  # already written: nothing to flush
+
+
+def outbox_row(
     *,
     channel: str,
     chat_id: str,
@@ -118,20 +182,32 @@ async def add_outbox(
     kind: str,
     now: datetime,
     user_id: int | None = None,
-) -> Outbox:
-    row = Outbox(
-        channel=channel,
-        chat_id=chat_id,
-        user_id=user_id,
-        kind=kind,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
-    )
+) -> dict[str, Any]:
+    """A pending outbox row's values, due now."""
+    return {
+        "channel": channel,
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "kind": kind,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
+async def add_outbox(session: AsyncSession, **values: Any) -> Outbox:
+    row = Outbox(**outbox_row(**values))
     session.add(row)
     return row
+
+
+async def add_outbox_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Several rows in one statement (a turn's replies); see `outbox_row`."""
+    if rows:
+        # Core, not the ORM's bulk insert; the rest of the unit of work flushes at the commit
+        await session.execute(insert(Outbox.__table__), rows, execution_options=NO_AUTOFLUSH)
 
 
 async def audit(

@@ -37,6 +37,7 @@ from db.models import Base, User
 
 KLASTER_KEYS = ("1", "2", "3", "4", "lk")
 RETRIES = 5
+REFERENCE_LOCK = 0x494C50 << 20  # "ILP": advisory lock keys of the reference numbers, + the day
 
 
 class Report(Base):
@@ -262,6 +263,10 @@ async def _store_once(session: AsyncSession, new: NewReport) -> Stored:
 
 
 async def _next_seq(session: AsyncSession, day: date) -> int:
+    if session.bind.dialect.name == "postgresql":
+        # Submissions of one day queue here until the one before commits its number, rather
+        # than all taking the same number and retrying (a burst outran RETRIES: 500s).
+        await session.execute(select(func.pg_advisory_xact_lock(REFERENCE_LOCK + day.toordinal())))
     stmt = select(func.coalesce(func.max(Report.ref_seq), 0)).where(Report.ref_day == day)
     return (await session.execute(stmt)).scalar_one() + 1
 

@@ -3,6 +3,7 @@ buttons, and the audit trail (who, role, channel, when, from → to, amount, rea
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from handlers.registration import ROLE_LABELS
 from handlers.text import Texts
 from handlers.turn import Turn
 
+log = logging.getLogger(__name__)
 STATUS_LABELS = {
     "diajukan": N_("waiting for decision"),
     "disetujui": N_("approved"),
@@ -156,9 +158,15 @@ def printable(text: str) -> str:
 
 def parse_button(parts: list[str]) -> tuple[int, str, int] | None:
     """(request id, action, version) from `<id>:<action>:<version>`, or None when forged."""
-    if len(parts) != 3 or not (parts[0].isdigit() and parts[2].isdigit()):
+    if len(parts) != 3 or not all(_small_number(parts[i]) for i in (0, 2)):
         return None
     return int(parts[0]), parts[1], int(parts[2])
+
+
+def _small_number(text: str) -> bool:
+    """Forged data may hold "⁵" (a digit int() refuses) or 5,000 digits (beyond int() and any
+    database id): only up to 9 ASCII digits are read."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 async def record(
@@ -191,7 +199,18 @@ async def record(
 async def refuse(
     turn: Turn, request: DanaRequest | None, why: str, msgid: str, **params: Any
 ) -> None:
-    """A button pressed by the wrong person, too late or forged: a short answer and an entry."""
+    """A button pressed by the wrong person, too late or forged: a short answer, an audit entry,
+    a log line and the runtime's refusal hooks (the metrics)."""
+    log.warning(
+        "refused %s dana button %r from %s:%s (user %s)",
+        why,
+        turn.msg.callback,
+        turn.msg.channel,
+        turn.msg.chat_id,
+        turn.user.id if turn.user else None,
+    )
+    for hook in turn.runtime.on_refused:
+        hook(turn.msg, why)
     await record(
         turn.session,
         turn.now,

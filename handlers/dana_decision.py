@@ -51,7 +51,8 @@ def may_decide(user: User | None, request: DanaRequest) -> bool:
 def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str, str] | None:
     """(audit reason, message) when this user may not decide this version now."""
     if not may_decide(user, request):
-        return "not_kades", NOT_KADES
+        other_desa = user is not None and user.role == "kades" and user.desa_id != request.desa_id
+        return ("other_desa" if other_desa else "not_kades"), NOT_KADES
     message = stale_message(request, version)
     if message is None and request.status != dana.WAITING:
         message = DECIDED

@@ -247,8 +247,29 @@ async def _history(turn: Turn, request: DanaRequest) -> list[str]:
     return lines
 
 
+async def waiting_for_new_kades(turn: Turn) -> None:
+    """Requests made before the desa had a kades in the bot waited for one (the requester was
+    told so): a kades who has just registered gets each of them, with the decision buttons."""
+    user = turn.user
+    if user is None or user.role != "kades" or user.desa_id is None:
+        return
+    for request in await dana.waiting_in_desa(turn.session, user.desa_id):
+        await show_request(turn, request.reference)
+
+
+def _after_registration(runtime: Runtime) -> None:
+    registered = runtime.submit_handlers["registration"]  # menu.install comes first
+
+    async def run(turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
+        await registered(turn, flow, answers)
+        await waiting_for_new_kades(turn)
+
+    runtime.submit_handlers["registration"] = run
+
+
 def install(runtime: Runtime) -> None:
     runtime.add_command(Command("dana", N_("Dana desa"), ROLES, dana_command, ("danadesa",)))
     runtime.submit_handlers.update({"dana_pilih_desa": on_desa, "dana_desa": on_request})
     dana_decision.install(runtime)
     dana_requester.install(runtime)
+    _after_registration(runtime)

@@ -119,7 +119,7 @@ async def _open_for_revision(turn: Turn, f: Facts) -> None:
         answers={key: getattr(request, key) for key in FIELDS},
         history=list(flow.keys),
         context=context,
-        nonce=turn.conversation.nonce + 1,
+        nonce=turn.nonce + 1,
         updated_at=turn.now.isoformat(),
     )
     kades = await turn.session.get(User, request.decided_by) if request.decided_by else None

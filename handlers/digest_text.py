@@ -33,7 +33,8 @@ def render(digest: Digest, texts: Texts, locale: str, deadline: str) -> str:
     lines = [t(N_("📊 ILP digest for {day}"), locale, day=format_day(digest.day, locale))]
     lines += _kelengkapan(digest, t, locale, deadline)
     lines.append(t(N_("Key figures (average of the 7 days before):"), locale))
-    lines += [_figure(f, t, locale) for f in digest.figures if f.value or f.average]
+    figures = [_figure(f, t, locale) for f in digest.figures if f.value or f.average]
+    lines += figures or [t(N_("No figures reported yet."), locale)]
     lines += _alerts(digest, t, locale)
     d = digest.dana
     lines.append(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
@@ -14,6 +16,8 @@ from conversations.model import Flow, Inbound
 from conversations.parsing import normalize
 from db import queries
 from db.database import Database
+from db.models import ChannelIdentity
+from handlers.group_commit import GroupCommit
 from handlers.outgoing import Outgoing, parse_conversation_token
 from handlers.text import Texts
 from handlers.turn import Incoming, SubmitHandler, Turn
@@ -49,6 +53,24 @@ def _clean(msg: Incoming) -> Incoming:
     return replace(msg, inbound=replace(msg.inbound, text=text), callback=callback)
 
 
+# How stale an identity's last_inbound_at may get: writing it on every message costs an UPDATE
+# each; WhatsApp's 24-hour window then closes at most this much early, never late.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _touch(ident: ChannelIdentity, now: datetime) -> None:
+    """The chat wrote: it is reachable, and its last message time is (nearly) now."""
+    if ident.unreachable:
+        ident.unreachable = False
+    last = ident.last_inbound_at
+    if last is None or now - last >= TOUCH_EVERY or last > now:
+        ident.last_inbound_at = now
+
+
+def _chat_of(msg: Incoming) -> tuple[str, str]:
+    return msg.channel, msg.chat_id
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -72,6 +94,7 @@ class Runtime:
     inbound_hooks: dict[str, InboundHook] = field(default_factory=dict)
     reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
     on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
+    on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
 
     def check_catalogue(self) -> None:
         """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
@@ -84,42 +107,64 @@ class Runtime:
         for name in (command.name, *command.aliases):
             self.commands[name] = command
 
+    def __post_init__(self) -> None:
+        # SQLite has one writer: one group at a time. PostgreSQL locks rows: groups overlap.
+        lanes = 1 if self.db.is_sqlite else 4
+        self._group = GroupCommit(self._handle_together, _chat_of, lanes=lanes)
+
     async def handle(self, msg: Incoming) -> list[Outgoing]:
-        """Returns the replies for the sender, to be sent after the commit."""
-        now = self.clock()
-        msg = _clean(msg)
+        """Returns the replies for the sender, to be sent after the commit. Messages arriving
+        together share one transaction (see group_commit); each returns once it is committed."""
+        return await self._group.submit(_clean(msg))
+
+    async def _handle_together(self, msgs: list[Incoming]) -> list[list[Outgoing]]:
         async with self.db.transaction() as session:
-            if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
-                log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
-                for hook in self.on_duplicate:
-                    hook(msg)
-                return []
-            ident = await queries.identity(session, msg.channel, msg.chat_id)
-            if ident is None and msg.phone and msg.phone != msg.chat_id:
-                # first known by its phone number, now writing under a new id (WhatsApp's BSUID)
-                ident = await queries.rekey_identity(session, msg.channel, msg.phone, msg.chat_id)
-            conversation = await queries.lock_conversation(session, msg.channel, msg.chat_id, now)
-            user = await queries.get_user(session, ident.user_id) if ident else None
-            if user is not None and not user.active:
-                user = None
-            if ident is not None:
-                ident.last_inbound_at = now
-                ident.unreachable = False
-            turn = Turn(
-                self, session, msg, now, conversation, ident, user, queries.load_state(conversation)
-            )
-            hook = self.inbound_hooks.get(msg.channel)
-            if hook is None or not await hook(turn):
-                await self._dispatch(turn)
-            queries.store_state(conversation, turn.state, now)
-            shape = self.reply_shapers.get(msg.channel)
-            replies = shape(turn.out) if shape else turn.out
-            if self.replies_via_outbox:
-                for out in replies:
-                    await turn.enqueue(out, "reply", turn.user.id if turn.user else None)
+            replies = [await self._handle_in(session, msg) for msg in msgs]
         for callback in self.on_commit:
             callback()
-        return [] if self.replies_via_outbox else replies
+        return replies
+
+    async def _handle_in(self, session: AsyncSession, msg: Incoming) -> list[Outgoing]:
+        now = self.clock()
+        if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
+            log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
+            for hook in self.on_duplicate:
+                hook(msg)
+            return []
+        chat = await queries.open_chat(session, msg.channel, msg.chat_id, now, msg.phone)
+        conversation, ident, user = chat.conversation, chat.identity, chat.user
+        if user is not None and not user.active:
+            user = None
+        if ident is not None:
+            _touch(ident, now)
+        state = queries.load_state(conversation)
+        turn = Turn(self, session, msg, now, conversation, ident, user, state)
+        hook = self.inbound_hooks.get(msg.channel)
+        if hook is None or not await hook(turn):
+            await self._dispatch(turn)
+        await queries.save_state(session, conversation, turn.state, turn.nonce, now)
+        shape = self.reply_shapers.get(msg.channel)
+        replies = shape(turn.out) if shape else turn.out
+        if self.replies_via_outbox:
+            await self._enqueue_replies(turn, replies)
+            return []
+        return replies
+
+    @staticmethod
+    async def _enqueue_replies(turn: Turn, replies: list[Outgoing]) -> None:
+        user_id = turn.user.id if turn.user else None
+        rows = [
+            queries.outbox_row(
+                channel=out.channel,
+                chat_id=out.chat_id,
+                payload=out.to_json(),
+                kind="reply",
+                now=turn.now,
+                user_id=user_id,
+            )
+            for out in replies
+        ]
+        await queries.add_outbox_rows(turn.session, rows)
 
     async def _dispatch(self, turn: Turn) -> None:
         inbound = turn.msg.inbound
@@ -161,6 +206,8 @@ class Runtime:
         log.warning(
             "refused %s button %r from %s:%s", why, data, turn.msg.channel, turn.msg.chat_id
         )
+        for hook in self.on_refused:
+            hook(turn.msg, why)
         await queries.audit(
             turn.session,
             turn.now,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -24,7 +25,10 @@ from handlers.outgoing import Outgoing
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+# A claimed row is leased for this long: a killed sender's rows are due again after it. (Rows in
+# hand are never claimed again by this process, however long their batch takes.)
+LEASE = timedelta(seconds=15)
+RECORD_PATIENCE = 300.0  # seconds a send's result waits in memory for the database to return
 MAX_ATTEMPTS = 10
 
 
@@ -79,6 +83,9 @@ class OutboxWorker:
     on_failure: dict[str, FailureHook] = field(default_factory=dict)
     # Channels whose deliverer is an EnvelopeDeliver (called with the row's Envelope too).
     enveloped: frozenset[str] = frozenset()
+    lease: timedelta = LEASE
+    only_chat: str | None = None  # one chat's rows only (a console delivers its own chat)
+    _in_hand: set[int] = field(default_factory=set, init=False, repr=False)
 
     async def run_once(self) -> int:
         """Claims one batch and delivers it; returns how many rows were handled."""
@@ -88,8 +95,13 @@ class OutboxWorker:
         by_chat: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
-        seen = await self._last_inbound([key for key in by_chat if key[0] in self.enveloped])
-        await asyncio.gather(*(self._chat(chat_rows, seen) for chat_rows in by_chat.values()))
+        ids = {row.id for row in rows}
+        self._in_hand |= ids
+        try:
+            seen = await self._last_inbound([key for key in by_chat if key[0] in self.enveloped])
+            await asyncio.gather(*(self._chat(chat_rows, seen) for chat_rows in by_chat.values()))
+        finally:
+            self._in_hand -= ids
         return len(rows)
 
     async def _last_inbound(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
@@ -139,11 +151,15 @@ class OutboxWorker:
             .limit(self.batch)
             .with_for_update(skip_locked=True)
         )
+        if self.only_chat is not None:
+            stmt = stmt.where(Outbox.chat_id == self.only_chat)
+        if self._in_hand:  # a lease ran out while its batch is still at work
+            stmt = stmt.where(Outbox.id.not_in(self._in_hand))
         async with self.db.transaction() as session:
             rows = list((await session.execute(stmt)).scalars())
             for row in rows:
                 row.attempts += 1
-                row.next_attempt_at = now + LEASE
+                row.next_attempt_at = now + self.lease
         return rows
 
     async def _chat(self, rows: Sequence[Outbox], seen: dict[tuple[str, str], datetime]) -> None:
@@ -165,6 +181,21 @@ class OutboxWorker:
             return Delivery("retry", error=f"{type(exc).__name__}: {exc}")
 
     async def _record(self, row: Outbox, result: Delivery) -> None:
+        """A result the database can't take now (it restarts) is kept and written once it is
+        back, and this chat sends nothing more meanwhile: sending it again would double it."""
+        delay, waited = 0.2, 0.0
+        while True:
+            try:
+                return await self._write_result(row, result)
+            except (DBAPIError, OSError, TimeoutError) as exc:
+                if waited >= RECORD_PATIENCE:
+                    raise
+                why = str(exc).split("\n", 1)[0]
+                log.warning("recording outbox %s failed (%s); again in %.1f s", row.id, why, delay)
+                await asyncio.sleep(delay)
+                waited, delay = waited + delay, min(delay * 2, 5.0)
+
+    async def _write_result(self, row: Outbox, result: Delivery) -> None:
         now = self.clock()
         async with self.db.transaction() as session:
             fresh = await session.get(Outbox, row.id, with_for_update=True)
@@ -179,6 +210,8 @@ class OutboxWorker:
                 fresh.last_error = result.error
                 return
             fresh.last_error = (result.error or "")[:500]
+            if result.status == "retry" and result.retry_after:
+                fresh.attempts -= 1  # asked to wait (429, a rate limit): no fault of the message
             if result.status == "failed" or fresh.attempts >= MAX_ATTEMPTS:
                 await self._fail(session, fresh, result, now)
                 return

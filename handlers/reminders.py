@@ -125,7 +125,8 @@ async def report_filed(
 async def pause_command(turn: Turn, arg: str) -> None:
     days = DEFAULT_PAUSE
     if arg:
-        if not arg.strip().isdigit() or not 1 <= int(arg) <= MAX_PAUSE:
+        arg = arg.strip()  # isdecimal, not isdigit: int() refuses "⁵"; and not 5,000 digits
+        if not (arg.isdecimal() and len(arg) <= 3 and 1 <= int(arg) <= MAX_PAUSE):
             turn.say(
                 "Type /jeda and the number of days, for example /jeda 7 (at most {max} days).",
                 max=MAX_PAUSE,

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
-from conversations.model import Choice, Day, Money, Reply, Text
+from conversations.model import Choice, Day, Money, Month, Reply, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LOCALE = "id"
@@ -44,6 +44,12 @@ def format_money(amount: Decimal | int, locale: str = DEFAULT_LOCALE) -> str:
 def format_day(day: date, locale: str = DEFAULT_LOCALE) -> str:
     """ "Senin, 23 November 2026"."""
     return format_date(day, "EEEE, d MMMM y", locale=locale)
+
+
+def format_month(month: str, locale: str = DEFAULT_LOCALE) -> str:
+    """ "2026-12" as "Desember 2026"."""
+    year, number = (int(x) for x in month.split("-"))
+    return format_date(date(year, number, 1), "MMMM y", locale=locale)
 
 
 def format_number(value: int | Decimal, locale: str = DEFAULT_LOCALE) -> str:
@@ -88,6 +94,8 @@ class Texts:
             return format_money(value.amount, locale)
         if isinstance(value, Day):
             return format_day(value.value, locale)
+        if isinstance(value, Month):
+            return format_month(value.value, locale)
         if isinstance(value, datetime):
             return self.moment(value, locale)
         if isinstance(value, date):

@@ -55,6 +55,11 @@ class Turn:
     user: User | None
     state: State | None
     out: list[Outgoing] = field(default_factory=list)
+    nonce: int = -1  # the conversation's button counter; saved with the state
+
+    def __post_init__(self) -> None:
+        if self.nonce < 0:
+            self.nonce = self.conversation.nonce
 
     @property
     def locale(self) -> str:
@@ -70,7 +75,7 @@ class Turn:
         self.show(Reply((Text.raw(text),)))
 
     def show(self, reply: Reply) -> None:
-        nonce = self.state.nonce if self.state else self.conversation.nonce
+        nonce = self.state.nonce if self.state else self.nonce
         self.out.append(
             render_reply(
                 self.runtime.texts, reply, self.msg.channel, self.msg.chat_id, nonce, self.locale
@@ -80,7 +85,7 @@ class Turn:
     async def start_flow(self, name: str, context: dict[str, Any]) -> None:
         flow = self.runtime.flows[name]
         outcome = engine.start(flow, context, self.now)
-        outcome.state.nonce += self.conversation.nonce
+        outcome.state.nonce += self.nonce
         await self.apply(flow, outcome)
 
     async def resume(self, inbound: Inbound) -> None:
@@ -97,7 +102,7 @@ class Turn:
 
     async def apply(self, flow: Flow, outcome: Outcome) -> None:
         self.state = outcome.state
-        self.conversation.nonce = max(self.conversation.nonce, outcome.state.nonce)
+        self.nonce = max(self.nonce, outcome.state.nonce)
         for event in outcome.events:
             if isinstance(event, ReplyEvent):
                 self.show(event.reply)

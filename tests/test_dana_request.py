@@ -93,7 +93,9 @@ async def test_only_a_kades_of_that_desa_may_press_the_buttons(registered, outbo
     for forged in ("dd:1:s", "dd:999:s:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:s:\x00"):
         assert await budi.press_data(forged) == ["Tombol ini tidak berlaku."]
     assert (await the_request(db)).status == "diajukan"
-    assert await refusals(db) == ["refused_not_kades"] * 2 + ["refused_forged"] * 5
+    assert (
+        await refusals(db) == ["refused_other_desa", "refused_not_kades"] + ["refused_forged"] * 5
+    )
 
 
 async def test_a_stale_button_after_withdrawal_is_refused(registered, outbox, db):
@@ -185,6 +187,34 @@ async def test_a_request_waits_when_no_kades_is_registered(registered, outbox, d
     ]
     assert (await the_request(db)).status == "diajukan"
     assert await outbox.drain() == 0
+
+
+async def test_a_kades_who_registers_later_is_given_the_waiting_request(registered, outbox, db):
+    siti = await registered("petugas", "100", "Siti Aminah")
+    await ask_for_dana(siti)
+    budi = await registered("kades", "200", "Budi Santoso")
+    welcome, _menu, asked = budi.last
+    assert welcome.text.startswith("Selamat datang, Budi Santoso!")
+    assert asked.text.startswith("Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert "Status: diajukan, menunggu keputusan" in asked.text
+    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    await budi.press("Setujui")
+    assert await budi.press("Ya") == [
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+    ]
+    await outbox.drain()
+    [news] = outbox.read(siti)
+    assert news.startswith("Kabar baik: DD-2026-1 (Desa Sumber Urip) disetujui oleh Budi Santoso")
+
+
+async def test_the_summary_names_the_month(registered):
+    siti = await registered("petugas", "100", "Siti Aminah")
+    await siti.send("/dana")
+    await siti.press("Desa Sumber Urip")
+    await siti.press("Penyakit menular")
+    for typed in (FOGGING, "120", "2,5 juta", "Desember"):
+        await siti.send(typed)
+    assert "Jumlah: Rp 2.500.000\nBulan: Desember 2026\n" in siti.text
 
 
 AMOUNTS = [  # typed → stored rupiah, or the reply

@@ -163,6 +163,12 @@ async def test_the_digest_reads_as_one_screen_of_indonesian(db, runtime):
     assert len(lines) <= 30 and len(text) <= 2500
 
 
+async def test_a_day_before_anyone_reported_says_so_under_the_key_figures(db, runtime):
+    lines = render(await digest_of(db, runtime), runtime.texts, "id", "16.00").split("\n")
+    heading = lines.index("Angka utama (rata-rata 7 hari sebelumnya):")
+    assert lines[heading + 1] == "Belum ada angka yang dilaporkan."
+
+
 async def test_one_district_or_every_puskesmas_gives_the_same_digest(db, runtime):
     """The whole deployment reads the district-wide totals; a group of puskesmas its own."""
     s = await seed_the_district(db)

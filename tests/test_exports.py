@@ -3,8 +3,9 @@ a kepala puskesmas gets their own puskesmas; the command line writes XLSX, CSV a
 
 import asyncio
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from clock_steps import Seeder, dana_request, wib
 from openpyxl import load_workbook
@@ -14,6 +15,7 @@ from bot.cli import main
 from db.database import Database
 from db.reports import Report, ReportValue
 from handlers.indicators import catalog
+from handlers.text import format_day
 
 NOV = date(2026, 11, 1)
 
@@ -205,6 +207,10 @@ def test_the_digest_by_hand_prints_or_queues(db_url, tmp_path, monkeypatch, caps
     assert out.err.strip() == f"chart: {(tmp_path / 'digest-2026-11-20.png').resolve()}"
     assert main(["digest", "--date", "2026-11-20", "--send", "--no-chart"]) == 0
     assert capsys.readouterr().out == "digest of 2026-11-20 queued for 0 Dinkes user(s)\n"
+    # what was filed so far today, for someone trying the bot out
+    assert main(["digest", "--date", "today", "--print", "--no-chart"]) == 0
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    assert capsys.readouterr().out.startswith(f"📊 Ringkasan ILP {format_day(today)}\n")
 
 
 async def _seeded(url: str) -> None:

@@ -176,3 +176,30 @@ async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(
     assert replies == [
         "Yuni Kartika, kode ini mendaftarkan Anda sebagai petugas puskesmas untuk Puskesmas Sumber Urip. Benar?"
     ]
+
+
+async def _identity(db) -> ChannelIdentity:
+    async with db.transaction() as session:
+        return (await session.execute(select(ChannelIdentity))).scalar_one()
+
+
+async def test_a_message_marks_her_reachable_and_notes_when_she_last_wrote(
+    registered, db, clock
+):
+    """The last-message time is kept to the minute (WhatsApp's 24-hour window closes at most a
+    minute early); writing it for every message would cost an UPDATE each."""
+    siti = await registered("petugas", "501")
+    written = (await _identity(db)).last_inbound_at
+    assert written == clock()
+    async with db.transaction() as session:
+        ident = (await session.execute(select(ChannelIdentity))).scalar_one()
+        ident.unreachable = True  # the outbox saw a 403 earlier
+
+    clock.advance(seconds=30)
+    await siti.send("/profil")
+    ident = await _identity(db)
+    assert (ident.unreachable, ident.last_inbound_at) == (False, written)
+
+    clock.advance(seconds=30)
+    await siti.send("/profil")
+    assert (await _identity(db)).last_inbound_at == clock()

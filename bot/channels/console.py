@@ -3,25 +3,44 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TextIO
 
+from conversations.answers import SKIP_WORDS
 from conversations.model import Inbound
+from conversations.parsing import normalize
+from handlers.app import build_outbox_worker
 from handlers.inbound import Runtime
 from handlers.outbox import Delivery
-from handlers.outgoing import Outgoing
+from handlers.outgoing import Button, Outgoing
 from handlers.turn import Incoming
 
+log = logging.getLogger(__name__)
+
 CHANNEL = "console"
+POLL_SECONDS = 1.0  # how soon a message someone else's turn queued for this chat shows up
+
+
+def pressable(out: Outgoing | None) -> tuple[Button, ...]:
+    """The buttons a typed number presses. A lone Lewati rides with a question that takes a
+    typed answer (a count, a photo): there "1" is the answer, and the word Lewati skips."""
+    if out is None:
+        return ()
+    if len(out.buttons) == 1 and normalize(out.buttons[0].label) in SKIP_WORDS:
+        return ()
+    return out.buttons
 
 
 def format_message(out: Outgoing) -> str:
     lines = [
         f"bot> {line}" if i == 0 else f"     {line}" for i, line in enumerate(out.text.split("\n"))
     ]
-    lines += [f"     {n}. {b.label}" for n, b in enumerate(out.buttons, start=1)]
+    numbered = pressable(out)
+    lines += [f"     {n}. {b.label}" for n, b in enumerate(numbered, start=1)]
+    lines += [f"     [{b.label}]" for b in out.buttons if b not in numbered]
     if out.request == "location":
         lines.append("     (kirim lokasi: ketik  lokasi <lat> <lon>)")
     if out.request == "contact":
@@ -29,18 +48,13 @@ def format_message(out: Outgoing) -> str:
     return "\n".join(lines)
 
 
-async def deliver(out: Outgoing, stdout: TextIO | None = None) -> Delivery:
-    """The outbox's sender for console chats: every console shares the terminal, so say whose."""
-    print(f"[untuk chat {out.chat_id}]\n{format_message(out)}", file=stdout or sys.stdout)
-    return Delivery("sent", provider_message_id=f"console-{uuid.uuid4().hex[:12]}")
-
-
 def to_incoming(chat_id: str, line: str, last: Outgoing | None, now_fn: Callable) -> Incoming:
-    """A typed number presses the numbered button of the last question, as a tap would."""
+    """A typed number presses the numbered button of the latest question, as a tap would."""
     text = line.strip()
     callback = None
-    if last and last.buttons and text.isdigit() and 1 <= int(text) <= len(last.buttons):
-        callback = last.buttons[int(text) - 1].data
+    buttons = pressable(last)
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        callback = buttons[int(text) - 1].data
     inbound = _special(text) or Inbound(text=text)
     return Incoming(
         channel=CHANNEL,
@@ -70,28 +84,62 @@ def _special(text: str) -> Inbound | None:
     return None
 
 
+class ConsoleChat:
+    """One person at the terminal. Replies to their own lines print at once; messages others'
+    turns queue for this chat (a kades's decision, a reminder) come from the outbox, which this
+    chat delivers for itself every second, so each terminal shows only its own chat."""
+
+    def __init__(self, runtime: Runtime, chat_id: str, stdin: TextIO, stdout: TextIO) -> None:
+        self.runtime, self.chat_id = runtime, chat_id
+        self.stdin, self.stdout = stdin, stdout
+        self.last: Outgoing | None = None  # the message a typed number answers
+        self.outbox = build_outbox_worker(runtime, {CHANNEL: self.deliver})
+        self.outbox.only_chat = chat_id
+
+    async def deliver(self, out: Outgoing) -> Delivery:
+        self.show([out], pushed=True)
+        return Delivery("sent", provider_message_id=f"console-{uuid.uuid4().hex[:12]}")
+
+    def show(self, messages: list[Outgoing], pushed: bool = False) -> None:
+        for out in messages:
+            print(format_message(out), file=self.stdout)
+        # The reply to a typed line is the question now (one without buttons makes numbers
+        # answers again); a message from elsewhere takes over only when it brings buttons.
+        if messages and (not pushed or messages[-1].buttons):
+            self.last = messages[-1]
+        self.stdout.flush()
+
+    async def run(self, poll: float = POLL_SECONDS) -> None:
+        """Reads lines until end of input; each line is one message."""
+        await self.outbox.drain()
+        poller = asyncio.create_task(self._poll(poll))
+        try:
+            await self._read()
+        finally:
+            poller.cancel()
+        await self.outbox.drain()
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        while line := await loop.run_in_executor(None, self.stdin.readline):
+            if not line.strip():
+                continue
+            if not self.stdin.isatty():
+                print(f"you> {line.rstrip()}", file=self.stdout)
+            msg = to_incoming(self.chat_id, line, self.last, self.runtime.clock)
+            self.show(await self.runtime.handle(msg))
+            await self.outbox.drain()
+
+    async def _poll(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.outbox.drain()
+            except Exception:  # the database is busy or away: the next round tries again
+                log.exception("console %s: delivering its messages failed", self.chat_id)
+
+
 async def chat(
-    runtime: Runtime,
-    chat_id: str,
-    stdin: TextIO = sys.stdin,
-    stdout: TextIO = sys.stdout,
-    after_turn: Callable[[], Awaitable[None]] | None = None,
+    runtime: Runtime, chat_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> None:
-    """Reads lines until end of input; each line is one message."""
-    last: Outgoing | None = None
-    loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, stdin.readline)
-        if not line:
-            break
-        if not line.strip():
-            continue
-        print(f"you> {line.rstrip()}", file=stdout) if not stdin.isatty() else None
-        replies = await runtime.handle(to_incoming(chat_id, line, last, runtime.clock))
-        for out in replies:
-            print(format_message(out), file=stdout)
-            if out.buttons:
-                last = out
-        if after_turn:
-            await after_turn()
-        stdout.flush()
+    await ConsoleChat(runtime, chat_id, stdin, stdout).run()

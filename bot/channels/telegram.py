@@ -8,6 +8,7 @@ persistence, because conversation state lives in our database.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +29,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from conversations.model import N_, Contact, Inbound, Location, Photo
 from handlers.outgoing import Outgoing
 from handlers.turn import Incoming
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 MAX_TEXT = 4096
@@ -51,6 +54,33 @@ class Parsed:
     callback_id: str | None = None  # answered right after the commit
     question_id: int | None = None  # the pressed message: its keyboard is removed
     blocked: bool = False
+
+
+MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post")
+ENVELOPE = ("message_id", "date", "chat", "from", "sender_chat")
+UNREADABLE = "ilpbot_unreadable"  # lands in the message's api_kwargs
+
+
+def read_update(data: Any) -> Update:
+    """Update.de_json, forgiving a message whose content our PTB cannot read (PTB 22.8 refuses
+    a poll without the fields Bot API 9.6 added, which an older self-hosted server omits): it
+    is read as a message we do not support, so the person gets an answer and Telegram does
+    not send the update again and again. ValueError when it is no update at all."""
+    if not isinstance(data, dict):
+        raise ValueError(f"an update is a JSON object, not {type(data).__name__}")
+    try:
+        return Update.de_json(data, None)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        problem = exc
+    kinds = [k for k in MESSAGE_KINDS if isinstance(data.get(k), dict)]
+    lean = {k: v for k, v in data[kinds[0]].items() if k in ENVELOPE} if kinds else {}
+    lean[UNREADABLE] = True
+    try:
+        update = Update.de_json({"update_id": data["update_id"], kinds[0]: lean}, None)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        raise ValueError(f"unreadable update: {problem}") from problem
+    log.warning("telegram update %s: %s; read as unsupported", update.update_id, problem)
+    return update
 
 
 def parse(update: Update, now: datetime) -> Parsed:
@@ -96,8 +126,8 @@ def _inbound(message: Message) -> Inbound | None:
     document = message.document
     if document is not None and (document.mime_type or "").startswith("image/"):
         return Inbound(photo=Photo(document.file_id, message.caption))  # a photo sent "as file"
-    if message.effective_attachment is not None:  # sticker, voice, video, poll…
-        return Inbound(unsupported=True)
+    if message.effective_attachment is not None or message.api_kwargs.get(UNREADABLE):
+        return Inbound(unsupported=True)  # sticker, voice, video, poll…
     return None
 
 

@@ -13,9 +13,10 @@ import logging
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from telegram import Update
 
+from bot import metrics
 from bot.app import App
+from bot.channels.telegram import read_update
 from bot.channels.telegram_send import client
 from bot.channels.telegram_updates import TelegramUpdates
 
@@ -43,9 +44,10 @@ class TelegramWebhook:
     async def receive(self, request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.secret):
+            metrics.refused("telegram", "bad_secret", request.client)
             return Response(status_code=403)
         try:
-            update = Update.de_json(json.loads(await request.body()), None)
+            update = read_update(json.loads(await request.body()))
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("unreadable telegram update: %s", exc)
             return Response(status_code=400)

@@ -1,0 +1,501 @@
+"""`make bench`: every bench in one run, one table, and bench/results.json.
+
+    python bench/all.py [--updates 2000] [--digest-puskesmas 10000] [--out bench/results.json]
+
+Runs, through the other bench modules' own functions: the pure engine; the runtime's inbound
+next to the bare DB transaction rate; the Telegram and WhatsApp webhooks (`ilpbot web` as a
+real process) on SQLite and PostgreSQL, next to the bare rate measured in the same run; the
+Telegram webhook with WEB_CONCURRENCY=4 (four uvicorn workers on one port) on PostgreSQL; the
+sender against Telegram's 30 msg/s, clean and with injected 429s; forged and stale buttons,
+another desa's decision, a wrong webhook secret and a bad HMAC (bench/refusals.py: refused,
+logged, counted); digest build times at national size; the peak RSS (VmHWM) of the web workers
+under the inbound load. PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL; without it
+its rows say "skipped".
+
+Sizes are cut to finish within 10 minutes on the 2-core machine (the digest's national load is
+most of it). Left out: bench/reports.py (38M report values) and the 10,000-user reminder
+broadcast of bench/digest.py (5.6 min at the limit); run those scripts alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import platform
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# As in bench/digest.py: run as a script, bench/ would come first on the path and
+# bench/telegram.py would hide the python-telegram-bot package.
+sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() != ROOT / "bench")]
+
+from bench import digest, engine  # noqa: E402
+from bench import telegram as tg  # noqa: E402
+from bench import whatsapp as wa  # noqa: E402
+from bench.common import fresh_database, pg_available  # noqa: E402
+from bench.national import Shape  # noqa: E402
+from bench.refusals import refusals  # noqa: E402
+from handlers.text import Texts  # noqa: E402
+
+NAMES = {
+    "sqlite": "SQLite",
+    "postgresql": "PostgreSQL",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+}
+RATE_TARGET = {"sqlite": 800, "postgresql": 1000}  # issue 5, msg/s through the webhook
+P99_TARGET_MS = 50  # issue 5, at 80 % of the most the app does
+BARE_RATIO = 0.6  # issue 2: inbound ≥ 0.6 × the bare DB transaction rate
+WA_RATIO = 0.9  # issue 6: WhatsApp ≥ 0.9 × Telegram
+SEND_SHARE = 0.95  # of Telegram's 30 msg/s
+WORKERS = 4
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    target: str
+    met: bool | None  # None: no target
+    command: str
+
+
+class Bench:
+    """Collects the rows and each section's raw result; a failing section becomes a row."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.raw: dict[str, object] = {}
+        self.failed = 0
+
+    def add(self, figure: str, value: str, target: str, met: bool | None, command: str) -> None:
+        self.rows.append(Row(figure, value, target, met, command))
+
+    def fail(self, name: str, exc: BaseException) -> None:
+        self.failed += 1
+        traceback.print_exception(exc)
+        self.add(name, f"failed: {type(exc).__name__}: {exc}", "—", False, "—")
+
+    async def section(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        started = time.perf_counter()
+        print(f"… {name}", file=sys.stderr, flush=True)
+        try:
+            await run()
+        except Exception as exc:
+            self.fail(name, exc)
+        print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+
+# --- peak RSS of the web workers -------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:  # gone meanwhile
+        return []
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def web_workers(concurrency: int) -> list[int]:
+    """This bench's `ilpbot web` processes, or with WEB_CONCURRENCY > 1 their uvicorn workers
+    (not the supervisor, nor multiprocessing's resource tracker)."""
+    workers = []
+    for pid in _children(os.getpid()):
+        if b"bot.cli\0web" not in _cmdline(pid):
+            continue
+        if concurrency == 1:
+            workers.append(pid)
+        else:
+            workers += [c for c in _children(pid) if b"spawn_main" in _cmdline(c)]
+    return workers
+
+
+def vm_hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def peak_rss(concurrency: int, interval: float = 0.25) -> AsyncIterator[dict[int, int]]:
+    """VmHWM (kB) per web worker, read while the bench runs: the kernel keeps the peak, so the
+    last reading before the bench stops its servers is the worker's peak."""
+    peaks: dict[int, int] = {}
+
+    async def watch() -> None:
+        while True:
+            for pid in web_workers(concurrency):
+                peaks[pid] = max(peaks.get(pid, 0), vm_hwm_kb(pid))
+            await asyncio.sleep(interval)
+
+    task = asyncio.create_task(watch())
+    try:
+        yield peaks
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@contextlib.contextmanager
+def environ(**values: str):
+    """`ilpbot web` inherits the bench's environment (bench/telegram.py environment())."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+# --- the sections --------------------------------------------------------------------------
+
+
+async def engine_rows(bench: Bench, backends: list[str], messages: int) -> None:
+    steps = engine.engine_steps_per_second(2.0)
+    bench.raw["engine_steps_per_s"] = round(steps)
+    cmd = "python bench/engine.py"
+    bench.add("pure engine", f"{steps:,.0f} steps/s", "≥ 20,000", bool(steps >= 20_000), cmd)
+    for backend in backends:
+        row = await engine.measure(backend, messages, 8)
+        bench.raw.setdefault("runtime_inbound", []).append(row)
+        bench.add(
+            f"runtime inbound vs bare DB transaction, {NAMES[backend]}",
+            f"{row['inbound_per_s']:,.0f} msg/s vs {row['bare_tx_per_s']:,.0f} tx/s "
+            f"(ratio {row['ratio']}); {row['latency']}",
+            f"ratio ≥ {BARE_RATIO}",
+            bool(row["ratio"] >= BARE_RATIO),
+            f"{cmd} --messages {messages}",
+        )
+
+
+async def telegram_inbound(backend: str, updates: int, workers: int = 1) -> dict:
+    args = argparse.Namespace(updates=updates, connections=16, workers=1)
+    with environ(WEB_CONCURRENCY=str(workers)):
+        async with peak_rss(workers) as peaks:
+            row = await tg.inbound(backend, args)
+    row["web_concurrency"] = workers
+    row["peak_rss_mb"] = [round(kb / 1024) for kb in peaks.values()]
+    return row
+
+
+def telegram_rows(bench: Bench, row: dict, updates: int) -> None:
+    backend, workers = row["backend"], row["web_concurrency"]
+    name = f"Telegram webhook inbound, {NAMES[backend]}"
+    cmd = f"python bench/telegram.py --updates {updates}"
+    ratio = row["inbound_per_s"] / row["bare_tx_per_s"]
+    latency = (
+        f"at 80 % ({row['at_80pct_per_s']:,} msg/s): p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms"
+    )
+    rate_ok = row["inbound_per_s"] >= RATE_TARGET[backend] and row["p99_ms"] <= P99_TARGET_MS
+    rate_target = f"≥ {RATE_TARGET[backend]:,} msg/s, p99 ≤ {P99_TARGET_MS} ms"
+    if workers > 1:
+        one = next(
+            (r for r in bench.raw["telegram_inbound"] if r is not row and r["backend"] == backend),
+            None,
+        )
+        scale = f"; {row['inbound_per_s'] / one['inbound_per_s']:.2f} × 1 worker" if one else ""
+        bench.add(
+            f"{name}, {workers} uvicorn workers on one port",
+            f"{row['inbound_per_s']:,} msg/s (ratio {ratio:.2f} to bare {row['bare_tx_per_s']:,} "
+            f"tx/s{scale}); {latency}; errors {row['errors']}",
+            rate_target,
+            bool(rate_ok and not row["errors"]),
+            f"WEB_CONCURRENCY={workers} {cmd}",
+        )
+        return
+    bench.add(
+        f"{name} vs bare DB transaction (1 web process)",
+        f"{row['inbound_per_s']:,} msg/s vs {row['bare_tx_per_s']:,} tx/s (ratio {ratio:.2f})",
+        f"ratio ≥ {BARE_RATIO}",
+        bool(ratio >= BARE_RATIO),
+        cmd,
+    )
+    bench.add(
+        f"{name}: rate and latency (1 web process)",
+        f"{row['inbound_per_s']:,} msg/s; {latency}; errors {row['errors']}",
+        rate_target,
+        bool(rate_ok and not row["errors"]),
+        cmd,
+    )
+
+
+def whatsapp_rows(bench: Bench, row: dict, bare: float | None, updates: int, rounds: int) -> None:
+    t, w = row["telegram"], row["whatsapp"]
+    versus = f"; ratio {w['msg_per_s'] / bare:.2f} to bare {bare:,.0f} tx/s" if bare else ""
+    bench.add(
+        f"WhatsApp webhook inbound vs Telegram's, same process, {NAMES[row['backend']]}",
+        f"{w['msg_per_s']:,} vs {t['msg_per_s']:,} msg/s: {row['ratio']:.2f} (paired rounds "
+        f"{row['paired_ratio']:.2f}); saturated p50 {w['p50_ms']} ms, p99 {w['p99_ms']} ms"
+        f"{versus}; errors {t['errors'] + w['errors']}",
+        f"≥ {WA_RATIO} × Telegram",
+        bool(row["paired_ratio"] >= WA_RATIO and not t["errors"] + w["errors"]),
+        f"python bench/whatsapp.py --updates {updates} --rounds {rounds}",
+    )
+
+
+async def outbound_rows(bench: Bench, messages: int) -> None:
+    for storm in (0.0, 0.05):
+        row = await tg.outbound(messages, storm)
+        bench.raw.setdefault("telegram_outbound", []).append(row)
+        clean = not (row["lost"] or row["doubled"] or row["limit_violations"])
+        share = row["delivered_per_s"] / tg.LIMIT
+        facts = f"lost {row['lost']}, doubled {row['doubled']}, over the limit {row['limit_violations']}"
+        if storm:
+            figure = f"Telegram outbound, {storm:.0%} of sends answered 429 (retry after 1 s)"
+            value = (
+                f"{row['delivered_per_s']} msg/s ({row['of_limit']} of 30/s), "
+                f"{row['refused_429']} refused; {facts}"
+            )
+            target, met = "none lost or doubled, never over 30/s", clean
+        else:
+            figure = "Telegram outbound to the fake Bot API"
+            value = f"{row['delivered_per_s']} msg/s ({row['of_limit']} of 30/s); {facts}"
+            target, met = f"≥ {SEND_SHARE:.0%} of 30/s, none lost", clean and share >= SEND_SHARE
+        bench.add(
+            figure, value, target, bool(met), f"python bench/telegram.py --broadcast {messages}"
+        )
+
+
+async def digest_rows(bench: Bench, backends: list[str], puskesmas: int, repeat: int) -> None:
+    shape = Shape(puskesmas=puskesmas, days=30, end=digest.END)
+    fresh = [await fresh_database(b) for b in backends]
+    fresh = [(url, digest.removing(url, cleanup)) for url, cleanup in fresh]
+    rows = []
+    try:  # both loads at once, as bench/digest.py; the timings alone afterwards
+        loaded = await asyncio.gather(
+            *(digest.load(b, url, shape) for b, (url, _) in zip(backends, fresh, strict=True)),
+            return_exceptions=True,
+        )
+        texts = Texts.load("Asia/Jakarta")
+        for backend, info, (url, _) in zip(backends, loaded, fresh, strict=True):
+            try:  # one backend failing (PostgreSQL restarted under us) keeps the other's row
+                if isinstance(info, BaseException):
+                    raise info
+                rows.append(info | await digest.digest_times(url, repeat, texts))
+            except Exception as exc:
+                bench.fail(f"digest, {NAMES[backend]}", exc)
+    finally:
+        for _, cleanup in fresh:
+            try:
+                await cleanup()
+            except Exception as exc:
+                print(f"digest: could not drop a bench database: {exc}", file=sys.stderr)
+    bench.raw["digest"] = rows
+    full = puskesmas >= 10_000
+    for row in rows:
+        rl, every = row["rejang_lebong"], row["all"]
+        bench.add(
+            f"digest build, Rejang Lebong / all {row['puskesmas']:,} puskesmas, "
+            f"{NAMES[row['backend']]}",
+            f"{rl['median_ms']} / {every['median_ms']:,} ms (cold {rl['cold_ms']} / "
+            f"{every['cold_ms']:,} ms; {row['values']:,} values)",
+            "≤ 100 ms / ≤ 2 s" + ("" if full else " (at 10,000)"),
+            bool(rl["median_ms"] <= 100 and (every["median_ms"] <= 2000 or not full)),
+            f"python bench/digest.py --puskesmas {puskesmas} --repeat {repeat} --users 0",
+        )
+
+
+def rss_row(bench: Bench) -> None:
+    parts = [
+        f"{NAMES[r['backend']]}, {_processes(r['web_concurrency'])}: {max(r['peak_rss_mb'])} MB"
+        for r in bench.raw.get("telegram_inbound", [])
+        if r["peak_rss_mb"]
+    ]
+    bench.add(
+        "peak RSS of a web worker after the Telegram inbound run (VmHWM, /proc/<pid>/status)",
+        "; ".join(parts) or "not measured",
+        "—",
+        None,
+        "python bench/all.py",
+    )
+
+
+def _processes(concurrency: int) -> str:
+    return "1 web process" if concurrency == 1 else f"largest of {concurrency} workers"
+
+
+class RefusalLog(logging.Handler):
+    """Counts the "refused <why> …" warnings per (channel, why): refused *and logged*."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not (isinstance(record.msg, str) and record.msg.startswith("refused ") and record.args):
+            return
+        args = [str(a) for a in record.args]
+        channel = next((a for a in args[1:] if a in ("telegram", "whatsapp")), "?")
+        self.counts[(channel, args[0])] += 1
+
+
+REFUSAL_NAMES = {
+    "forged": "forged button data",
+    "stale": "stale button",
+    "other_desa": "another desa's dana decision",
+    "bad_secret": "wrong webhook secret",
+    "bad_signature": "bad HMAC signature",
+}
+
+
+async def refusal_rows(bench: Bench, backends: list[str], n: int) -> None:
+    results, logged = [], {}
+    for backend in backends:
+        handler = RefusalLog()
+        logging.getLogger().addHandler(handler)  # also keeps the warnings off the terminal
+        try:
+            results.append(await refusals(backend, n))
+        finally:
+            logging.getLogger().removeHandler(handler)
+        logged[backend] = handler.counts
+    bench.raw["refusals"] = results
+    kinds = [(r["channel"], r["why"]) for r in results[0]["rows"]]
+    for kind in kinds:
+        parts, met = [], True
+        for result in results:
+            row = next(r for r in result["rows"] if (r["channel"], r["why"]) == kind)
+            logs = logged[result["backend"]][kind]
+            row["logged"] = logs
+            met = met and row["counted"] == row["sent"] == logs
+            answers = ", ".join(f"{code}×{count}" for code, count in row["status"].items())
+            parts.append(
+                f"{NAMES[result['backend']]}: {row['counted']} counted, {logs} logged "
+                f"(answered {answers})"
+            )
+        channel, why = kind
+        bench.add(
+            f"refused: {REFUSAL_NAMES.get(why, why)}, {NAMES[channel]} ({n} sent)",
+            "; ".join(parts),
+            "every one refused, logged and counted",
+            met,
+            f"python bench/refusals.py --n {n}",
+        )
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def table(rows: list[Row]) -> str:
+    mark = {True: "yes", False: "**no**", None: "—"}
+    lines = ["| figure | measured | target | met | command |", "|---|---|---|---|---|"]
+    for r in rows:
+        command = f"`{r.command}`" if r.command != "—" else r.command
+        lines.append(f"| {r.figure} | {r.value} | {r.target} | {mark[r.met]} | {command} |")
+    return "\n".join(lines)
+
+
+async def run(args: argparse.Namespace) -> Bench:
+    bench = Bench()
+    pg = await pg_available()
+    backends = ["sqlite", *(["postgresql"] if pg else [])]
+    bench.raw["telegram_inbound"] = []
+    await bench.section("engine", lambda: engine_rows(bench, backends, args.messages))
+    bare: dict[str, float] = {}
+    for backend in backends:
+
+        async def telegram(backend: str = backend) -> None:
+            row = await telegram_inbound(backend, args.updates)
+            bench.raw["telegram_inbound"].append(row)
+            bare[backend] = row["bare_tx_per_s"]
+            telegram_rows(bench, row, args.updates)
+
+        async def whatsapp(backend: str = backend) -> None:
+            ns = argparse.Namespace(updates=args.wa_updates, connections=16, rounds=args.rounds)
+            row = await wa.compare(backend, ns)
+            bench.raw.setdefault("whatsapp", []).append(row)
+            whatsapp_rows(bench, row, bare.get(backend), args.wa_updates, args.rounds)
+
+        await bench.section(f"telegram inbound {backend}", telegram)
+        await bench.section(f"whatsapp inbound {backend}", whatsapp)
+    if pg:
+
+        async def workers() -> None:
+            row = await telegram_inbound("postgresql", args.updates, WORKERS)
+            bench.raw["telegram_inbound"].append(row)
+            telegram_rows(bench, row, args.updates)
+
+        await bench.section(f"telegram inbound postgresql × {WORKERS} workers", workers)
+    else:
+        for what in ("Telegram/WhatsApp webhooks", f"{WORKERS} uvicorn workers"):
+            bench.add(
+                f"{what}, PostgreSQL", "skipped: no PostgreSQL (BENCH_DATABASE_URL)", "—", None, "—"
+            )
+    rss_row(bench)
+    await bench.section("telegram outbound", lambda: outbound_rows(bench, args.broadcast))
+    await bench.section("refusals", lambda: refusal_rows(bench, backends, args.refusals))
+    await bench.section(
+        "digest",
+        lambda: digest_rows(bench, backends, args.digest_puskesmas, args.repeat),
+    )
+    return bench
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=1500, help="runtime inbound (engine.py)")
+    parser.add_argument("--updates", type=int, default=2000, help="Telegram webhook posts")
+    parser.add_argument("--wa-updates", type=int, default=1500, help="per WhatsApp round")
+    parser.add_argument("--rounds", type=int, default=2, help="WhatsApp/Telegram rounds")
+    parser.add_argument("--broadcast", type=int, default=300, help="outbound messages")
+    parser.add_argument("--refusals", type=int, default=50, help="refusals of each kind")
+    parser.add_argument("--digest-puskesmas", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="digest builds after the cold one")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    bench = await run(args)
+    seconds = round(time.perf_counter() - started)
+    print(table(bench.rows))
+    print(f"\nmake bench: {seconds} s; {sum(r.met is False for r in bench.rows)} targets missed")
+    args.out.write_text(
+        json.dumps(
+            {
+                "when": datetime.now(UTC).isoformat(timespec="seconds"),
+                "seconds": seconds,
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+                "rows": [asdict(r) | {"met": _met(r.met)} for r in bench.rows],
+                "raw": bench.raw,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+    print(f"written {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 1 if bench.failed else 0
+
+
+def _met(met: bool | None) -> str | None:
+    return None if met is None else ("yes" if met else "no")
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,105 @@
+"""The console as someone trying the bot meets it: numbers press the buttons on screen and are
+answers everywhere else, and each terminal shows its own chat, including what others' turns
+send to it."""
+
+import asyncio
+import io
+import os
+
+from dana_steps import FOGGING
+from report_steps import K2_ANSWERS
+
+from bot.channels.console import ConsoleChat
+from db import queries
+from handlers.outgoing import Outgoing
+
+
+async def console(runtime, chat_id: str, *lines: str) -> str:
+    """Types the lines into a console chat until the end of input; returns the screen."""
+    screen = io.StringIO()
+    script = io.StringIO("".join(f"{line}\n" for line in lines))
+    await ConsoleChat(runtime, chat_id, script, screen).run()
+    return screen.getvalue()
+
+
+async def test_a_number_is_an_answer_unless_the_question_has_numbered_buttons(runtime, invite):
+    counts = [str(v) for v in K2_ANSWERS.values()]
+    screen = await console(
+        runtime,
+        "1",
+        f"DAFTAR {await invite('petugas')}",
+        "Siti Aminah",
+        "1",  # Ya
+        "/lapor",
+        "2",  # Klaster 2
+        "1",  # Hari ini
+        "Lewati",  # in the puskesmas building, not a desa
+        *counts,  # K1 … ANEMIA: numbers typed after questions without buttons
+        "1",  # ANAKSKR: one child screened, not the lone Lewati
+        "lewati",  # no photo
+        "lewati",  # no location
+    )
+    assert "tidak berlaku" not in screen
+    assert "bot> Berapa anak usia sekolah yang diskrining (penjaringan)?\n     [Lewati]\n" in screen
+    assert "     ANAKSKR · Anak usia sekolah diskrining: 1\n" in screen
+    assert "     K1 · Ibu hamil K1 baru: 3\n" in screen
+    assert screen.rstrip().endswith("     1. Kirim\n     2. Ubah\n     3. Batal")
+
+
+async def test_each_terminal_shows_its_own_chat_and_what_others_send_to_it(runtime, invite):
+    kades = await console(runtime, "2", f"DAFTAR {await invite('kades')}", "Budi Santoso", "1")
+    assert "Selamat datang, Budi Santoso!" in kades
+    siti = await console(
+        runtime,
+        "1",
+        f"DAFTAR {await invite('petugas')}",
+        "Siti Aminah",
+        "1",
+        "/dana",
+        "Desa Sumber Urip",
+        "1",  # Penyakit menular
+        FOGGING,
+        "120",
+        "2,5 juta",
+        "Desember",
+        "1",  # Kirim
+    )
+    assert "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in siti
+    assert "Permintaan dana desa DD-2026-1 untuk" not in siti  # that is the kades's
+
+    # The kades opens the console again: the request is there, its buttons numbered.
+    kades = await console(runtime, "2", "1", "1")  # Setujui, Ya
+    asked, _, decided = kades.partition("you> 1\n")
+    assert asked.startswith("bot> Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert "     1. Setujui\n     2. Setujui sebagian\n" in asked
+    assert "Tercatat: DD-2026-1 sekarang disetujui." in decided
+    assert "Kabar baik" not in decided  # the notice for Siti waits for her terminal
+
+    siti = await console(runtime, "1")
+    assert siti.startswith("bot> Kabar baik: DD-2026-1 (Desa Sumber Urip) disetujui oleh Budi")
+    assert siti.rstrip().endswith("     1. Catat realisasi")
+
+
+async def test_a_message_for_a_waiting_terminal_shows_up_without_typing(runtime, db, clock):
+    read_end, write_end = os.pipe()
+    screen = io.StringIO()
+    with os.fdopen(read_end) as keyboard:
+        chat = ConsoleChat(runtime, "1", keyboard, screen)
+        task = asyncio.create_task(chat.run(poll=0.05))
+        reminder = Outgoing("console", "1", "Pengingat: laporan K2 hari ini belum masuk.")
+        async with db.transaction() as session:  # as the clock queues it
+            await queries.add_outbox(
+                session,
+                channel="console",
+                chat_id="1",
+                payload=reminder.to_json(),
+                kind="reminder",
+                now=clock(),
+            )
+        for _ in range(100):
+            if "Pengingat" in screen.getvalue():
+                break
+            await asyncio.sleep(0.05)
+        os.close(write_end)  # Ctrl-D
+        await asyncio.wait_for(task, 10)
+    assert screen.getvalue() == "bot> Pengingat: laporan K2 hari ini belum masuk.\n"

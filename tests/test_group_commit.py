@@ -1,0 +1,79 @@
+"""A busy hour: messages that arrive together share one transaction (group commit), and each
+sender is still answered only for what was committed."""
+
+import asyncio
+
+from sqlalchemy import event, func, select
+
+from db.models import ProcessedInbound
+from handlers.inbound import Command
+
+NAMES = [
+    "Ani",
+    "Lestari",
+    "Devi",
+    "Eka",
+    "Fitri",
+    "Gita",
+    "Hana",
+    "Indah",
+    "Juli",
+    "Kartika",
+    "Lina",
+    "Maya",
+    "Nur",
+    "Putri",
+    "Rani",
+    "Sari",
+]
+
+
+def count_commits(db) -> list[int]:
+    commits = [0]
+
+    @event.listens_for(db.engine.sync_engine, "commit")
+    def _commit(_conn) -> None:
+        commits[0] += 1
+
+    return commits
+
+
+async def processed(db) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count()).select_from(ProcessedInbound))
+
+
+async def test_sixteen_bidan_writing_at_once_share_transactions(registered, db):
+    bidan = [
+        await registered("petugas", str(600 + n), f"Bidan {name}") for n, name in enumerate(NAMES)
+    ]
+    before, commits = await processed(db), count_commits(db)
+    replies = await asyncio.gather(*(b.send("/profil") for b in bidan))
+    for name, reply in zip(NAMES, replies, strict=True):  # each her own profile
+        assert reply == [f"Anda Bidan {name}, petugas puskesmas untuk Puskesmas Sumber Urip."]
+    assert await processed(db) - before == 16
+    assert 1 <= commits[0] < 16
+
+
+async def test_one_message_that_fails_does_not_fail_its_neighbours(registered, runtime, db):
+    async def broken(_turn, _arg: str) -> None:
+        raise RuntimeError("a bug in one use case")
+
+    runtime.add_command(Command("rusak", "Menu", ("*",), broken, in_menu=False))
+    bidan = [await registered("petugas", str(700 + n), f"Bidan {NAMES[n]}") for n in range(6)]
+    before = await processed(db)
+    texts = ["/profil", "/profil", "/rusak", "/profil", "/profil", "/profil"]
+    results = await asyncio.gather(
+        *(b.send(t) for b, t in zip(bidan, texts, strict=True)), return_exceptions=True
+    )
+    assert isinstance(results[2], RuntimeError)
+    assert all(isinstance(r, list) and r for i, r in enumerate(results) if i != 2)
+    assert await processed(db) - before == 5  # the failed one is not recorded: a retry runs it
+
+
+async def test_her_two_quick_messages_are_handled_in_the_order_she_sent_them(chat, invite):
+    siti = chat("801")
+    code = await invite("petugas")
+    first, second = await asyncio.gather(siti.send(f"/start {code}"), siti.send("Siti Aminah"))
+    assert first == ["Siapa nama lengkap Anda?"]
+    assert second[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")

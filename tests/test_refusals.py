@@ -1,0 +1,129 @@
+"""Forged and stale buttons, another desa's decision, a wrong webhook secret, a bad signature:
+each is refused, logged, audited where a user is known, and counted in /metrics
+(`ilpbot_refused_total{channel,why}`)."""
+
+import logging
+
+from dana_steps import SUMBER_BENING, ask_for_dana, refusals, the_request
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
+
+from db.models import AuditEvent, ProcessedInbound
+
+from tests.fakes.graph_api import wa_envelope, wa_text
+from tests.whatsapp_support import register
+
+NO_LONGER_VALID = "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
+OTHER_DESA = "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+
+
+async def counted(http) -> dict[tuple[str, str], float]:
+    """ilpbot_refused_total by (channel, why), as /metrics shows it."""
+    text = (await http.get("/metrics")).text
+    return {
+        (s.labels["channel"], s.labels["why"]): s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "ilpbot_refused"
+        for s in family.samples
+        if s.name == "ilpbot_refused_total"
+    }
+
+
+def grown(before: dict, after: dict) -> dict[tuple[str, str], float]:
+    """The counters are per process: what this test added."""
+    return {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+
+
+async def button_refusals(db) -> list[tuple[str, str | None, str | None]]:
+    async with db.transaction() as session:
+        stmt = select(AuditEvent.action, AuditEvent.channel, AuditEvent.reason).where(
+            AuditEvent.entity == "button"
+        )
+        return list((await session.execute(stmt.order_by(AuditEvent.id))).all())
+
+
+async def test_a_forged_and_a_stale_button_on_telegram(telegram_web, fake_telegram, caplog):
+    before = await counted(telegram_web.http)
+    siti = telegram_web.person(fake_telegram, 501)
+    with caplog.at_level(logging.WARNING):
+        forged = await siti.deliver_raw(fake_telegram.push_callback(501, "bukan:tombol"))
+        stale = await siti.deliver_raw(fake_telegram.push_callback(501, "v1:41:0"))
+    assert forged == stale == [NO_LONGER_VALID]
+    assert siti.responses == [200, 200]
+    assert await button_refusals(telegram_web.app.db) == [
+        ("refused_forged", "telegram", "bukan:tombol"),
+        ("refused_stale", "telegram", "v1:41:0"),
+    ]
+    assert "refused forged button 'bukan:tombol' from telegram:501" in caplog.text
+    after = await counted(telegram_web.http)
+    assert grown(before, after) == {("telegram", "forged"): 1, ("telegram", "stale"): 1}
+
+
+async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db):
+    before = await counted(whatsapp.http)
+    code = await invite("kader")
+    siti = whatsapp.person("6281234509001")
+    await siti.send(f"DAFTAR {code}")
+    await siti.send("Siti Aminah")
+    confirm = siti.last[-1]["interactive"]["action"]["buttons"][0]["reply"]["id"]
+    await siti.press("Ya")
+
+    assert await siti.press_data(confirm) == [NO_LONGER_VALID]  # registration is over
+    assert await siti.press_data("v1:x:0") == [NO_LONGER_VALID]
+    actions = [action for action, _, _ in await button_refusals(db)]
+    assert actions == ["refused_stale", "refused_forged"]
+    after = await counted(whatsapp.http)
+    assert grown(before, after) == {("whatsapp", "stale"): 1, ("whatsapp", "forged"): 1}
+
+
+async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplog):
+    siti = await register(whatsapp, await invite("petugas"), "6281234509011", "Siti Aminah")
+    budi = await register(whatsapp, await invite("kades"), "6281234509012", "Budi Santoso")
+    joko = await register(
+        whatsapp, await invite("kades", desa=SUMBER_BENING), "6281234509013", "Joko Susilo"
+    )
+    budi.read()
+    await ask_for_dana(siti)
+    await whatsapp.deliver()
+    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
+    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
+    approve = next(row["id"] for row in rows if row["title"] == "Setujui")
+    before = await counted(whatsapp.http)
+
+    with caplog.at_level(logging.WARNING):
+        assert await joko.press_data(approve) == [OTHER_DESA]
+        assert await siti.press_data(approve) == [OTHER_DESA]
+    assert (await the_request(db)).status == "diajukan"
+    assert await refusals(db) == ["refused_other_desa", "refused_not_kades"]
+    assert f"refused other_desa dana button {approve!r} from whatsapp:6281234509013" in caplog.text
+    after = await counted(whatsapp.http)
+    assert grown(before, after) == {
+        ("whatsapp", "other_desa"): 1,
+        ("whatsapp", "not_kades"): 1,
+    }
+
+
+async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake_telegram, caplog):
+    before = await counted(telegram_web.http)
+    update = fake_telegram.push_message(501, "halo")
+    with caplog.at_level(logging.WARNING):
+        assert (await telegram_web.post(update, secret="guess")).status_code == 403
+        assert (await telegram_web.post(update, secret=None)).status_code == 403
+    assert "refused bad_secret telegram webhook request from 127.0.0.1" in caplog.text
+    async with telegram_web.app.db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(ProcessedInbound)) == 0
+    after = await counted(telegram_web.http)
+    assert grown(before, after) == {("telegram", "bad_secret"): 2}
+
+
+async def test_a_bad_whatsapp_signature_is_refused_and_counted(whatsapp, db, graph, caplog):
+    before = await counted(whatsapp.http)
+    payload = wa_envelope([wa_text("6281234509021", "halo")])
+    with caplog.at_level(logging.WARNING):
+        assert (await whatsapp.post(payload, secret="someone-elses")).status_code == 403
+        assert (await whatsapp.post(payload, secret=None)).status_code == 403
+    assert "refused bad_signature whatsapp webhook request from 127.0.0.1" in caplog.text
+    await whatsapp.deliver()
+    assert graph.messages() == []
+    after = await counted(whatsapp.http)
+    assert grown(before, after) == {("whatsapp", "bad_signature"): 2}
