@@ -39,5 +39,9 @@ i18n: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/all.py
 
+# The fault suite at full size (tests/test_faults.py runs it small in `make test`).
+faults: $(STAMP)
+	$(PY) bench/faults.py
+
 clean:
 	rm -rf $(VENV) *.db *.db-wal *.db-shm

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -239,6 +240,17 @@ class Webhook:
                 self.close()
                 return NO_ANSWER
         return NO_ANSWER
+
+    async def deliver(self, update: dict[str, Any], answers: Counter[int], tries: int = 8) -> bool:
+        """Posts until the app answers 200, as Telegram retries a webhook that failed; every
+        answer is counted in `answers`. False when it never did."""
+        for attempt in range(tries):
+            status = await self.post(update)
+            answers[status] += 1
+            if status == 200:
+                return True
+            await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
+        return False
 
     def close(self) -> None:
         if self._conn is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -17,7 +18,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
-from bot.channels.telegram import ALLOWED_UPDATES
+from bot.channels.telegram import ALLOWED_UPDATES, read_update
 from bot.channels.telegram_updates import TelegramUpdates
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,7 @@ class Poller:
         delay = self.first_backoff
         while not self._stop.is_set():
             try:
-                batch = await self._until_stopped(
-                    self.bot.get_updates(
-                        offset=self.offset,
-                        timeout=self.poll_timeout,
-                        allowed_updates=list(ALLOWED_UPDATES),
-                    )
-                )
+                batch = await self._until_stopped(self._fetch())
             except TelegramError as exc:  # network, 5xx, 409 (a webhook is set), bad token
                 log.warning("getUpdates failed: %s; retrying in %.0f s", exc, delay)
                 await self._sleep(delay)
@@ -68,6 +63,33 @@ class Poller:
             delay = self.first_backoff
             if batch and not await self._handle(batch):
                 await self._sleep(delay)
+
+    async def _fetch(self) -> Sequence[Update]:
+        try:
+            return await self.bot.get_updates(
+                offset=self.offset, timeout=self.poll_timeout, allowed_updates=list(ALLOWED_UPDATES)
+            )
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            # PTB could not read one update of the batch (a poll from a server older than our
+            # library): read them one by one, the unreadable ones as unsupported messages.
+            log.warning("getUpdates: an update our library cannot read (%s)", exc)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "use Bot.get_updates": that is what failed
+            raw = await self.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={"offset": self.offset, "allowed_updates": list(ALLOWED_UPDATES)},
+            )
+        return [self._read(item) for item in raw or []]
+
+    def _read(self, item: object) -> Update:
+        try:
+            return read_update(item)
+        except ValueError:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int):
+                raise
+            log.error("update %s unreadable; skipped: %r", update_id, item)
+            return Update(update_id)  # nothing in it: recorded once, then passed over
 
     async def _handle(self, batch: Sequence[Update]) -> bool:
         """Handles in order; False when an update must be fetched again (not committed)."""

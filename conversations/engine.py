@@ -53,6 +53,11 @@ def global_word(text: str) -> str | None:
     return GLOBAL_WORDS.get(word) if " " not in word else None
 
 
+def _option_number(text: str) -> int | None:
+    """An option typed by its number: a few decimal digits (int() refuses "⁵" and 5,000 digits)."""
+    return int(text) if text.isdecimal() and len(text) <= 4 else None
+
+
 def start(flow: Flow, context: dict[str, Any], now: datetime) -> Outcome:
     """`context["prefill"]` = {step_key: typed text}: each is fed as if the user typed it when
     its step comes up, so pre-filled answers (quick entry) pass the same validation."""
@@ -168,8 +173,9 @@ class _Run:
         options = pending["options"]
         step = self.flow.step(pending["step"])
         picked = inbound.button if inbound.button is not None else normalize(inbound.text)
-        if picked.isdigit() and 0 <= int(picked) - (inbound.button is None) < len(options):
-            return self._accept(step, options[int(picked) - (inbound.button is None)])
+        number = _option_number(picked)
+        if number is not None and 0 <= number - (inbound.button is None) < len(options):
+            return self._accept(step, options[number - (inbound.button is None)])
         return self._answer(step, inbound)
 
     def _soft_choice(self, inbound: Inbound) -> Outcome:
@@ -277,8 +283,9 @@ class _Run:
         if inbound.button in values:
             return inbound.button
         text = normalize(inbound.text)
-        if text.isdigit() and 1 <= int(text) <= len(values):
-            return values[int(text) - 1]
+        number = _option_number(text)
+        if number is not None and 1 <= number <= len(values):
+            return values[number - 1]
         for value in values:
             names = [value.replace("_", " "), *self.labels.get(value, [])]
             if text in (normalize(n) for n in names):

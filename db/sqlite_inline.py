@@ -152,23 +152,42 @@ def creator(path: str) -> Callable[[], Any]:
 
 
 class Checkpointer:
-    """Copies the WAL back into the database file in a worker thread, every so many commits.
+    """Copies the WAL back into the database file in a worker thread, in a lull.
 
     Left to SQLite, a commit that fills the WAL runs the checkpoint itself (writing pages back
-    and syncing the file, tens of milliseconds) and the event loop would wait for it."""
+    and syncing the file) and the event loop would wait for it. In a thread it still syncs the
+    disk, which stalls the commits running meanwhile by tens of milliseconds: so it waits for
+    a moment without commits, unless the WAL has grown too long to wait any more."""
 
-    EVERY = 500  # commits; about 2-4 MB of WAL for our transactions
+    EVERY = 500  # commits before a checkpoint is due: about 2-4 MB of WAL
+    QUIET = 0.2  # seconds without a commit that count as a lull
+    AT_MOST = 20_000  # commits: due now, lull or not (the WAL must not grow without end)
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._commits = 0
+        self._last = 0.0
+        self._timer: asyncio.TimerHandle | None = None
         self._running: asyncio.Task[None] | None = None
 
     def committed(self) -> None:
+        loop = asyncio.get_running_loop()
         self._commits += 1
-        if self._commits >= self.EVERY and (self._running is None or self._running.done()):
-            self._commits = 0
-            self._running = asyncio.get_running_loop().create_task(asyncio.to_thread(self._run))
+        self._last = loop.time()
+        if self._commits >= self.EVERY and self._timer is None and not self._busy():
+            self._timer = loop.call_later(self.QUIET, self._when_quiet)
+
+    def _busy(self) -> bool:
+        return self._running is not None and not self._running.done()
+
+    def _when_quiet(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._timer = None
+        if loop.time() - self._last < self.QUIET and self._commits < self.AT_MOST:
+            self._timer = loop.call_later(self.QUIET, self._when_quiet)
+            return
+        self._commits = 0
+        self._running = loop.create_task(asyncio.to_thread(self._run))
 
     def _run(self) -> None:
         try:
@@ -177,6 +196,16 @@ class Checkpointer:
         except sqlite3.Error as exc:  # busy or gone: the next round tries again
             log.info("WAL checkpoint skipped: %s", exc)
 
+    async def settled(self) -> None:
+        """Waits for a due checkpoint to run and finish (the process is stopping, or a test)."""
+        while self._timer is not None or self._busy():
+            if self._running is not None:
+                await self._running
+            await asyncio.sleep(self.QUIET / 4)
+
     async def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._running is not None:
             await self._running

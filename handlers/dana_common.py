@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.forms.dana_desa import KATEGORI
@@ -19,7 +18,7 @@ from db.dana import DanaRequest
 from db.models import Desa, Puskesmas, User
 from handlers.outgoing import Button, Outgoing
 from handlers.registration import ROLE_LABELS
-from handlers.text import Texts
+from handlers.text import Texts, format_month
 from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -79,11 +78,6 @@ def money(amount: int) -> Money:
     return Money(Decimal(amount))
 
 
-def month(bulan: str, locale: str) -> str:
-    year, number = (int(x) for x in bulan.split("-"))
-    return format_date(date(year, number, 1), "MMMM y", locale=locale)
-
-
 def status(value: str) -> Text:
     return Text(STATUS_LABELS[value])
 
@@ -112,7 +106,7 @@ def describe(texts: Texts, locale: str, f: Facts) -> str:
         uraian=r.uraian,
         sasaran=r.sasaran,
         jumlah=money(r.jumlah),
-        bulan=month(r.bulan, locale),
+        bulan=format_month(r.bulan, locale),
     )
 
 

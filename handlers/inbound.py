@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
-from conversations.model import Flow, Inbound
+from conversations.model import Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import queries
 from db.database import Database
@@ -218,7 +218,13 @@ class Runtime:
             channel=turn.msg.channel,
             reason=data[:200],
         )
-        turn.say("This button is no longer valid. Please use the latest message.")
+        stale = Text.of("This button is no longer valid. Please use the latest message.")
+        flow = self.flows.get(turn.state.flow) if turn.state else None
+        if turn.state is None or flow is None:
+            turn.show(Reply((stale,)))
+            return None
+        question = engine.current_reply(flow, turn.state)  # asked again, its buttons fresh
+        turn.show(replace(question, parts=(stale, *question.parts)))
         return None
 
     async def _command(self, turn: Turn) -> bool:

@@ -24,6 +24,7 @@ from test_fuzz import NASTY
 from bot.channels import telegram_send
 from conversations import engine
 from conversations.model import State
+from conversations.parsing import normalize
 from db import queries
 from db.models import Conversation
 from handlers.app import build_outbox_worker
@@ -174,6 +175,8 @@ STATIONS = [
 CHAINED = {"lapor": ("lapor_k4", "lapor_ganti"), "lapor_ganti": ("lapor_k4",)}
 CHAINED |= {"dana_pilih_desa": ("dana_desa", "menu")}
 ENDS_ON_ANSWER = {"dana_pilih_desa"}
+# Answers a chat must still have to walk on (a fuzzed /lapor may have chosen Klaster 2).
+ON_THE_WAY = {"klaster": "4"}
 
 
 # --- is it Indonesian? ---------------------------------------------------------------------
@@ -537,6 +540,7 @@ class Fuzz:
             if state is not None
             and not state.pending
             and (move.flow, move.step) == (state.flow, state.step)
+            and all(state.answers.get(key, value) == value for key, value in ON_THE_WAY.items())
         ]
         if where:
             seat.index = where[0]
@@ -544,10 +548,8 @@ class Fuzz:
 
 
 def commanding(inputs: list[tuple], runtime) -> bool:
-    """Did the person type a command or a global word (batal, menu…), or press a real button?"""
+    """Did the person type a command or a global word (batal, menu…)?"""
     for kind in inputs:
-        if kind[0] == "token" and kind[1] == 0:
-            return True
         if kind[0] not in ("text", "template_button"):
             continue
         word = kind[1].strip().split(" ")[0] if kind[1].strip() else ""
@@ -559,14 +561,31 @@ def commanding(inputs: list[tuple], runtime) -> bool:
     return False
 
 
+def picks_at_review(inputs: list[tuple]) -> bool:
+    """Pressed a button of the question on screen, or typed Kirim or Batal by word or number
+    ("①" is 1 too: Kirim)."""
+    for kind in inputs:
+        if kind[0] == "token" and kind[1] == 0:
+            return True
+        if kind[0] in ("text", "template_button"):
+            word = normalize(kind[1])
+            if word in ("kirim", "batal") or (word.isdecimal() and len(word) <= 4):
+                return True
+    return False
+
+
 def unsensible(before: State, after: State | None, inputs: list[tuple], runtime) -> str | None:
     """Why the conversation is not where it may be after these inputs, or None."""
-    commanded = commanding(inputs, runtime)
+    if commanding(inputs, runtime):
+        return None  # a command may start anything, or this form anew
     if after is None or after.status != "active":
-        return None if commanded or before.flow in ENDS_ON_ANSWER else "the form ended"
+        answered = before.flow in ENDS_ON_ANSWER or (
+            before.step == engine.REVIEW and picks_at_review(inputs)
+        )
+        return None if answered else "the form ended"
     if after.flow != before.flow:
         chained = after.flow in CHAINED.get(before.flow, ())
-        return None if commanded or chained else f"moved to {after.flow}"
+        return None if chained else f"moved to {after.flow}"
     keys = [s.key for s in runtime.flows[before.flow].steps]
     order = {key: i for i, key in enumerate(keys)}
     later = order.get(after.step, len(keys)) >= order.get(before.step, len(keys))

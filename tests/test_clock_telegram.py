@@ -16,6 +16,7 @@ async def test_the_digest_chart_and_an_export_reach_telegram_as_files(
     asep.read()
 
     await build_schedule(app.runtime).tick("digest")
+
     def digest_arrived() -> bool:
         return fake_telegram.sent(8101)[-1].params.get("text", "").startswith("📊")
 

@@ -8,6 +8,9 @@ import pprint
 import pytest
 
 from bench import faults
+from db import queries
+from handlers.outbox import MAX_ATTEMPTS
+from handlers.outgoing import Outgoing
 
 from conftest import PG_URL, _pg_reset
 
@@ -42,6 +45,27 @@ async def test_bot_api_errors_and_429_storms_delay_messages_but_lose_none(db_url
     checked(figures)
     assert figures["refused_5xx"] > 0 and figures["refused_429"] > 0
     assert figures["failed_rows"] == figures["out_of_order_chats"] == 0
+
+
+async def test_a_message_told_to_wait_more_often_than_its_attempts_still_goes_out(
+    db, outbox, clock
+):
+    # A long 429 storm: each refusal names a wait, which is no fault of the message.
+    async with db.transaction() as session:
+        out = Outgoing("test", "777", "Pengingat laporan")
+        await queries.add_outbox(
+            session,
+            channel="test",
+            chat_id="777",
+            payload=out.to_json(),
+            kind="reminder",
+            now=clock(),
+        )
+    outbox.retries["777"] = MAX_ATTEMPTS + 2
+    for _ in range(MAX_ATTEMPTS + 3):
+        await outbox.drain()
+        clock.advance(seconds=6)
+    assert [o.text for o in outbox.to("777")] == ["Pengingat laporan"]
 
 
 async def test_two_workers_answering_one_chat_at_once_lose_no_answer(db_url):

@@ -35,6 +35,9 @@ NASTY = st.one_of(
             "/",
             "\x00\x1b[2J",
             "lewati",
+            "9" * 5000,  # beyond int()
+            "⁵",  # a digit to str.isdigit(), not to int()
+            "①",
         ]
     ),
     st.from_regex(r"-?[0-9]{1,12}([.,][0-9]{1,4}){0,3}", fullmatch=True),

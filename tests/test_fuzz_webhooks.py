@@ -15,6 +15,7 @@ from bot.channels import telegram_send
 
 from tests.fakes.graph_api import sign
 from tests.fuzz_support import (
+    DANA,
     STATIONS,
     TG_INPUT,
     WA_INPUT,
@@ -145,8 +146,20 @@ async def test_a_number_typed_after_a_refusal_still_picks_from_the_numbered_menu
     assert skip > 10
     [again] = await siti.send("9" * 5000)  # no option: the menu is asked again
     assert again.startswith("Pilihan itu tidak saya kenali.")
-    assert await siti.press_data("bukan-tombol") == [
-        "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
-    ]
+    [refused] = await siti.press_data("bukan-tombol")
+    assert refused.startswith("Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.\n")
+    assert siti.buttons.index("Lewati") + 1 == skip  # the same question, asked again
     [question] = await siti.send(str(skip))
     assert question.startswith("Laporan Klaster 4")
+
+
+async def test_five_thousand_digits_at_the_review_ask_again(whatsapp, invite):
+    """The review read a typed number with int(): 5,000 digits were a 500 before."""
+    siti = await register_on_whatsapp(whatsapp, await invite(), "6281999100003", "Siti Aminah")
+    await siti.send("/dana")
+    for move in DANA[1:]:
+        await (siti.press if move.how == "press" else siti.send)(move.what)
+    assert siti.buttons == ["Kirim", "Ubah", "Batal"]
+    [again] = await siti.send("9" * 5000)
+    assert again.startswith("Silakan pilih salah satu pilihan.\nMohon periksa jawaban Anda")
+    assert siti.buttons == ["Kirim", "Ubah", "Batal"]

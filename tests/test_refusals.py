@@ -68,8 +68,10 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     confirm = siti.last[-1]["interactive"]["action"]["buttons"][0]["reply"]["id"]
     await siti.press("Ya")
 
-    assert await siti.press_data(confirm) == [NO_LONGER_VALID]  # registration is over
-    assert await siti.press_data("v1:x:0") == [NO_LONGER_VALID]
+    # registration is over; the menu she is looking at now is shown again
+    menu_again = [f"{NO_LONGER_VALID}\nApa yang ingin Anda lakukan?"]
+    assert await siti.press_data(confirm) == menu_again
+    assert await siti.press_data("v1:x:0") == menu_again
     actions = [action for action, _, _ in await button_refusals(db)]
     assert actions == ["refused_stale", "refused_forged"]
     after = await counted(whatsapp.http)

@@ -155,6 +155,16 @@ async def test_a_stale_or_forged_button_is_refused_and_logged(registered, db):
     assert actions == ["refused_stale", "refused_forged"]
 
 
+async def test_an_old_button_pressed_mid_form_asks_the_current_question_again(chat, invite):
+    person = chat("708")
+    await person.send(f"DAFTAR {await invite('petugas')}")
+    assert await person.press_data("v1:1:0") == [  # a button from an older message
+        "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.\nSiapa nama lengkap Anda?"
+    ]
+    replies = await person.send("Siti Aminah")
+    assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda")
+
+
 async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(
     chat, invite, clock, db
 ):
@@ -183,9 +193,7 @@ async def _identity(db) -> ChannelIdentity:
         return (await session.execute(select(ChannelIdentity))).scalar_one()
 
 
-async def test_a_message_marks_her_reachable_and_notes_when_she_last_wrote(
-    registered, db, clock
-):
+async def test_a_message_marks_her_reachable_and_notes_when_she_last_wrote(registered, db, clock):
     """The last-message time is kept to the minute (WhatsApp's 24-hour window closes at most a
     minute early); writing it for every message would cost an UPDATE each."""
     siti = await registered("petugas", "501")

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from bot.processes import PollingBot
 from db.models import ChannelIdentity, User
 
-from tests.telegram_support import START, LiveClock, Person, register, telegram_app, until
+from tests.telegram_support import (
+    START,
+    LiveClock,
+    Person,
+    private_message,
+    register,
+    telegram_app,
+    until,
+)
 
 
 async def test_a_bidan_registers_in_telegram_by_polling(telegram_polling, fake_telegram, invite):
@@ -71,6 +79,25 @@ async def test_a_full_cluster_report_by_polling(telegram_polling, fake_telegram,
     assert report.details["foto"] == {"file_id": "AgACAgUAAxkBAAIBc2", "caption": "Posyandu Mawar"}
     assert report.details["lokasi"] == {"lat": -3.47, "lon": 102.52}
     assert tg.violations == [] and tg.rate_violations() == []
+
+
+async def test_a_poll_our_library_cannot_read_does_not_stop_the_polling(
+    telegram_polling, fake_telegram
+):
+    """A self-hosted Bot API older than our library sends a poll without Bot API 9.6's fields:
+    PTB refuses the whole getUpdates batch. Read one by one, the poll is an unsupported
+    message, and the stranger's next words are answered as usual."""
+    app, tg = telegram_polling, fake_telegram
+    stranger = Person(tg, app.db, 778, clock=app.runtime.clock)
+    answers = [{"text": "Ya", "voter_count": 0}]
+    poll = {"id": "5", "question": "?", "options": answers, "is_closed": False}
+    poll |= {"total_voter_count": 0, "is_anonymous": True, "type": "regular"}
+    content = {"poll": poll | {"allows_multiple_answers": False}}
+    update = tg.push_raw(private_message(778, **content))
+    assert await stranger.deliver_raw(update) == [
+        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Anda."
+    ]
+    assert len(await stranger.send("halo")) == 1
 
 
 def duplicates() -> float:
