@@ -99,3 +99,11 @@ async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any
         stmt = _IGNORING[(dialect, table.name)] = dialect_insert(table).on_conflict_do_nothing()
     result = await session.execute(stmt, values)
     return result.rowcount == 1
+
+
+# PostgreSQL's deadlock victim and serialization failure: the transaction may simply run again.
+TRANSIENT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES

@@ -38,6 +38,10 @@ class GroupCommit(Generic[M, R]):
     key: Callable[[M], Hashable]  # the lock a message takes (its chat)
     lanes: int = 1  # groups in flight at once: 1 for SQLite's single writer
     limit: int = 64
+    # A failure worth trying again (PostgreSQL's deadlock victim): a group that took a hot
+    # lock (a day's reference number) and row locks in another order than its neighbour.
+    transient: Callable[[BaseException], bool] = lambda _exc: False
+    retries: int = 3
     _queue: list[_Waiting[M, R]] = field(default_factory=list)
     _busy_keys: set[Hashable] = field(default_factory=set)
     _lanes_running: int = 0
@@ -84,16 +88,19 @@ class GroupCommit(Generic[M, R]):
         self._queue = rest
         return sorted(group, key=lambda w: str(self.key(w.message)))
 
-    async def _commit(self, group: list[_Waiting[M, R]]) -> None:
+    async def _commit(self, group: list[_Waiting[M, R]], attempt: int = 0) -> None:
         try:
             results = await self.run([w.message for w in group])
         except Exception as exc:
-            if len(group) == 1:
+            if len(group) > 1:
+                log.warning("a group of %s messages failed (%s); one by one", len(group), exc)
+                for waiting in group:
+                    await self._commit([waiting])
+            elif self.transient(exc) and attempt < self.retries:
+                await asyncio.sleep(0.01 * 2**attempt)
+                await self._commit(group, attempt + 1)
+            else:
                 _settle(group[0].answer, error=exc)
-                return
-            log.warning("a group of %s messages failed (%s); one by one", len(group), exc)
-            for waiting in group:
-                await self._commit([waiting])
             return
         for waiting, result in zip(group, results, strict=True):
             _settle(waiting.answer, result=result)

@@ -15,7 +15,7 @@ from conversations.flows import msgids
 from conversations.model import Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import queries
-from db.database import Database
+from db.database import Database, is_transient
 from db.models import ChannelIdentity
 from handlers.group_commit import GroupCommit
 from handlers.outgoing import Outgoing, parse_conversation_token
@@ -110,7 +110,9 @@ class Runtime:
     def __post_init__(self) -> None:
         # SQLite has one writer: one group at a time. PostgreSQL locks rows: groups overlap.
         lanes = 1 if self.db.is_sqlite else 4
-        self._group = GroupCommit(self._handle_together, _chat_of, lanes=lanes)
+        self._group = GroupCommit(
+            self._handle_together, _chat_of, lanes=lanes, transient=is_transient
+        )
 
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         """Returns the replies for the sender, to be sent after the commit. Messages arriving
@@ -126,12 +128,14 @@ class Runtime:
 
     async def _handle_in(self, session: AsyncSession, msg: Incoming) -> list[Outgoing]:
         now = self.clock()
+        # The chat's lock first, then the dedupe row: a redelivery handled elsewhere at the same
+        # time waits on the lock, never holds its dedupe row against us (no deadlock).
+        chat = await queries.open_chat(session, msg.channel, msg.chat_id, now, msg.phone)
         if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
             log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
             for hook in self.on_duplicate:
                 hook(msg)
             return []
-        chat = await queries.open_chat(session, msg.channel, msg.chat_id, now, msg.phone)
         conversation, ident, user = chat.conversation, chat.identity, chat.user
         if user is not None and not user.active:
             user = None

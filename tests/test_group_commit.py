@@ -5,7 +5,9 @@ import asyncio
 
 from sqlalchemy import event, func, select
 
+from db.database import is_transient
 from db.models import ProcessedInbound
+from handlers.group_commit import GroupCommit
 from handlers.inbound import Command
 
 NAMES = [
@@ -77,3 +79,26 @@ async def test_her_two_quick_messages_are_handled_in_the_order_she_sent_them(cha
     first, second = await asyncio.gather(siti.send(f"/start {code}"), siti.send("Siti Aminah"))
     assert first == ["Siapa nama lengkap Anda?"]
     assert second[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")
+
+
+class DeadlockVictim(Exception):
+    """What SQLAlchemy raises when PostgreSQL picks this transaction as a deadlock's victim."""
+
+    orig = type("AsyncpgError", (), {"sqlstate": "40P01"})()
+
+
+async def test_a_deadlock_victim_is_run_again_alone_and_answered():
+    """Two groups that locked a day's reference number and a chat in opposite orders: PostgreSQL
+    fails one; its messages run again one by one, and a victim again once more."""
+    runs: list[list[str]] = []
+
+    async def run(messages: list[str]) -> list[str]:
+        runs.append(messages)
+        if len(runs) <= 2:
+            raise DeadlockVictim()
+        return [m.upper() for m in messages]
+
+    group = GroupCommit(run, key=lambda m: m, transient=is_transient)
+    answers = await asyncio.gather(group.submit("a"), group.submit("b"))
+    assert answers == ["A", "B"]
+    assert runs == [["a", "b"], ["a"], ["a"], ["b"]]

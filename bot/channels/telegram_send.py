@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Telegram: ~30 msg/s overall, 1 msg/s per chat, 20 msg/min per group. aiolimiter is a leaky
 # bucket that also allows a burst of `max_rate`, so a 30-per-second bucket can put ~60 sends in
 # one sliding second. One token per interval instead, a little under each limit for jitter.
-OVERALL_PER_SECOND = 29.5
+OVERALL_PER_SECOND = 29.3  # under 30 with room for the network's jitter
 GROUP_INTERVAL = 3.1  # seconds: ≤ 20 per minute
 PER_CHAT_BURST = 2  # a reply and the next question go out together; sustained 1 msg/s
 
