@@ -8,6 +8,7 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -140,7 +141,16 @@ class Process:
 
 
 def work_folder() -> Path:
+    """Where a scenario's processes run and log; `tidy` removes it unless the check failed."""
     return Path(tempfile.mkdtemp(prefix="ilpbot-faults-"))
+
+
+def tidy(folder: Path, figures: dict[str, Any]) -> dict[str, Any]:
+    if figures.get("ok"):
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        figures["logs"] = str(folder)
+    return figures
 
 
 class WebWorkers:

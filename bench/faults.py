@@ -57,6 +57,7 @@ from bench.fault_support import (  # noqa: E402
     slots,
     stored_reports,
     text_update,
+    tidy,
     work_folder,
 )
 from db import queries  # noqa: E402
@@ -138,7 +139,9 @@ async def duplicated_deliveries(url: str, size: int = 1000, seed: int = 1) -> Fi
                 delivered.append(await hook.deliver(update, answers))
             hook.close()
         took = time.perf_counter() - started
-        return await _count_once(db, planned, chats, (answers, delivered), modes, took)
+        return tidy(
+            folder, await _count_once(db, planned, chats, (answers, delivered), modes, took)
+        )
     finally:
         fake.stop()
         await db.dispose()
@@ -336,7 +339,7 @@ async def kill_and_restart(
         )
         if not figures["ok"]:
             figures["log"] = bot.tail()
-        return figures
+        return tidy(folder, figures)
     finally:
         finished.set()
         bot.stop()
@@ -431,9 +434,10 @@ async def bot_api_outage(
         calm = time.monotonic()
         drained = await _until_drained(db, timeout=300)
         clean_stop = clock.stop() == 0
-        return await _delivery_figures(
+        figures = await _delivery_figures(
             db, fake, chat_ids, per_chat, started, calm, drained, clean_stop, clock
         )
+        return tidy(folder, figures)
     finally:
         clock.stop()
         fake.stop()
@@ -614,7 +618,7 @@ async def postgres_restart(url: str, updates: int = 1500, lanes: int = 16) -> Fi
         figures = await _restart_figures(db, fake, chat_ids, updates, posts, health, window)
         figures |= {"seconds": round(took, 1)}
         figures["ok"] = figures["ok"] and delivered and clean_stop
-        return figures
+        return tidy(folder, figures)
     finally:
         clock.stop()
         await pg_accepts(url)  # whoever runs next needs the server
@@ -718,7 +722,7 @@ async def one_chat_two_workers(url: str, chats: int = 50) -> Figures:
             started = time.perf_counter()
             await asyncio.gather(*(person(n, chat) for n, chat in enumerate(people)))
             took = time.perf_counter() - started
-        return await _answers_figures(db, people, (answers, delivered), took)
+        return tidy(folder, await _answers_figures(db, people, (answers, delivered), took))
     finally:
         fake.stop()
         await db.dispose()

@@ -46,7 +46,9 @@ class Database:
             if ":memory:" in self.url:
                 raise ValueError("use a file database: :memory: is not shared between connections")
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+            # A connection the server closed (a restart) is replaced at checkout, not failed on;
+            # one round trip per transaction, which group commit shares among its messages.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         self._checkpointer: sqlite_inline.Checkpointer | None = None
         if self.is_sqlite:
             path = make_url(self.url).database or ""

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
-from conversations.model import Flow, Inbound, Reply, Text
+from conversations.model import N_, Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import queries
 from db.database import Database, is_transient
@@ -222,7 +222,7 @@ class Runtime:
             channel=turn.msg.channel,
             reason=data[:200],
         )
-        stale = Text.of("This button is no longer valid. Please use the latest message.")
+        stale = Text(N_("This button is no longer valid. Please use the latest message."))
         flow = self.flows.get(turn.state.flow) if turn.state else None
         if turn.state is None or flow is None:
             turn.show(Reply((stale,)))

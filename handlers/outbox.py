@@ -99,9 +99,12 @@ class OutboxWorker:
         self._in_hand |= ids
         try:
             seen = await self._last_inbound([key for key in by_chat if key[0] in self.enveloped])
-            await asyncio.gather(*(self._chat(chat_rows, seen) for chat_rows in by_chat.values()))
+            chats = (self._chat(chat_rows, seen) for chat_rows in by_chat.values())
+            failed = [r for r in await asyncio.gather(*chats, return_exceptions=True) if r]
         finally:
-            self._in_hand -= ids
+            self._in_hand -= ids  # only once every chat of the batch is done with its rows
+        if failed:
+            raise failed[0]
         return len(rows)
 
     async def _last_inbound(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
