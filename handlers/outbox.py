@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, bindparam, exists, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -59,15 +59,24 @@ EnvelopeDeliver = Callable[[Outgoing, Envelope], Awaitable[Delivery]]
 FailureHook = Callable[[AsyncSession, Outbox, datetime], Awaitable[None]]
 
 
+_OUTBOX = Outbox.__table__
+# Built once, in Core, without the ORM's flush: a WhatsApp message runs it every time.
+_RELEASE = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.channel == bindparam("of_channel"),
+        _OUTBOX.c.chat_id == bindparam("of_chat"),
+        _OUTBOX.c.status == "held",
+    )
+    .values(status="pending", attempts=0, next_attempt_at=bindparam("due"))
+)
+
+
 async def release_held(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> int:
     """The chat wrote again: its held messages are due now, in their order. Returns how many."""
-    stmt = (
-        update(Outbox)
-        .where(Outbox.channel == channel, Outbox.chat_id == chat_id, Outbox.status == "held")
-        .values(status="pending", attempts=0, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return (await session.execute(stmt)).rowcount  # one statement: it runs on every message
+    params = {"of_channel": channel, "of_chat": chat_id, "due": now}
+    result = await session.execute(_RELEASE, params, execution_options={"autoflush": False})
+    return result.rowcount
 
 
 def backoff(attempts: int) -> timedelta:
