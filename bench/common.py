@@ -11,15 +11,34 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 
+from db import queries
 from db.database import Database, normalize_url
 from db.migrate import upgrade
 from db.seed import seed
+from handlers.outgoing import Outgoing
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ilpbot_environment(url: str, api_url: str, token: str, secret: str, **extra: str):
+    """The environment of an `ilpbot` process talking to a fake Bot API: the caller's, without
+    any real platform settings, plus the database, the token and the webhook secret."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
+    return env | {
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": url,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": api_url,
+        "TELEGRAM_WEBHOOK_SECRET": secret,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
 
 
 async def pg_available() -> bool:
@@ -126,3 +145,20 @@ async def posting_lanes(conns: list, total: int, updates) -> tuple[float, list[f
     for conn in conns:
         conn.close()
     return total / wall, latencies, errors
+
+
+async def queue_broadcast(db: Database, messages: list[tuple[int, str]]) -> None:
+    """Telegram messages waiting in the outbox, due now, in this order: (chat id, text)."""
+    now = datetime.now(UTC)
+    rows = [
+        queries.outbox_row(
+            channel="telegram",
+            chat_id=str(chat),
+            payload=Outgoing("telegram", str(chat), text).to_json(),
+            kind="broadcast",
+            now=now,
+        )
+        for chat, text in messages
+    ]
+    async with db.transaction() as session:
+        await queries.add_outbox_rows(session, rows)

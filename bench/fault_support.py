@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import os
 import shutil
 import signal
 import socket
@@ -24,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bench.common import ilpbot_environment
 from db.database import Database
 from db.models import ChannelIdentity, Outbox, ProcessedInbound, Puskesmas, User
 from db.reports import Report
@@ -85,19 +85,8 @@ def environment(url: str, api_url: str, **extra: str) -> dict[str, str]:
     """The environment of an `ilpbot` process. The clock's daily jobs are set six hours ahead,
     so no reminder or digest joins the conversations a scenario checks."""
     later = (datetime.now(ZONE) + timedelta(hours=6)).strftime("%H:%M")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
-    return env | {
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "WEB_CONCURRENCY": "1",
-        "LOG_LEVEL": "WARNING",
-        "DIGEST_AT": later,
-        "REMIND_AT": later,
-        **extra,
-    }
+    clock = {"DIGEST_AT": later, "REMIND_AT": later}
+    return ilpbot_environment(url, api_url, TOKEN, SECRET, WEB_CONCURRENCY="1", **clock | extra)
 
 
 class Process:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.common import fresh_database, pg_available  # noqa: E402
+from bench.common import fresh_database, pg_available, queue_broadcast  # noqa: E402
 from bench.fault_support import (  # noqa: E402
     NO_ANSWER,
     Process,
@@ -60,13 +60,11 @@ from bench.fault_support import (  # noqa: E402
     tidy,
     work_folder,
 )
-from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Outbox, Puskesmas  # noqa: E402
 from db.reports import ReportValue  # noqa: E402
 from db.totals import TotalAllDay  # noqa: E402
 from handlers.invites import create_invite  # noqa: E402
-from handlers.outgoing import Outgoing  # noqa: E402
 
 from tests.fakes.telegram_api import SEND_METHODS, FakeBotApi  # noqa: E402
 
@@ -445,19 +443,9 @@ async def bot_api_outage(
 
 
 async def _fill_outbox(db: Database, chat_ids: list[int], per_chat: int) -> None:
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        for k in range(1, per_chat + 1):  # interleaved: chats share every claimed batch
-            for chat in chat_ids:
-                out = Outgoing("telegram", str(chat), f"Pesan {k} dari {per_chat}")
-                await queries.add_outbox(
-                    session,
-                    channel="telegram",
-                    chat_id=str(chat),
-                    payload=out.to_json(),
-                    kind="broadcast",
-                    now=now,
-                )
+    # interleaved: chats share every claimed batch
+    texts = [f"Pesan {k} dari {per_chat}" for k in range(1, per_chat + 1)]
+    await queue_broadcast(db, [(chat, text) for text in texts for chat in chat_ids])
 
 
 async def _until_drained(db: Database, timeout: float) -> bool:

@@ -59,6 +59,18 @@ KINDS = (
 )
 
 
+async def refused_counts(http) -> dict[tuple[str, str], float]:
+    """ilpbot_refused_total by (channel, why), as an app's /metrics shows it."""
+    text = (await http.get("/metrics")).text
+    return {
+        (s.labels["channel"], s.labels["why"]): s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "ilpbot_refused"
+        for s in family.samples
+        if s.name == "ilpbot_refused_total"
+    }
+
+
 class Web:
     """The web app over ASGI, and a Telegram chat's latest buttons read from the outbox."""
 
@@ -113,14 +125,7 @@ class Web:
         return {(channel, action.removeprefix("refused_")): n for channel, action, n in rows}
 
     async def counted(self) -> dict[tuple[str, str], float]:
-        text = (await self.http.get("/metrics")).text
-        return {
-            (s.labels["channel"], s.labels["why"]): s.value
-            for family in text_string_to_metric_families(text)
-            if family.name == "ilpbot_refused"
-            for s in family.samples
-            if s.name == "ilpbot_refused_total"
-        }
+        return await refused_counts(self.http)
 
 
 async def register(web: Web, chat: int, name: str, role: str, **place: str) -> str:

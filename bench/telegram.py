@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -33,12 +32,17 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.common import fresh_database, percentile, pg_available, posting_lanes  # noqa: E402
+from bench.common import (  # noqa: E402
+    fresh_database,
+    ilpbot_environment,
+    percentile,
+    pg_available,
+    posting_lanes,
+    queue_broadcast,
+)
 from bench.engine import bare_transactions  # noqa: E402
-from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Outbox, Puskesmas, User  # noqa: E402
-from handlers.outgoing import Outgoing  # noqa: E402
 
 from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
@@ -144,16 +148,7 @@ def free_port() -> int:
 
 
 def environment(url: str, api_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
-    return env | {
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": api_url,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
+    return ilpbot_environment(url, api_url, TOKEN, SECRET, **extra)
 
 
 def ilpbot(command: str, env: dict[str, str]) -> subprocess.Popen:
@@ -245,17 +240,7 @@ async def outbound(messages: int, storm: float) -> dict:
         fake.storm_429(probability=storm, retry_after=1, seed=5)
     db = Database(url)
     chats = [20_000 + n for n in range(messages)]
-    async with db.transaction() as session:
-        for chat in chats:
-            out = Outgoing("telegram", str(chat), f"Pengingat laporan untuk {chat}")
-            await queries.add_outbox(
-                session,
-                channel="telegram",
-                chat_id=str(chat),
-                payload=out.to_json(),
-                kind="broadcast",
-                now=time_now(),
-            )
+    await queue_broadcast(db, [(chat, f"Pengingat laporan untuk {chat}") for chat in chats])
     clock = ilpbot("clock", environment(url, fake.url))
     try:
         while True:

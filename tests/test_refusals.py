@@ -5,9 +5,9 @@ each is refused, logged, audited where a user is known, and counted in /metrics
 import logging
 
 from dana_steps import SUMBER_BENING, ask_for_dana, refusals, the_request
-from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
+from bench.refusals import refused_counts
 from db.models import AuditEvent, ProcessedInbound
 
 from tests.fakes.graph_api import wa_envelope, wa_text
@@ -15,18 +15,6 @@ from tests.whatsapp_support import register
 
 NO_LONGER_VALID = "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
 OTHER_DESA = "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
-
-
-async def counted(http) -> dict[tuple[str, str], float]:
-    """ilpbot_refused_total by (channel, why), as /metrics shows it."""
-    text = (await http.get("/metrics")).text
-    return {
-        (s.labels["channel"], s.labels["why"]): s.value
-        for family in text_string_to_metric_families(text)
-        if family.name == "ilpbot_refused"
-        for s in family.samples
-        if s.name == "ilpbot_refused_total"
-    }
 
 
 def grown(before: dict, after: dict) -> dict[tuple[str, str], float]:
@@ -43,7 +31,7 @@ async def button_refusals(db) -> list[tuple[str, str | None, str | None]]:
 
 
 async def test_a_forged_and_a_stale_button_on_telegram(telegram_web, fake_telegram, caplog):
-    before = await counted(telegram_web.http)
+    before = await refused_counts(telegram_web.http)
     siti = telegram_web.person(fake_telegram, 501)
     with caplog.at_level(logging.WARNING):
         forged = await siti.deliver_raw(fake_telegram.push_callback(501, "bukan:tombol"))
@@ -55,12 +43,12 @@ async def test_a_forged_and_a_stale_button_on_telegram(telegram_web, fake_telegr
         ("refused_stale", "telegram", "v1:41:0"),
     ]
     assert "refused forged button 'bukan:tombol' from telegram:501" in caplog.text
-    after = await counted(telegram_web.http)
+    after = await refused_counts(telegram_web.http)
     assert grown(before, after) == {("telegram", "forged"): 1, ("telegram", "stale"): 1}
 
 
 async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db):
-    before = await counted(whatsapp.http)
+    before = await refused_counts(whatsapp.http)
     code = await invite("kader")
     siti = whatsapp.person("6281234509001")
     await siti.send(f"DAFTAR {code}")
@@ -74,7 +62,7 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     assert await siti.press_data("v1:x:0") == menu_again
     actions = [action for action, _, _ in await button_refusals(db)]
     assert actions == ["refused_stale", "refused_forged"]
-    after = await counted(whatsapp.http)
+    after = await refused_counts(whatsapp.http)
     assert grown(before, after) == {("whatsapp", "stale"): 1, ("whatsapp", "forged"): 1}
 
 
@@ -90,7 +78,7 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
     [decision] = [b for b in budi.read() if b["type"] == "interactive"]
     rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
     approve = next(row["id"] for row in rows if row["title"] == "Setujui")
-    before = await counted(whatsapp.http)
+    before = await refused_counts(whatsapp.http)
 
     with caplog.at_level(logging.WARNING):
         assert await joko.press_data(approve) == [OTHER_DESA]
@@ -98,7 +86,7 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
     assert (await the_request(db)).status == "diajukan"
     assert await refusals(db) == ["refused_other_desa", "refused_not_kades"]
     assert f"refused other_desa dana button {approve!r} from whatsapp:6281234509013" in caplog.text
-    after = await counted(whatsapp.http)
+    after = await refused_counts(whatsapp.http)
     assert grown(before, after) == {
         ("whatsapp", "other_desa"): 1,
         ("whatsapp", "not_kades"): 1,
@@ -106,7 +94,7 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
 
 
 async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake_telegram, caplog):
-    before = await counted(telegram_web.http)
+    before = await refused_counts(telegram_web.http)
     update = fake_telegram.push_message(501, "halo")
     with caplog.at_level(logging.WARNING):
         assert (await telegram_web.post(update, secret="guess")).status_code == 403
@@ -114,12 +102,12 @@ async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake
     assert "refused bad_secret telegram webhook request from 127.0.0.1" in caplog.text
     async with telegram_web.app.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(ProcessedInbound)) == 0
-    after = await counted(telegram_web.http)
+    after = await refused_counts(telegram_web.http)
     assert grown(before, after) == {("telegram", "bad_secret"): 2}
 
 
 async def test_a_bad_whatsapp_signature_is_refused_and_counted(whatsapp, db, graph, caplog):
-    before = await counted(whatsapp.http)
+    before = await refused_counts(whatsapp.http)
     payload = wa_envelope([wa_text("6281234509021", "halo")])
     with caplog.at_level(logging.WARNING):
         assert (await whatsapp.post(payload, secret="someone-elses")).status_code == 403
@@ -127,5 +115,5 @@ async def test_a_bad_whatsapp_signature_is_refused_and_counted(whatsapp, db, gra
     assert "refused bad_signature whatsapp webhook request from 127.0.0.1" in caplog.text
     await whatsapp.deliver()
     assert graph.messages() == []
-    after = await counted(whatsapp.http)
+    after = await refused_counts(whatsapp.http)
     assert grown(before, after) == {("whatsapp", "bad_signature"): 2}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import re
 import signal
 import socket
@@ -26,6 +25,7 @@ import pytest
 from report_steps import K2_ANSWERS, quick
 from sqlalchemy import func, select
 
+from bench.common import ilpbot_environment
 from bot.channels.telegram_web import SECRET_HEADER
 from db.clock import ScheduledRun
 from db.dana import DanaRequest
@@ -87,22 +87,20 @@ class Deployment:
     def __init__(self, url: str, api_url: str, folder: Path) -> None:
         self.folder = folder
         self.processes: list[Process] = []
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_"))}
-        self.env = base | {
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": url,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": api_url,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "WEB_CONCURRENCY": "1",
-            "LOG_LEVEL": "INFO",
-            "EXPORT_DIR": str(folder / "exports"),
+        self.env = ilpbot_environment(
+            url,
+            api_url,
+            TOKEN,
+            SECRET,
+            WEB_CONCURRENCY="1",
+            LOG_LEVEL="INFO",
+            EXPORT_DIR=str(folder / "exports"),
             # every clock job is due at once and none is held back by the quiet hours
-            "DIGEST_AT": "00:00",
-            "REMIND_AT": "00:00",
-            "QUIET_FROM": "00:00",
-            "QUIET_TO": "00:00",
-        }
+            DIGEST_AT="00:00",
+            REMIND_AT="00:00",
+            QUIET_FROM="00:00",
+            QUIET_TO="00:00",
+        )
 
     def start(self, name: str, *args: str, **env: str) -> Process:
         log = self.folder / f"{name}.log"
