@@ -102,7 +102,7 @@ async def bare_transactions(url: str, count: int, concurrency: int) -> float:
         async def run() -> None:
             async with db.transaction() as session:
                 await queries.record_inbound(session, "bare", f"b{next(ids)}", NOW)
-                conv = await queries.lock_conversation(session, "bare", chat, NOW)
+                conv = (await queries.open_chat(session, "bare", chat, NOW)).conversation
                 await session.execute(
                     update(Conversation).where(Conversation.id == conv.id).values(state={"n": 1})
                 )

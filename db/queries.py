@@ -120,13 +120,6 @@ async def open_chat(
     return Chat(*row)
 
 
-async def lock_conversation(
-    session: AsyncSession, channel: str, chat_id: str, now: datetime
-) -> Conversation:
-    """The chat's conversation row, created if new, locked for this transaction."""
-    return (await open_chat(session, channel, chat_id, now)).conversation
-
-
 def load_state(conversation: Conversation) -> State | None:
     if conversation.status != "active" or not conversation.state:
         return None
@@ -260,10 +253,6 @@ async def all_desa(session: AsyncSession) -> list[tuple[Desa, str]]:
 
 async def all_puskesmas(session: AsyncSession) -> list[Puskesmas]:
     return list((await session.execute(select(Puskesmas).order_by(Puskesmas.nama))).scalars())
-
-
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
 
 
 async def identities_of(session: AsyncSession, user_ids: list[int]) -> list[ChannelIdentity]:

@@ -142,7 +142,9 @@ class Runtime:
         if ident is not None:
             _touch(ident, now)
         state = queries.load_state(conversation)
-        turn = Turn(self, session, msg, now, conversation, ident, user, state)
+        turn = Turn(
+            self, session, msg, now, conversation, ident, user, state, nonce=conversation.nonce
+        )
         hook = self.inbound_hooks.get(msg.channel)
         if hook is None or not await hook(turn):
             await self._dispatch(turn)

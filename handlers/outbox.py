@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db import queries
 from db.database import Database
 from db.models import ChannelIdentity, Outbox
 from handlers.outgoing import Outgoing
@@ -75,7 +76,7 @@ _RELEASE = (
 async def release_held(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> int:
     """The chat wrote again: its held messages are due now, in their order. Returns how many."""
     params = {"of_channel": channel, "of_chat": chat_id, "due": now}
-    result = await session.execute(_RELEASE, params, execution_options={"autoflush": False})
+    result = await session.execute(_RELEASE, params, execution_options=queries.NO_AUTOFLUSH)
     return result.rowcount
 
 

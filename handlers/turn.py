@@ -55,11 +55,7 @@ class Turn:
     user: User | None
     state: State | None
     out: list[Outgoing] = field(default_factory=list)
-    nonce: int = -1  # the conversation's button counter; saved with the state
-
-    def __post_init__(self) -> None:
-        if self.nonce < 0:
-            self.nonce = self.conversation.nonce
+    nonce: int = 0  # the conversation's button counter; saved with the state
 
     @property
     def locale(self) -> str:
