@@ -43,7 +43,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() 
 from bench import digest, engine  # noqa: E402
 from bench import telegram as tg  # noqa: E402
 from bench import whatsapp as wa  # noqa: E402
-from bench.common import fresh_database, pg_available  # noqa: E402
+from bench.common import fresh_database, on_uvloop, pg_available  # noqa: E402
 from bench.national import Shape  # noqa: E402
 from bench.refusals import refusals  # noqa: E402
 from handlers.text import Texts  # noqa: E402
@@ -498,4 +498,4 @@ def _met(met: bool | None) -> str | None:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(on_uvloop(main()))

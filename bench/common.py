@@ -10,11 +10,14 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
+import uvloop
+from sqlalchemy import text
 
 from db import queries
 from db.database import Database, normalize_url
@@ -22,6 +25,7 @@ from db.migrate import upgrade
 from db.seed import seed
 from handlers.outgoing import Outgoing
 
+T = TypeVar("T")
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +43,22 @@ def ilpbot_environment(url: str, api_url: str, token: str, secret: str, **extra:
         "LOG_LEVEL": "WARNING",
         **extra,
     }
+
+
+def on_uvloop(main: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on uvloop, as `ilpbot` runs: the load generator's own timers and sockets
+    then add less to the latencies it measures."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
+async def analyze(url: str) -> None:
+    """Table statistics, as a database in service has them (autovacuum keeps them there): a
+    fresh database's planner guesses, and on PostgreSQL guesses a join of 1,000 chats badly."""
+    db = Database(url)
+    async with db.transaction() as session:
+        await session.execute(text("ANALYZE"))
+    await db.dispose()
 
 
 async def pg_available() -> bool:

@@ -14,7 +14,6 @@ The Telegram side reuses bench/telegram.py's connection, updates and setup.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
 import json
 import statistics
@@ -29,7 +28,14 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from bench import telegram as tg  # noqa: E402
-from bench.common import fresh_database, percentile, pg_available, posting_lanes  # noqa: E402
+from bench.common import (  # noqa: E402
+    analyze,
+    fresh_database,
+    on_uvloop,
+    percentile,
+    pg_available,
+    posting_lanes,
+)
 from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Puskesmas, User  # noqa: E402
 
@@ -126,6 +132,7 @@ async def compare(backend: str, args: argparse.Namespace) -> dict:
         }
         for opener, updates in channels.values():  # warm up both
             await closed_loop(port, args.connections, 300, opener, updates)
+        await analyze(url)
         runs: dict[str, list[tuple]] = {name: [] for name in channels}
         for _ in range(args.rounds):
             for name, (opener, updates) in channels.items():
@@ -184,4 +191,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    on_uvloop(main())

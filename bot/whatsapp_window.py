@@ -32,15 +32,21 @@ NOTICE = "wa_template"  # the outbox kind of a template sent for a held row
 
 
 def install(runtime: Runtime) -> None:
+    runtime.group_hooks[CHANNEL] = release
     runtime.inbound_hooks[CHANNEL] = on_inbound
     runtime.reply_shapers[CHANNEL] = merge
 
 
+async def release(session: AsyncSession, chat_ids: list[str], now: datetime) -> set[str]:
+    """The group's chats wrote: their held messages go (one statement for the group)."""
+    return await release_held(session, CHANNEL, chat_ids, now)
+
+
 async def on_inbound(turn: Turn) -> bool:
-    """Releases the chat's held messages. The message that released them answers a template
-    ("ok", "lihat"), not yesterday's question, so it is not dispatched as well; a command or a
-    button press still is. A number typed after a numbered menu presses that option."""
-    if await release_held(turn.session, CHANNEL, turn.msg.chat_id, turn.now):
+    """The message that released held messages (`release`) answers a template ("ok",
+    "lihat"), not yesterday's question, so it is not dispatched as well; a command or a button
+    press still is. A number typed after a numbered menu presses that option."""
+    if turn.marked:
         word = turn.msg.inbound.text.strip().split(" ", 1)[0]
         command = normalize(word).lstrip("/") in turn.runtime.commands if word else False
         return turn.msg.callback is None and not command

@@ -6,7 +6,6 @@ caller persists the state and acts on the events.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,6 +28,7 @@ from conversations.model import (
     Step,
     Submitted,
     Text,
+    clone,
 )
 from conversations.parsing import Ambiguous, ParseError, normalize, parse_yes_no
 
@@ -61,7 +61,7 @@ def _option_number(text: str) -> int | None:
 def start(flow: Flow, context: dict[str, Any], now: datetime) -> Outcome:
     """`context["prefill"]` = {step_key: typed text}: each is fed as if the user typed it when
     its step comes up, so pre-filled answers (quick entry) pass the same validation."""
-    state = State(flow=flow.name, version=flow.version, step=None, context=copy.deepcopy(context))
+    state = State(flow=flow.name, version=flow.version, step=None, context=clone(context))
     lead = (Text(flow.intro),) if flow.intro else ()
     return _advance(flow, state, now, [], lead)
 
@@ -74,7 +74,7 @@ def resume(
     labels: dict[str, list[str]] | None = None,
 ) -> Outcome:
     """`labels` maps choice values to the translated labels a user may type."""
-    state = copy.deepcopy(state)
+    state = state.copy()
     if state.version != flow.version:
         state.status = "cancelled"
         msg = Text(N_("This form has been updated. Please start again from the menu."))

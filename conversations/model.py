@@ -6,7 +6,7 @@ same language and the engine stays pure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -219,6 +219,34 @@ class State:
     status: str = "active"  # active, done, cancelled
     updated_at: str = ""  # ISO timestamp of the last change
     nonce: int = 0  # bumped on every question, so old buttons can be told apart
+
+    def copy(self) -> State:
+        """A copy to change: what `copy.deepcopy` gives, several times faster."""
+        return replace(
+            self,
+            answers=clone(self.answers),
+            history=list(self.history),
+            context=clone(self.context),
+            pending=clone(self.pending),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields as a dict for the JSON column; shares their values (`dataclasses.asdict`
+        copies every level, a cost paid on every message)."""
+        return {name: getattr(self, name) for name in _STATE_FIELDS}
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(State))
+
+
+def clone(value: Any) -> Any:
+    """A copy of JSON-shaped data: dicts and lists copied at every level, the rest (str,
+    numbers, dates, tuples of them) shared because nothing changes them in place."""
+    if isinstance(value, dict):
+        return {key: clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clone(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ translated when the reply is rendered) and its parameters; `Ambiguous` also list
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -321,6 +322,7 @@ def parse_month(text: str, today: date) -> tuple[int, int]:
 # --- choices -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # choice labels are few and matched on every answer
 def _key(text: str) -> str:
     return " ".join(re.sub(r"[\W_]", " ", normalize(text)).split())
 
@@ -338,7 +340,10 @@ def _skeleton(typed: str, label: str) -> bool:
 
 def _close(typed: str, label: str) -> float:
     """A typo: the difflib ratio when it is at least 0.8, else 0."""
-    ratio = difflib.SequenceMatcher(None, typed, label).ratio()
+    matcher = difflib.SequenceMatcher(None, typed, label)
+    if matcher.real_quick_ratio() < 0.8 or matcher.quick_ratio() < 0.8:
+        return 0.0  # upper bounds of ratio(), far cheaper: most labels stop here
+    ratio = matcher.ratio()
     return ratio if ratio >= 0.8 else 0.0
 
 
@@ -353,9 +358,9 @@ _LABEL_TIERS: tuple[_Score, ...] = (
 
 
 def _best(key: str, options: Sequence[tuple[str, Sequence[str]]], score: _Score) -> list[str]:
+    """`options`: (value, keyed labels)."""
     scores = [
-        max((float(score(key, _key(label))) for label in labels), default=0.0)
-        for _, labels in options
+        max((float(score(key, label)) for label in labels), default=0.0) for _, labels in options
     ]
     best = max(scores, default=0.0)
     return [v for (v, _), s in zip(options, scores, strict=True) if s > 0 and s == best]
@@ -372,8 +377,9 @@ def match_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str
     for value, _ in options:
         if raw == normalize(value):
             return value
+    keyed = [(value, [_key(label) for label in labels]) for value, labels in options]
     for score in _LABEL_TIERS:
-        found = list(dict.fromkeys(_best(key, options, score)))
+        found = list(dict.fromkeys(_best(key, keyed, score)))
         if len(found) == 1:
             return found[0]
         if found:

@@ -46,9 +46,10 @@ class Database:
             if ":memory:" in self.url:
                 raise ValueError("use a file database: :memory: is not shared between connections")
         else:
-            # A connection the server closed (a restart) is replaced at checkout, not failed on;
-            # one round trip per transaction, which group commit shares among its messages.
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # No pool_pre_ping: with asyncpg it costs three round trips (BEGIN, ping, ROLLBACK)
+            # per transaction. A connection the server closed (a restart) fails once instead;
+            # SQLAlchemy then drops the whole pool and `is_transient` has the work run again.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         self._checkpointer: sqlite_inline.Checkpointer | None = None
         if self.is_sqlite:
             path = make_url(self.url).database or ""
@@ -84,23 +85,41 @@ class Database:
         await self.engine.dispose()
 
 
-_IGNORING: dict[tuple[str, str], Any] = {}
+_IGNORING: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
 
-async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
+def _ignoring(session: AsyncSession, table: Any, returning: tuple[str, ...] = ()) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for `table`, built once per dialect: the inbound path
+    runs it for every message."""
     dialect = session.bind.dialect.name
-    stmt = _IGNORING.get((dialect, table.name))
-    if stmt is None:  # built once per table: the inbound path runs it for every message
+    stmt = _IGNORING.get((dialect, table.name, returning))
+    if stmt is None:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         elif dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         else:  # pragma: no cover - only the two supported backends
             dialect_insert = insert
-        stmt = _IGNORING[(dialect, table.name)] = dialect_insert(table).on_conflict_do_nothing()
-    result = await session.execute(stmt, values)
+        stmt = dialect_insert(table).on_conflict_do_nothing()
+        if returning:
+            stmt = stmt.returning(*(table.c[name] for name in returning))
+        _IGNORING[(dialect, table.name, returning)] = stmt
+    return stmt
+
+
+async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row is new."""
+    result = await session.execute(_ignoring(session, table), values)
     return result.rowcount == 1
+
+
+async def insert_new(
+    session: AsyncSession, table: Any, rows: list[dict[str, Any]], key: tuple[str, ...]
+) -> set[tuple[Any, ...]]:
+    """Several rows in one INSERT … ON CONFLICT DO NOTHING; the `key` columns of those that
+    were new (a key twice in `rows` is new once)."""
+    result = await session.execute(_ignoring(session, table, key), rows)
+    return {tuple(row) for row in result}
 
 
 # PostgreSQL's deadlock victim and serialization failure: the transaction may simply run again.
@@ -108,4 +127,8 @@ TRANSIENT_SQLSTATES = {"40P01", "40001"}
 
 
 def is_transient(exc: BaseException) -> bool:
+    """Worth running again at once: a deadlock victim, or a pooled connection found dead (the
+    pool is renewed by then, so the next try gets a live one)."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
     return getattr(getattr(exc, "orig", None), "sqlstate", None) in TRANSIENT_SQLSTATES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conversations.model import State
-from db.database import insert_ignore
+from db.database import insert_ignore, insert_new
 from db.models import (
     AuditEvent,
     ChannelIdentity,
@@ -35,8 +35,24 @@ async def record_inbound(
     session: AsyncSession, channel: str, external_id: str, now: datetime
 ) -> bool:
     """False when this platform message was processed before (a redelivery)."""
-    values = {"channel": channel, "external_id": external_id, "received_at": now}
-    return await insert_ignore(session, ProcessedInbound.__table__, values)
+    return (await record_inbounds(session, [(channel, external_id)], now))[0]
+
+
+async def record_inbounds(
+    session: AsyncSession, messages: list[tuple[str, str]], now: datetime
+) -> list[bool]:
+    """For each (channel, external_id), in one statement: True when it was not processed
+    before, False for a redelivery (and for a second copy in `messages`)."""
+    rows = [{"channel": c, "external_id": e, "received_at": now} for c, e in messages]
+    new = await insert_new(session, ProcessedInbound.__table__, rows, _INBOUND_KEY)
+    fresh = []
+    for message in messages:
+        fresh.append(message in new)
+        new.discard(message)
+    return fresh
+
+
+_INBOUND_KEY = ("channel", "external_id")
 
 
 async def rekey_identity(
@@ -84,20 +100,51 @@ class Chat:
     user: User | None
 
 
-# Built once: an inbound message runs it every time, and building costs more than running.
-_CHAT = (
-    select(Conversation, ChannelIdentity, User)
-    .outerjoin(
-        ChannelIdentity,
-        and_(
-            ChannelIdentity.channel == Conversation.channel,
-            ChannelIdentity.external_id == Conversation.chat_id,
-        ),
+def _chats_query(where: Any) -> Any:
+    return (
+        select(Conversation, ChannelIdentity, User)
+        .outerjoin(
+            ChannelIdentity,
+            and_(
+                ChannelIdentity.channel == Conversation.channel,
+                ChannelIdentity.external_id == Conversation.chat_id,
+            ),
+        )
+        .outerjoin(User, User.id == ChannelIdentity.user_id)
+        .where(where)
+        .with_for_update(of=Conversation)
     )
-    .outerjoin(User, User.id == ChannelIdentity.user_id)
-    .where(Conversation.channel == bindparam("channel"), Conversation.chat_id == bindparam("chat"))
-    .with_for_update(of=Conversation)
+
+
+# Built once: inbound messages run them every time, and building costs more than running.
+_CHAT = _chats_query(
+    and_(Conversation.channel == bindparam("channel"), Conversation.chat_id == bindparam("chat"))
 )
+# Locked in one order (the sort's) by every process: two groups never wait on each other in a
+# circle. One channel per query: `chat_id IN (…)` uses the index, a (channel, chat_id) row
+# value IN does not on PostgreSQL.
+_CHATS = _chats_query(
+    and_(
+        Conversation.channel == bindparam("channel"),
+        Conversation.chat_id.in_(bindparam("chats", expanding=True)),
+    )
+).order_by(Conversation.chat_id)
+
+
+async def open_chats(
+    session: AsyncSession, chats: list[tuple[str, str, str | None]], now: datetime
+) -> dict[tuple[str, str], Chat]:
+    """`open_chat` for several (channel, chat_id, phone) at once: one query for the known."""
+    found: dict[tuple[str, str], Chat] = {}
+    for channel in sorted({channel for channel, _, _ in chats}):
+        ids = sorted({chat_id for c, chat_id, _ in chats if c == channel})
+        for row in await session.execute(_CHATS, {"channel": channel, "chats": ids}):
+            found[channel, row[0].chat_id] = Chat(*row)
+    for channel, chat_id, phone in chats:
+        chat = found.get((channel, chat_id))
+        if chat is None or (chat.identity is None and phone and phone != chat_id):
+            found[channel, chat_id] = await open_chat(session, channel, chat_id, now, phone)
+    return found
 
 
 async def open_chat(
@@ -130,7 +177,7 @@ def _state_values(state: State | None, nonce: int, now: datetime) -> dict[str, A
     active = state is not None and state.status == "active"
     return {
         "status": "idle" if state is None else state.status,
-        "state": None if state is None else asdict(state),
+        "state": None if state is None else state.to_json(),
         "flow": state.flow if state else None,
         "flow_version": state.version if state else None,
         "step": state.step if active else None,
@@ -149,22 +196,31 @@ _SAVE_STATE = (
 )
 
 
-async def save_state(
-    session: AsyncSession,
-    conversation: Conversation,
-    state: State | None,
-    nonce: int,
-    now: datetime,
-) -> None:
-    """The conversation's new state in one UPDATE, when anything changed. Written with Core, not
-    the ORM's flush: for one row the flush costs several times the statement."""
-    values = _state_values(state, nonce, now)
-    if all(getattr(conversation, key) == value for key, value in values.items()):
-        return
-    params = values | {"conversation_id": conversation.id}
-    await session.execute(_SAVE_STATE, params, execution_options=NO_AUTOFLUSH)
-    for key, value in values.items():
-        set_committed_value(conversation, key, value)  # already written: nothing to flush
+@dataclass
+class GroupWrites:
+    """The conversation states and outbox replies of a group's messages (see group_commit),
+    written when the group ends: one statement per table, not one per message."""
+
+    states: dict[int, dict[str, Any]] = field(default_factory=dict)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+
+    def save_state(
+        self, conversation: Conversation, state: State | None, nonce: int, now: datetime
+    ) -> None:
+        """The conversation's new state, when anything changed. Written with Core, not the
+        ORM's flush: for one row the flush costs several times the statement."""
+        values = _state_values(state, nonce, now)
+        if all(getattr(conversation, key) == value for key, value in values.items()):
+            return
+        self.states[conversation.id] = values | {"conversation_id": conversation.id}
+        for key, value in values.items():
+            set_committed_value(conversation, key, value)  # `write` writes it: nothing to flush
+
+    async def write(self, session: AsyncSession) -> None:
+        if self.states:
+            params = list(self.states.values())
+            await session.execute(_SAVE_STATE, params, execution_options=NO_AUTOFLUSH)
+        await add_outbox_rows(session, self.outbox)
 
 
 def outbox_row(

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
 InboundHook = Callable[[Turn], Awaitable[bool]]
+GroupHook = Callable[[AsyncSession, list[str], datetime], Awaitable[set[str]]]
 ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
 
 
@@ -92,6 +93,10 @@ class Runtime:
     # messages held by its 24-hour window go); True = it answered, so the message is not
     # dispatched. A shaper reshapes a turn's replies (WhatsApp merges them for its pair rate).
     inbound_hooks: dict[str, InboundHook] = field(default_factory=dict)
+    # A channel's work for a whole group at once (one statement, not one per message): it gets
+    # the group's chats of that channel and returns those it marks; the first turn of a marked
+    # chat has `turn.marked` (WhatsApp: the chat had held messages, now released).
+    group_hooks: dict[str, GroupHook] = field(default_factory=dict)
     reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
     on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
     on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
@@ -120,22 +125,61 @@ class Runtime:
         return await self._group.submit(_clean(msg))
 
     async def _handle_together(self, msgs: list[Incoming]) -> list[list[Outgoing]]:
+        """The group's chats are locked first, in one order, then its dedupe rows are written:
+        a redelivery handled elsewhere at the same time waits on the chat's lock, never holds
+        its dedupe row against us (no deadlock)."""
+        now = self.clock()
         async with self.db.transaction() as session:
-            replies = [await self._handle_in(session, msg) for msg in msgs]
+            chats = await queries.open_chats(
+                session, [(m.channel, m.chat_id, m.phone) for m in msgs], now
+            )
+            fresh = await queries.record_inbounds(
+                session, [(m.channel, m.external_id) for m in msgs], now
+            )
+            news = [msg for msg, is_new in zip(msgs, fresh, strict=True) if is_new]
+            marked = await self._group_hooks(session, news, now)
+            writes = queries.GroupWrites()
+            replies = []
+            for msg, is_new in zip(msgs, fresh, strict=True):
+                if not is_new:
+                    replies.append(self._duplicate(msg))
+                    continue
+                chat = (msg.channel, msg.chat_id)
+                turn_marked = chat in marked
+                marked.discard(chat)  # the chat's first message in the group
+                replies.append(
+                    await self._handle_in(session, msg, chats[chat], writes, turn_marked)
+                )
+            await writes.write(session)
         for callback in self.on_commit:
             callback()
         return replies
 
-    async def _handle_in(self, session: AsyncSession, msg: Incoming) -> list[Outgoing]:
+    async def _group_hooks(
+        self, session: AsyncSession, msgs: list[Incoming], now: datetime
+    ) -> set[tuple[str, str]]:
+        marked: set[tuple[str, str]] = set()
+        for channel, hook in self.group_hooks.items():
+            chats = sorted({m.chat_id for m in msgs if m.channel == channel})
+            if chats:
+                marked |= {(channel, chat) for chat in await hook(session, chats, now)}
+        return marked
+
+    def _duplicate(self, msg: Incoming) -> list[Outgoing]:
+        log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
+        for hook in self.on_duplicate:
+            hook(msg)
+        return []
+
+    async def _handle_in(
+        self,
+        session: AsyncSession,
+        msg: Incoming,
+        chat: queries.Chat,
+        writes: queries.GroupWrites,
+        marked: bool,
+    ) -> list[Outgoing]:
         now = self.clock()
-        # The chat's lock first, then the dedupe row: a redelivery handled elsewhere at the same
-        # time waits on the lock, never holds its dedupe row against us (no deadlock).
-        chat = await queries.open_chat(session, msg.channel, msg.chat_id, now, msg.phone)
-        if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
-            log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
-            for hook in self.on_duplicate:
-                hook(msg)
-            return []
         conversation, ident, user = chat.conversation, chat.identity, chat.user
         if user is not None and not user.active:
             user = None
@@ -143,34 +187,38 @@ class Runtime:
             _touch(ident, now)
         state = queries.load_state(conversation)
         turn = Turn(
-            self, session, msg, now, conversation, ident, user, state, nonce=conversation.nonce
+            self,
+            session,
+            msg,
+            now,
+            conversation,
+            ident,
+            user,
+            state,
+            nonce=conversation.nonce,
+            marked=marked,
         )
         hook = self.inbound_hooks.get(msg.channel)
         if hook is None or not await hook(turn):
             await self._dispatch(turn)
-        await queries.save_state(session, conversation, turn.state, turn.nonce, now)
+        writes.save_state(conversation, turn.state, turn.nonce, now)
         shape = self.reply_shapers.get(msg.channel)
         replies = shape(turn.out) if shape else turn.out
-        if self.replies_via_outbox:
-            await self._enqueue_replies(turn, replies)
-            return []
-        return replies
-
-    @staticmethod
-    async def _enqueue_replies(turn: Turn, replies: list[Outgoing]) -> None:
+        if not self.replies_via_outbox:
+            return replies
         user_id = turn.user.id if turn.user else None
-        rows = [
+        writes.outbox += [
             queries.outbox_row(
                 channel=out.channel,
                 chat_id=out.chat_id,
                 payload=out.to_json(),
                 kind="reply",
-                now=turn.now,
+                now=now,
                 user_id=user_id,
             )
             for out in replies
         ]
-        await queries.add_outbox_rows(turn.session, rows)
+        return []
 
     async def _dispatch(self, turn: Turn) -> None:
         inbound = turn.msg.inbound

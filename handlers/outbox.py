@@ -61,23 +61,27 @@ FailureHook = Callable[[AsyncSession, Outbox, datetime], Awaitable[None]]
 
 
 _OUTBOX = Outbox.__table__
-# Built once, in Core, without the ORM's flush: a WhatsApp message runs it every time.
+# Built once, in Core, without the ORM's flush: every group of WhatsApp messages runs it.
 _RELEASE = (
     update(_OUTBOX)
     .where(
         _OUTBOX.c.channel == bindparam("of_channel"),
-        _OUTBOX.c.chat_id == bindparam("of_chat"),
+        _OUTBOX.c.chat_id.in_(bindparam("of_chats", expanding=True)),
         _OUTBOX.c.status == "held",
     )
     .values(status="pending", attempts=0, next_attempt_at=bindparam("due"))
+    .returning(_OUTBOX.c.chat_id)
 )
 
 
-async def release_held(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> int:
-    """The chat wrote again: its held messages are due now, in their order. Returns how many."""
-    params = {"of_channel": channel, "of_chat": chat_id, "due": now}
+async def release_held(
+    session: AsyncSession, channel: str, chat_ids: list[str], now: datetime
+) -> set[str]:
+    """The chats wrote again: their held messages are due now, in their order. Returns the
+    chats that had any."""
+    params = {"of_channel": channel, "of_chats": chat_ids, "due": now}
     result = await session.execute(_RELEASE, params, execution_options=queries.NO_AUTOFLUSH)
-    return result.rowcount
+    return set(result.scalars())
 
 
 def backoff(attempts: int) -> timedelta:

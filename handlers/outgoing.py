@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from conversations.model import Reply
@@ -33,14 +33,21 @@ class Outgoing:
     template: dict[str, Any] | None = field(default=None)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["buttons"] = [asdict(b) for b in self.buttons]
+        # not `asdict`: it copies every level, and every reply goes through here
+        data = {name: getattr(self, name) for name in _OUTGOING_FIELDS}
+        data["buttons"] = [
+            {name: getattr(b, name) for name in _BUTTON_FIELDS} for b in self.buttons
+        ]
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Outgoing:
         buttons = tuple(Button(**b) for b in data.get("buttons", ()))
         return cls(**{**data, "buttons": buttons})
+
+
+_OUTGOING_FIELDS = tuple(f.name for f in fields(Outgoing))
+_BUTTON_FIELDS = tuple(f.name for f in fields(Button))
 
 
 def conversation_token(nonce: int, index: int) -> str:

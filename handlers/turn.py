@@ -22,7 +22,6 @@ from conversations.model import (
     Text,
 )
 from db.models import ChannelIdentity, Conversation, User
-from db.queries import add_outbox
 from handlers.outgoing import Outgoing, render_reply
 
 if TYPE_CHECKING:
@@ -56,6 +55,7 @@ class Turn:
     state: State | None
     out: list[Outgoing] = field(default_factory=list)
     nonce: int = 0  # the conversation's button counter; saved with the state
+    marked: bool = False  # the channel's group hook marked this chat (Runtime.group_hooks)
 
     @property
     def locale(self) -> str:
@@ -108,18 +108,6 @@ class Turn:
                 await self.runtime.menu(self)
         if self.state is outcome.state and outcome.state.status != "active":
             self.state = None
-
-    async def enqueue(self, out: Outgoing, kind: str, user_id: int | None = None) -> None:
-        """A message for someone else goes to the outbox, in this transaction."""
-        await add_outbox(
-            self.session,
-            channel=out.channel,
-            chat_id=out.chat_id,
-            payload=out.to_json(),
-            kind=kind,
-            now=self.now,
-            user_id=user_id,
-        )
 
 
 SubmitHandler = Callable[[Turn, Flow, dict[str, Any]], Awaitable[None]]

@@ -74,8 +74,11 @@ async def test_a_killed_bot_picks_up_the_conversation_where_it_was(
         replies = await siti.deliver_raw(name)
         assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")
 
+        # The button is read before the freeze: a bot frozen mid-transaction holds SQLite's
+        # write lock, and the test must not wait on it.
+        message_id, buttons = await siti.question()
         bot.send_signal(signal.SIGSTOP)  # frozen: the next press is fetched, never committed
-        pressed = await _press_without_waiting(siti, "Ya")
+        pressed = _press_without_waiting(siti, message_id, buttons, "Ya")
         bot.send_signal(signal.SIGKILL)
         bot.wait()
         bot = start(environment, tmp_path, log)
@@ -91,7 +94,8 @@ async def test_a_killed_bot_picks_up_the_conversation_where_it_was(
     assert tg.violations == []
 
 
-async def _press_without_waiting(person: Person, label: str) -> dict:
-    message_id, buttons = await person.question()
+def _press_without_waiting(
+    person: Person, message_id: int, buttons: list[dict], label: str
+) -> dict:
     data = next(b["data"] for b in buttons if b["label"] == label)
     return person.fake.push_callback(person.chat_id, data, message_id)
