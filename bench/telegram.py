@@ -8,7 +8,8 @@ one update in flight per chat as Telegram does: HTTP → runtime → DB → 200.
 app does with every connection busy, then an open-loop run at 80 % of that rate whose latency
 counts from the scheduled send time (queueing included). The bare DB transaction rate is
 measured in the same run. Targets (issue 5): ≥ 1,000 msg/s on PostgreSQL, ≥ 800 on SQLite,
-p99 ≤ 50 ms at 80 % load.
+p99 ≤ 50 ms at 80 % of that load: a second open-loop run at 80 % of the target rate (640 and 800
+msg/s) gives it; the first, at 80 % of the measured rate, shows the margin above the target.
 
 Outbound: `ilpbot clock` delivers a broadcast to the fake Bot API (the rate is measured at the
 fake, on delivered sends), clean and with injected 429s. Target: ≥ 95 % of 30 msg/s, no loss.
@@ -37,6 +38,7 @@ from bench.common import (  # noqa: E402
     analyze,
     fresh_database,
     ilpbot_environment,
+    no_collector_pauses,
     on_uvloop,
     percentile,
     pg_available,
@@ -53,6 +55,8 @@ TOKEN, SECRET = "123456:BENCH", "bench-secret"
 CHATS = 1000
 TEXTS = ("/profil", "halo", "/bantuan", "/menu")
 LIMIT = 30  # Telegram's overall messages per second
+RATE_TARGET = {"sqlite": 800, "postgresql": 1000}  # issue 5: inbound msg/s through the webhook
+P99_TARGET_MS = 50  # issue 5: at 80 % of the target rate
 
 
 # --- a lean HTTP/1.1 client: the load generator must not be the bottleneck ---------------
@@ -128,14 +132,15 @@ async def open_loop(ports: list[int], connections: int, rate: float, seconds: fl
         latencies.append(time.perf_counter() - due)
         idle.put_nowait((i, conn))
 
-    start = time.perf_counter()
-    for n in range(int(rate * seconds)):
-        due = start + n / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(due)))
-    await asyncio.gather(*tasks)
+    with no_collector_pauses():
+        start = time.perf_counter()
+        for n in range(int(rate * seconds)):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due)))
+        await asyncio.gather(*tasks)
     while not idle.empty():
         idle.get_nowait()[1].close()
     return latencies, errors
@@ -223,6 +228,9 @@ async def inbound(backend: str, args: argparse.Namespace) -> dict:
         errors = sum(run[2] for run in runs)
         target = 0.8 * rate
         latencies, late_errors = await open_loop(ports, args.connections, target, 5.0, updates)
+        # the issue's reading: p99 at 80 % of the target rate (and above at 80 % of the most)
+        at_target = 0.8 * RATE_TARGET[backend]
+        held, target_errors = await open_loop(ports, args.connections, at_target, 5.0, updates)
     finally:
         for server in servers:
             server.terminate()
@@ -239,7 +247,10 @@ async def inbound(backend: str, args: argparse.Namespace) -> dict:
         "at_80pct_per_s": round(target),
         "p50_ms": round(percentile(latencies, 50) * 1000, 1),
         "p99_ms": round(percentile(latencies, 99) * 1000, 1),
-        "errors": errors + late_errors,
+        "at_target_80pct_per_s": round(at_target),
+        "target_p50_ms": round(percentile(held, 50) * 1000, 1),
+        "target_p99_ms": round(percentile(held, 99) * 1000, 1),
+        "errors": errors + late_errors + target_errors,
     }
 
 
@@ -304,7 +315,9 @@ async def main() -> None:
             f"inbound {row['backend']:>10} ({row['workers']} web): {row['inbound_per_s']:,} msg/s "
             f"(bare DB {row['bare_tx_per_s']:,} tx/s; saturated p50 {row['saturated_p50_ms']} ms, "
             f"p99 {row['saturated_p99_ms']} ms); at 80 % = {row['at_80pct_per_s']:,} msg/s: "
-            f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms; errors {row['errors']}"
+            f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms; at 80 % of the target = "
+            f"{row['at_target_80pct_per_s']:,} msg/s: p50 {row['target_p50_ms']} ms, "
+            f"p99 {row['target_p99_ms']} ms; errors {row['errors']}"
         )
     for row in result["outbound"]:
         print(

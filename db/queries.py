@@ -316,3 +316,22 @@ async def identities_of(session: AsyncSession, user_ids: list[int]) -> list[Chan
         return []
     stmt = select(ChannelIdentity).where(ChannelIdentity.user_id.in_(user_ids))
     return list((await session.execute(stmt)).scalars())
+
+
+_PUSKESMAS_NAME = select(Puskesmas.__table__.c.nama).where(
+    Puskesmas.__table__.c.id == bindparam("id")
+)
+_DESA_NAME = select(Desa.__table__.c.jenis, Desa.__table__.c.nama).where(
+    Desa.__table__.c.id == bindparam("id")
+)
+
+
+async def puskesmas_name(session: AsyncSession, puskesmas_id: int) -> str | None:
+    """A Core read, no ORM object: /profil asks it on every press."""
+    return (await session.execute(_PUSKESMAS_NAME, {"id": puskesmas_id})).scalar()
+
+
+async def desa_name(session: AsyncSession, desa_id: int) -> tuple[str, str] | None:
+    """(jenis, nama), as a Core read like `puskesmas_name`."""
+    row = (await session.execute(_DESA_NAME, {"id": desa_id})).first()
+    return None if row is None else (row[0], row[1])

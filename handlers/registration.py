@@ -7,7 +7,7 @@ from typing import Any
 
 from conversations.model import N_, Flow
 from db import queries
-from db.models import ChannelIdentity, Desa, Invite, Puskesmas, User
+from db.models import ChannelIdentity, Invite, User
 from handlers import invites
 from handlers.turn import Turn
 
@@ -77,13 +77,13 @@ async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
 
 
 async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) -> str:
-    if desa_id is not None:
-        desa = await turn.session.get(Desa, desa_id)
-        prefix = "Kelurahan" if desa.jenis == "kelurahan" else "Desa"
-        return f"{prefix} {desa.nama}"
-    if puskesmas_id is not None:
-        puskesmas = await turn.session.get(Puskesmas, puskesmas_id)
-        return f"Puskesmas {puskesmas.nama}"
+    if desa_id is not None and (desa := await queries.desa_name(turn.session, desa_id)):
+        jenis, nama = desa
+        return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
+    if puskesmas_id is not None and (
+        nama := await queries.puskesmas_name(turn.session, puskesmas_id)
+    ):
+        return f"Puskesmas {nama}"
     return turn.t("Kabupaten Rejang Lebong")
 
 

@@ -211,3 +211,27 @@ async def test_a_message_marks_her_reachable_and_notes_when_she_last_wrote(regis
     clock.advance(seconds=30)
     await siti.send("/profil")
     assert (await _identity(db)).last_inbound_at == clock()
+
+
+@pytest.mark.parametrize(
+    ("role", "place", "profile"),
+    [
+        ("kades", {"desa": "17.02.11.2009"}, "Anda Budi, kepala desa untuk Desa Sumber Urip."),
+        ("kades", {"desa": "17.02.06.1004"}, "Anda Budi, kepala desa untuk Kelurahan Kota Padang."),
+        (
+            "petugas",
+            {"puskesmas": "Sumber Urip"},
+            "Anda Budi, petugas puskesmas untuk Puskesmas Sumber Urip.",
+        ),
+        ("dinkes", {}, "Anda Budi, staf Dinas Kesehatan untuk Kabupaten Rejang Lebong."),
+    ],
+)
+async def test_a_registered_user_sees_their_place_in_the_profile(
+    chat, invite, role, place, profile
+):
+    code = await invite(role, **place)
+    budi = chat("602")
+    await budi.send(f"/start {code}")
+    await budi.send("Budi")
+    await budi.press("Ya")
+    assert await budi.send("/profil") == [profile]
