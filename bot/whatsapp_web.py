@@ -90,7 +90,7 @@ class WhatsAppWebhook:
         if hook.statuses:
             async with self.runtime.db.transaction() as session:
                 await whatsapp_window.apply_statuses(
-                    session, hook.statuses, self.templates, self.runtime.texts, self.runtime.clock()
+                    session, hook.statuses, self.templates, self.runtime
                 )
 
     async def startup(self) -> None:

@@ -19,9 +19,9 @@ from conversations import engine
 from conversations.model import Inbound
 from conversations.parsing import normalize
 from db import queries
-from db.models import ChannelIdentity, Outbox
+from db.models import Outbox
 from handlers.inbound import Runtime
-from handlers.outbox import release_held
+from handlers.outbox import fail, release_held
 from handlers.outgoing import Outgoing, conversation_token
 from handlers.text import Texts
 from handlers.turn import Turn
@@ -86,9 +86,11 @@ def _press(turn: Turn, data: str) -> None:
 
 
 async def apply_statuses(
-    session: AsyncSession, statuses: list[Status], templates: Templates, texts: Texts, now: datetime
+    session: AsyncSession, statuses: list[Status], templates: Templates, runtime: Runtime
 ) -> None:
-    """sent/delivered/read change nothing (the row is sent); failed holds or fails the row."""
+    """sent/delivered/read change nothing (the row is sent); failed holds or fails the row,
+    as the sender would have failed it (the same hooks)."""
+    texts, now = runtime.texts, runtime.clock()
     for status in statuses:
         if status.status != "failed":
             continue
@@ -100,10 +102,8 @@ async def apply_statuses(
         if status.error_code == WINDOW_CLOSED and row.status == "sent" and row.kind != NOTICE:
             await _hold(session, row, templates, texts, now, error)
             continue
-        row.status, row.last_error = "failed", error[:500]
-        log.warning("whatsapp outbox %s failed after sending: %s", row.id, error)
-        if status.error_code in UNREACHABLE_CODES:
-            await _unreachable(session, row.chat_id)
+        unreachable = status.error_code in UNREACHABLE_CODES
+        await fail(session, row, error, now, runtime.delivery_failed, unreachable)
 
 
 async def _hold(
@@ -123,9 +123,3 @@ async def _hold(
         now=now,
         user_id=row.user_id,
     )
-
-
-async def _unreachable(session: AsyncSession, chat_id: str) -> None:
-    ident = await queries.identity(session, CHANNEL, chat_id)
-    if isinstance(ident, ChannelIdentity):
-        ident.unreachable = True

@@ -84,6 +84,17 @@ async def rekey_identity(
     return ident
 
 
+async def set_unreachable(
+    session: AsyncSession, channel: str, external_id: str, unreachable: bool = True
+) -> None:
+    """The platform says the chat cannot get our messages (blocked, no WhatsApp), or can again."""
+    await session.execute(
+        update(ChannelIdentity)
+        .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+        .values(unreachable=unreachable)
+    )
+
+
 async def identity(session: AsyncSession, channel: str, external_id: str) -> ChannelIdentity | None:
     stmt = select(ChannelIdentity).where(
         ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id

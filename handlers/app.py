@@ -27,12 +27,11 @@ def build_runtime(
     report_status.install(runtime)
     reminders.install(runtime)  # /jeda, /lanjut
     exports.install(runtime)  # /ekspor
+    dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
     return runtime
 
 
 def build_outbox_worker(runtime: Runtime, deliverers: dict[str, Deliver]) -> OutboxWorker:
     """The one outbox worker, with every use case's failure hooks plugged in."""
-    worker = OutboxWorker(runtime.db, deliverers, runtime.clock)
-    dana_notify.install_outbox_hooks(worker, runtime.texts)
-    return worker
+    return OutboxWorker(runtime.db, deliverers, runtime.clock, on_failure=runtime.delivery_failed)

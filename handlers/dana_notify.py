@@ -28,7 +28,7 @@ from handlers.dana_common import (
     requester_buttons,
     status,
 )
-from handlers.outbox import OutboxWorker
+from handlers.inbound import Runtime
 from handlers.outgoing import Button, Outgoing
 from handlers.text import Texts
 
@@ -174,8 +174,10 @@ def _plain(texts: Texts, msgid: str, params: dict, request: DanaRequest | None =
     return render
 
 
-def install_outbox_hooks(worker: OutboxWorker, texts: Texts) -> None:
-    """A decision message that cannot reach a kades (blocked bot…) tells the requester."""
+def install_failure_hooks(runtime: Runtime) -> None:
+    """A decision message that cannot reach a kades (blocked bot, no WhatsApp) tells the
+    requester, whether the sender finds it out or WhatsApp reports it later."""
+    texts = runtime.texts
 
     async def kades_unreachable(session: AsyncSession, row: Outbox, now: datetime) -> None:
         request = await dana.notice_request(session, row.id)
@@ -202,4 +204,4 @@ def install_outbox_hooks(worker: OutboxWorker, texts: Texts) -> None:
         requester = await session.get(User, request.requester_id)
         await send(session, now, requester, REQUESTER, request, _plain(texts, msgid, params))
 
-    worker.on_failure[KADES] = kades_unreachable
+    runtime.delivery_failed[KADES] = kades_unreachable

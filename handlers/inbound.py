@@ -18,6 +18,7 @@ from db import queries
 from db.database import Database, is_transient
 from db.models import ChannelIdentity
 from handlers.group_commit import GroupCommit
+from handlers.outbox import FailureHook
 from handlers.outgoing import Outgoing, parse_conversation_token
 from handlers.text import Texts
 from handlers.turn import Incoming, SubmitHandler, Turn
@@ -98,6 +99,8 @@ class Runtime:
     # chat has `turn.marked` (WhatsApp: the chat had held messages, now released).
     group_hooks: dict[str, GroupHook] = field(default_factory=dict)
     reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
+    # By outbox kind: what a use case does when its message will not arrive (handlers.outbox.fail)
+    delivery_failed: dict[str, FailureHook] = field(default_factory=dict)
     on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
     on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
 

@@ -60,6 +60,26 @@ EnvelopeDeliver = Callable[[Outgoing, Envelope], Awaitable[Delivery]]
 FailureHook = Callable[[AsyncSession, Outbox, datetime], Awaitable[None]]
 
 
+async def fail(
+    session: AsyncSession,
+    row: Outbox,
+    error: str,
+    now: datetime,
+    hooks: dict[str, FailureHook],
+    unreachable: bool = False,
+) -> None:
+    """A message that will not arrive: failed for good, its chat marked unreachable when the
+    platform says so, and the use case that wrote it told (a kades who cannot be reached: the
+    requester). The sender and WhatsApp's failed-status webhook both end a message here."""
+    row.status, row.last_error = "failed", error[:500]
+    log.warning("outbox %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, row.last_error)
+    if unreachable:
+        await queries.set_unreachable(session, row.channel, row.chat_id)
+    hook = hooks.get(row.kind)
+    if hook is not None:
+        await hook(session, row, now)
+
+
 _OUTBOX = Outbox.__table__
 # Built once, in Core, without the ORM's flush: every group of WhatsApp messages runs it.
 _RELEASE = (
@@ -230,7 +250,8 @@ class OutboxWorker:
             if result.status == "retry" and result.retry_after:
                 fresh.attempts -= 1  # asked to wait (429, a rate limit): no fault of the message
             if result.status == "failed" or fresh.attempts >= MAX_ATTEMPTS:
-                await self._fail(session, fresh, result, now)
+                error = fresh.last_error or ""
+                await fail(session, fresh, error, now, self.on_failure, result.unreachable)
                 return
             wait = (
                 timedelta(seconds=result.retry_after)
@@ -238,23 +259,6 @@ class OutboxWorker:
                 else backoff(fresh.attempts)
             )
             fresh.next_attempt_at = now + wait
-
-    async def _fail(
-        self, session: AsyncSession, row: Outbox, result: Delivery, now: datetime
-    ) -> None:
-        row.status = "failed"
-        log.warning(
-            "outbox %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, row.last_error
-        )
-        if result.unreachable:
-            stmt = select(ChannelIdentity).where(
-                ChannelIdentity.channel == row.channel, ChannelIdentity.external_id == row.chat_id
-            )
-            for ident in (await session.execute(stmt)).scalars():
-                ident.unreachable = True
-        hook = self.on_failure.get(row.kind)
-        if hook is not None:
-            await hook(session, row, now)
 
     async def _release(self, rows: Sequence[Outbox]) -> None:
         """Rows claimed behind a retried one wait for it, so the chat's order holds."""

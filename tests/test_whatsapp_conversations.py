@@ -1,13 +1,14 @@
 """The same conversations on WhatsApp, end to end: signed webhooks into the real web app, the real
 outbox sender out to the fake Graph API, which fails the test on any broken Meta limit."""
 
-from dana_steps import ask_for_dana, the_request
+from dana_steps import ask_for_dana, history, the_request
 from report_steps import K2, K2_ANSWERS, answer, choose, reports, values_of
 from sqlalchemy import select
 
 from conversations.model import Photo
-from db.models import ChannelIdentity, User
+from db.models import ChannelIdentity, Outbox, User
 
+from tests.fakes.graph_api import wa_envelope, wa_status
 from tests.whatsapp_support import options, register, words
 
 
@@ -114,3 +115,33 @@ async def test_a_kades_decides_a_dana_desa_request_on_whatsapp(whatsapp, invite,
     await budi.press("Ya")
     assert any(words(b).startswith("Kabar baik: DD-2026-1") for b in siti.read())
     assert (await the_request(db)).status == "disetujui"
+
+
+async def test_a_kades_whatsapp_cannot_show_the_request_and_the_petugas_is_told(
+    whatsapp, invite, db
+):
+    siti = await register(whatsapp, await invite("petugas"), "6281234500016", "Siti Aminah")
+    budi = await register(whatsapp, await invite("kades"), "6281234500017", "Budi Santoso")
+    siti.read()
+    await ask_for_dana(siti)
+    await whatsapp.deliver()  # Meta accepts the request for Budi…
+    async with db.transaction() as session:
+        stmt = select(Outbox).where(Outbox.chat_id == budi.chat_id, Outbox.kind == "dana_kades")
+        row = (await session.execute(stmt)).scalar_one()
+    assert row.status == "sent"
+    undeliverable = [{"code": 131026, "title": "Message undeliverable"}]
+    status = wa_status(row.provider_message_id, "failed", budi.chat_id, errors=undeliverable)
+    assert (await whatsapp.post(wa_envelope(statuses=[status]))).status_code == 200  # …then not
+    await whatsapp.deliver()
+    told = [words(b) for b in siti.read()]
+    assert any(t.startswith("Kepala desa Budi Santoso tidak dapat dihubungi") for t in told), told
+    request = await the_request(db)
+    assert request.status == "diajukan"  # still waiting: the petugas contacts the kades directly
+    assert [e.action for e in await history(db, request.id)] == ["created", "kades_unreachable"]
+    [kades] = [i for i in await identities(db) if i.external_id == budi.chat_id]
+    assert kades.unreachable
+
+    # The same failed status delivered again by Meta tells nobody twice.
+    assert (await whatsapp.post(wa_envelope(statuses=[status]))).status_code == 200
+    await whatsapp.deliver()
+    assert siti.read() == []

@@ -13,8 +13,6 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from sqlalchemy import update as sql_update
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
@@ -23,7 +21,6 @@ from bot import metrics
 from bot.channels.telegram import CHANNEL, Parsed, parse
 from conversations.model import N_
 from db import queries
-from db.models import ChannelIdentity
 from handlers.inbound import Runtime
 from handlers.outgoing import Outgoing
 
@@ -69,7 +66,7 @@ class TelegramUpdates:
                 metrics.DUPLICATES.labels(CHANNEL).inc()
                 return
             if parsed.kind == "member" and parsed.chat_id is not None:
-                await _set_unreachable(session, parsed.chat_id, parsed.blocked)
+                await queries.set_unreachable(session, CHANNEL, parsed.chat_id, parsed.blocked)
             if parsed.kind == "group" and parsed.chat_id is not None:
                 text = self.runtime.texts(GROUP_NOTICE, "id")
                 notice = Outgoing(CHANNEL, parsed.chat_id, text)
@@ -113,12 +110,3 @@ class TelegramUpdates:
         """Lets pending callback answers finish before the process stops."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
-
-
-async def _set_unreachable(session: AsyncSession, chat_id: str, blocked: bool) -> None:
-    stmt = (
-        sql_update(ChannelIdentity)
-        .where(ChannelIdentity.channel == CHANNEL, ChannelIdentity.external_id == chat_id)
-        .values(unreachable=blocked)
-    )
-    await session.execute(stmt)
