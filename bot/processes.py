@@ -1,6 +1,7 @@
 """The long-running processes behind `ilpbot run | web | clock` and `ilpbot webhook …`.
 
-`run` (the embedded default): long polling and the outbox sender in one process.
+`run` (the embedded default): long polling and the outbox sender in one process (and, with
+WhatsApp configured too, its webhook on PORT).
 `web`: the webhook app, WEB_CONCURRENCY worker processes on one port; `clock`: the one outbox sender and the scheduler (bot/clock.py), which
 `run` also starts in its process.
 """
@@ -21,7 +22,7 @@ from starlette.applications import Starlette
 from telegram import BotCommand
 from telegram.error import TelegramError
 
-from bot import whatsapp_delivery
+from bot import whatsapp_delivery, whatsapp_web
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels import telegram, telegram_send, whatsapp
 from bot.channels.telegram_updates import TelegramUpdates
@@ -124,16 +125,37 @@ def start_clock(app: App):
 
 
 async def run_polling(app: App) -> int:
+    """Telegram by long polling; with WhatsApp configured too, its webhook is served on PORT in
+    this process (WhatsApp has no polling), and this process's sender delivers both."""
+    try:
+        webhook = whatsapp_beside_polling(app)
+    except ValueError as exc:  # an incomplete WhatsApp configuration
+        print(f"error: {exc}")
+        return 2
     bot = PollingBot(app)
     on_signals(bot.stop)
     serve_metrics(app.settings)
     scheduler = start_clock(app)
+    serving = asyncio.create_task(webhook.serve()) if webhook else None
     try:
         await bot.run()
     finally:
         scheduler.shutdown(wait=False)
+        if webhook is not None and serving is not None:
+            webhook.should_exit = True
+            await serving
     log.info("stopped")
     return 0
+
+
+def whatsapp_beside_polling(app: App) -> uvicorn.Server | None:
+    """The web app with the WhatsApp webhook only (Telegram is polled), without a sender of its
+    own. uvicorn takes SIGINT/SIGTERM while it serves and passes them on when it stops, so the
+    poller stops with it."""
+    if not app.settings.whatsapp_enabled:
+        return None
+    web = create_app(app, channels=[whatsapp_web.web_channel])
+    return uvicorn.Server(uvicorn.Config(web, **uvicorn_options(app.settings)))
 
 
 async def run_clock(app: App) -> int:

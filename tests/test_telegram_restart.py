@@ -1,18 +1,23 @@
 """`ilpbot run` as a real process against the fake Bot API: killed with SIGKILL in the middle
-of a registration, restarted, and the conversation goes on with nothing lost or doubled."""
+of a registration, restarted, and the conversation goes on with nothing lost or doubled; and
+with WhatsApp configured too, both channels answered by the one process."""
 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from db.database import Database
 
-from tests.telegram_support import TOKEN, Person
+from tests.fakes.graph_api import sign, wa_envelope, wa_text
+from tests.telegram_support import TOKEN, Person, until
+from tests.whatsapp_support import PHONE_ID, SECRET
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,3 +104,50 @@ def _press_without_waiting(
 ) -> dict:
     data = next(b["data"] for b in buttons if b["label"] == label)
     return person.fake.push_callback(person.chat_id, data, message_id)
+
+
+async def test_ilpbot_run_with_both_channels_answers_telegram_and_whatsapp(
+    environment, tmp_path, fake_telegram, graph
+):
+    port = _free_port()
+    env = environment | {
+        "PORT": str(port),
+        "WHATSAPP_ACCESS_TOKEN": "test-token",
+        "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+        "WHATSAPP_APP_SECRET": SECRET,
+        "WHATSAPP_VERIFY_TOKEN": "verify",
+        "WHATSAPP_API_URL": graph.base_url,
+    }
+    log = tmp_path / "ilpbot.log"
+    bot = start(env, tmp_path, log)
+    try:
+        fake_telegram.push_message(701, "halo")  # Telegram: fetched by long polling
+        await until(lambda: fake_telegram.texts(701), what="the Telegram reply")
+        assert "kode undangan" in fake_telegram.texts(701)[0]
+
+        body = json.dumps(wa_envelope([wa_text("6281200000701", "halo")])).encode()
+        headers = {"content-type": "application/json", "X-Hub-Signature-256": sign(body, SECRET)}
+        url = f"http://127.0.0.1:{port}/whatsapp/webhook"
+        async with httpx.AsyncClient() as client:  # WhatsApp: its webhook, in the same process
+            await until(lambda: _answers(client, url), what="the WhatsApp webhook")
+            posted = await client.post(url, content=body, headers=headers)
+        assert posted.status_code == 200
+        await until(lambda: graph.messages("6281200000701"), what="the WhatsApp reply")
+        assert "kode undangan" in json.dumps(graph.messages("6281200000701")[0])
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(timeout=20) == 0, log.read_text()[-3000:]
+
+
+async def _answers(client: httpx.AsyncClient, url: str) -> bool:
+    try:
+        await client.get(url)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
