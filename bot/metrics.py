@@ -2,14 +2,25 @@
 
 The web app counts inbound work; the sender (in `ilpbot run` / `ilpbot clock`) counts sends and
 serves them itself when METRICS_PORT is set. The outbox depth is read from the database at scrape
-time, so every process reports the same shared queue.
+time, so every process reports the same shared queue. Several uvicorn workers on one port
+(WEB_CONCURRENCY) share their counts through PROMETHEUS_MULTIPROC_DIR, which `ilpbot web` sets
+for them, so a scrape that reaches any worker sees all of them.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from sqlalchemy import func, select
 
 from db.database import Database
@@ -26,7 +37,13 @@ HANDLE_SECONDS = Histogram(
     ["channel"],
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-OUTBOX_DEPTH = Gauge("ilpbot_outbox_pending", "Outbox rows waiting to be sent", ["channel"])
+# Each worker reads the same table when scraped: across workers the latest reading is the one.
+OUTBOX_DEPTH = Gauge(
+    "ilpbot_outbox_pending",
+    "Outbox rows waiting to be sent",
+    ["channel"],
+    multiprocess_mode="mostrecent",
+)
 SENDS = Counter("ilpbot_sends", "Platform send calls by result", ["channel", "result"])
 SEND_SECONDS = Histogram(
     "ilpbot_send_seconds",
@@ -79,5 +96,12 @@ async def refresh_outbox_depth(db: Database) -> None:
 _depth_channels: set[str] = set()
 
 
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
 def exposition() -> tuple[bytes, str]:
-    return generate_latest(), CONTENT_TYPE_LATEST
+    if not os.environ.get(MULTIPROC_DIR):
+        return generate_latest(), CONTENT_TYPE_LATEST
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # every worker's files in the shared directory
+    return generate_latest(registry), CONTENT_TYPE_LATEST

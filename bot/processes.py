@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import signal
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import uvicorn
 from prometheus_client import start_http_server
@@ -22,7 +24,7 @@ from starlette.applications import Starlette
 from telegram import BotCommand
 from telegram.error import TelegramError
 
-from bot import whatsapp_delivery, whatsapp_web
+from bot import metrics, whatsapp_delivery, whatsapp_web
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels import telegram, telegram_send, whatsapp
 from bot.channels.telegram_updates import TelegramUpdates
@@ -217,13 +219,29 @@ def serve_web_workers(settings: Settings, with_sender: bool = False) -> int:
         return 2
     if not asyncio.run(_web_ready(settings)):
         return 2
-    uvicorn.run(
-        f"{__name__}:web_worker",
-        factory=True,
-        workers=settings.web_concurrency,
-        **uvicorn_options(settings),
-    )
+    with _shared_metrics():
+        uvicorn.run(
+            f"{__name__}:web_worker",
+            factory=True,
+            workers=settings.web_concurrency,
+            **uvicorn_options(settings),
+        )
     return 0
+
+
+@contextmanager
+def _shared_metrics() -> Iterator[None]:
+    """The workers' Prometheus counts in one directory (unless the operator chose one), set
+    before they are spawned: prometheus_client reads it when a worker imports it."""
+    if os.environ.get(metrics.MULTIPROC_DIR):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="ilpbot-metrics-") as shared:
+        os.environ[metrics.MULTIPROC_DIR] = shared
+        try:
+            yield
+        finally:
+            del os.environ[metrics.MULTIPROC_DIR]
 
 
 async def _web_ready(settings: Settings) -> bool:

@@ -80,3 +80,20 @@ def test_workers_refuse_an_incomplete_channel_configuration(tmp_path):
     done = subprocess.run([ILPBOT, "web"], env=env, cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2
     assert "TELEGRAM_WEBHOOK_SECRET" in done.stdout
+
+
+def test_metrics_from_any_worker_count_every_worker(tmp_path):
+    port = free_port()
+    env = environment(tmp_path, PORT=str(port), WEB_CONCURRENCY="2")
+    server = subprocess.Popen([ILPBOT, "web"], env=env, cwd=tmp_path)
+    try:
+        healthy(port)
+        for _ in range(20):  # a new connection each: the workers take them in turn as they can
+            forged = httpx.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1})
+            assert forged.status_code == 403
+        for _ in range(5):  # whichever worker answers the scrape
+            scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            assert 'ilpbot_refused_total{channel="telegram",why="bad_secret"} 20.0' in scrape
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
