@@ -5,6 +5,7 @@ weekly form, indicator columns with their labels), a dana desa sheet and an SPM 
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -200,7 +201,10 @@ async def on_ekspor(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     req = Request(first, last, scope)
     book = await sheets(turn.session, texts, turn.runtime.flows, req, turn.locale)
     folder = ClockSettings.of(turn.runtime.settings).export_dir
-    path = export_files.write_xlsx(book, folder / export_files.file_name(req, "xlsx"))
+    # openpyxl takes a while on a district month: in a thread, other chats' turns go on meanwhile
+    # (on PostgreSQL fully; SQLite's single writer still waits for this transaction).
+    target = folder / export_files.file_name(req, "xlsx")
+    path = await asyncio.to_thread(export_files.write_xlsx, book, target)
     text = turn.t(
         "Export {first} – {last}: one sheet per cluster, dana desa and SPM capaian.",
         first=first.strftime("%d/%m/%Y"),
