@@ -30,7 +30,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("petugas", "kader", "kepala_puskesmas", "kades", "dinkes", "admin")
+# pmd: Dinas Pemberdayaan Masyarakat dan Desa, which oversees dana desa (sees requests, not reports)
+ROLES = ("petugas", "kader", "kepala_puskesmas", "kades", "dinkes", "pmd", "admin")
 CHANNELS = ("telegram", "whatsapp", "console", "test")
 
 

@@ -36,8 +36,8 @@ from handlers.dana_notify import ask_kades
 from handlers.inbound import Command, Runtime
 from handlers.turn import Turn
 
-ROLES = (*REQUESTER_ROLES, "kades", "dinkes", "admin")
-OVERSEERS = ("dinkes", "admin")
+ROLES = (*REQUESTER_ROLES, "kades", "dinkes", "pmd", "admin")
+OVERSEERS = ("dinkes", "pmd", "admin")  # read every request; decide none
 
 
 async def dana_command(turn: Turn, arg: str) -> None:

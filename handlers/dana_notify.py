@@ -153,8 +153,9 @@ async def _tell_dinkes(
         "requester": f.requester,
         "origin": f.puskesmas or f.desa,
     }
-    for user in await dana.active_users(session, "dinkes"):
-        await send(session, now, user, DINKES, f.request, _plain(texts, msgid, params))
+    for role in ("dinkes", "pmd"):  # both oversee dana desa
+        for user in await dana.active_users(session, role):
+            await send(session, now, user, DINKES, f.request, _plain(texts, msgid, params))
 
 
 async def to_kades(

@@ -20,6 +20,7 @@ ROLE_LABELS = {
     "kepala_puskesmas": N_("head of puskesmas"),
     "kades": N_("village head (kepala desa)"),
     "dinkes": N_("Dinas Kesehatan staff"),
+    "pmd": N_("Dinas PMD staff"),
     "admin": N_("administrator"),
 }
 

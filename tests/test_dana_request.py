@@ -292,3 +292,30 @@ async def test_lists_show_my_requests_what_waits_and_the_totals(registered, outb
     assert await joko.send("/dana DD-2026-2") == [
         "Permintaan DD-2026-2 tidak ditemukan untuk Anda."
     ]
+
+
+async def test_dinas_pmd_sees_the_requests_and_hears_of_an_approval_but_cannot_decide(
+    registered, outbox
+):
+    siti, budi, _ = await people(registered)
+    dewi = await registered("pmd", "500", "Dewi Kartika")
+    assert await dewi.send("/profil") == [
+        "Anda Dewi Kartika, staf Dinas PMD untuk Kabupaten Rejang Lebong."
+    ]
+    await ask_for_dana(siti, amount="6 juta")  # above the threshold for telling the overseers
+    [overview] = await dewi.send("/dana")
+    assert "diajukan, menunggu keputusan: 1 permintaan, Rp 6.000.000" in overview
+    [detail] = await dewi.send("/dana DD-2026-1")
+    assert "Jumlah: Rp 6.000.000" in detail and "Riwayat:" in detail
+    assert "Setujui" not in dewi.buttons  # Dinas PMD oversees; the kades decides
+
+    await outbox.drain()
+    outbox.read(budi)
+    [confirm] = await budi.press("Setujui")
+    assert confirm.startswith("Setujui Rp 6.000.000 untuk DD-2026-1")
+    await budi.press("Ya")
+    await outbox.drain()
+    assert outbox.read(dewi) == [
+        "Untuk diketahui: DD-2026-1 untuk Desa Sumber Urip (Penyakit menular) disetujui oleh "
+        "Budi Santoso: Rp 6.000.000. Diajukan oleh Siti Aminah, Puskesmas Sumber Urip."
+    ]
