@@ -9,7 +9,6 @@ import itertools
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from bench.common import ilpbot_environment
 from db.database import Database
 from db.models import ChannelIdentity, Outbox, ProcessedInbound, Puskesmas, User
 from db.reports import Report
+
+from tests.fakes.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "123456:FAULTS", "faults-secret"
@@ -73,12 +74,6 @@ def quick_text(klaster: str, day: date) -> str:
 
 
 # --- processes -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(url: str, api_url: str, **extra: str) -> dict[str, str]:

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from bench.engine import bare_transactions  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Outbox, Puskesmas, User  # noqa: E402
 
+from tests.fakes.server import free_port  # noqa: E402
 from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
 TOKEN, SECRET = "123456:BENCH", "bench-secret"
@@ -147,12 +147,6 @@ async def open_loop(ports: list[int], connections: int, rate: float, seconds: fl
 
 
 # --- processes and data --------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(url: str, api_url: str, **extra: str) -> dict[str, str]:

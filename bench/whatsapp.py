@@ -40,6 +40,7 @@ from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Puskesmas, User  # noqa: E402
 
 from tests.fakes.graph_api import FakeGraphApi, sign, wa_envelope, wa_text  # noqa: E402
+from tests.fakes.server import free_port  # noqa: E402
 
 APP_SECRET, VERIFY = "bench-app-secret", "bench-verify"
 FIRST_WA = 6281200000000
@@ -113,7 +114,7 @@ async def compare(backend: str, args: argparse.Namespace) -> dict:
     try:
         await tg.register_chats(url)
         await register_whatsapp(url)
-        port = tg.free_port()
+        port = free_port()
         env = tg.environment(
             url,
             bot_api.url,

@@ -133,14 +133,14 @@ async def decided(
     requester = await session.get(User, request.requester_id)
     await send(session, now, requester, REQUESTER, request, _plain(texts, msgid, params, request))
     if request.status in dana.APPROVED and (request.jumlah_disetujui or 0) >= threshold:
-        await _tell_dinkes(session, texts, now, f, params)
+        await _tell_overseers(session, texts, now, f, params)
     info = N_("{reference} ({desa}) was decided by {kades}: {status}. No action is needed.")
     for other in await dana.active_kades(session, request.desa_id):
         if other.id != kades.id:
             await send(session, now, other, INFO, request, _plain(texts, info, params))
 
 
-async def _tell_dinkes(
+async def _tell_overseers(
     session: AsyncSession, texts: Texts, now: datetime, f: Facts, params: dict
 ) -> None:
     msgid = N_(

@@ -11,7 +11,6 @@ import asyncio
 import itertools
 import re
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -36,6 +35,7 @@ from db.reports import Report
 from handlers.invites import create_invite
 
 from conftest import PG_URL, _pg_exec, _seeded
+from tests.fakes.server import free_port
 from tests.fakes.telegram_api import FakeBotApi
 from tests.telegram_support import SECRET, TOKEN, Person, until
 
@@ -73,12 +73,6 @@ class Process:
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Deployment:

@@ -5,7 +5,6 @@ with WhatsApp configured too, both channels answered by the one process."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from db.database import Database
 
 from tests.fakes.graph_api import sign, wa_envelope, wa_text
+from tests.fakes.server import free_port
 from tests.telegram_support import TOKEN, Person, until
 from tests.whatsapp_support import PHONE_ID, SECRET
 
@@ -109,7 +109,7 @@ def _press_without_waiting(
 async def test_ilpbot_run_with_both_channels_answers_telegram_and_whatsapp(
     environment, tmp_path, fake_telegram, graph
 ):
-    port = _free_port()
+    port = free_port()
     env = environment | {
         "PORT": str(port),
         "WHATSAPP_ACCESS_TOKEN": "test-token",
@@ -145,9 +145,3 @@ async def _answers(client: httpx.AsyncClient, url: str) -> bool:
     except httpx.TransportError:
         return False
     return True
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

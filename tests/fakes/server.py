@@ -20,6 +20,13 @@ import uvicorn
 from starlette.types import ASGIApp
 
 
+def free_port() -> int:
+    """A port free now, for a process the test starts itself (it binds the port on its own)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class LoopbackServer:
     """uvicorn on 127.0.0.1:<free port> in a daemon thread; `url` is valid after start()."""
 
