@@ -194,7 +194,7 @@ async def engine_rows(bench: Bench, backends: list[str], messages: int) -> None:
 async def telegram_inbound(backend: str, updates: int, processes: int = 1) -> dict:
     """`processes` separate `ilpbot web` on their own ports, the bench's connections spread
     over them in turn (as an nginx upstream does)."""
-    args = argparse.Namespace(updates=updates, connections=16, workers=processes)
+    args = argparse.Namespace(updates=updates, connections=tg.CONNECTIONS, workers=processes)
     with environ(WEB_CONCURRENCY="1"):
         async with peak_rss() as peaks:
             row = await tg.inbound(backend, args)
@@ -210,7 +210,8 @@ def telegram_rows(bench: Bench, row: dict, updates: int) -> None:
     latency = (
         f"at 80 % of the target ({row['at_target_80pct_per_s']:,} msg/s): p50 "
         f"{row['target_p50_ms']} ms, p99 {row['target_p99_ms']} ms; at 80 % of the measured "
-        f"({row['at_80pct_per_s']:,} msg/s): p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms"
+        f"({row['at_80pct_per_s']:,} msg/s): p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms; "
+        f"CPU steal {row['cpu_steal']}"
     )
     target_rate, target_p99 = tg.RATE_TARGET[backend], tg.P99_TARGET_MS
     rate_ok = row["inbound_per_s"] >= target_rate and row["target_p99_ms"] <= target_p99

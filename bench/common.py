@@ -159,6 +159,25 @@ def no_collector_pauses():
         gc.unfreeze()
 
 
+def _cpu_ticks() -> list[int]:
+    with open("/proc/stat") as stat:  # the first line: all CPUs, in clock ticks by state
+        return [int(n) for n in stat.readline().split()[1:]]
+
+
+@contextlib.contextmanager
+def cpu_steal():
+    """The share of the machine's CPU time the hypervisor gave to others while the block ran
+    (/proc/stat's steal). A figure measured while it is high says more about the neighbours."""
+    share = {"steal": 0.0}
+    before = _cpu_ticks() if os.path.exists("/proc/stat") else None
+    try:
+        yield share
+    finally:
+        if before is not None:
+            spent = [a - b for a, b in zip(_cpu_ticks(), before, strict=True)]
+            share["steal"] = spent[7] / max(1, sum(spent))
+
+
 async def posting_lanes(conns: list, total: int, updates) -> tuple[float, list[float], int]:
     """Keeps every open connection busy posting `updates` until `total` are sent; closes them.
 

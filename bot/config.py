@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.database import normalize_url
@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_bot_username: str | None = None
+    # Updates Telegram delivers to the webhook at once (its setWebhook max_connections, 1-100;
+    # Telegram's default is 40). The webhook's group commit is sized for this (handlers/inbound.py).
+    telegram_webhook_max_connections: int = Field(40, ge=1, le=100)
 
     # `ilpbot web` listens on PORT (Heroku/Dokku set it); the sender process exposes its
     # Prometheus metrics on METRICS_PORT when set.

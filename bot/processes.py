@@ -295,6 +295,7 @@ async def webhook(app: App, action: str) -> int:
                 settings.telegram_webhook_url,
                 secret_token=settings.telegram_webhook_secret,
                 allowed_updates=list(telegram.ALLOWED_UPDATES),
+                max_connections=settings.telegram_webhook_max_connections,
             )
             print(f"webhook set: {settings.telegram_webhook_url}")
         elif action == "delete":

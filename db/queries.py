@@ -127,6 +127,7 @@ def _chats_query(where: Any) -> Any:
     )
 
 
+_CONVERSATION = Conversation.__table__
 # Built once: inbound messages run them every time, and building costs more than running.
 _CHAT = _chats_query(
     and_(Conversation.channel == bindparam("channel"), Conversation.chat_id == bindparam("chat"))
@@ -145,16 +146,35 @@ _CHATS = _chats_query(
 async def open_chats(
     session: AsyncSession, chats: list[tuple[str, str, str | None]], now: datetime
 ) -> dict[tuple[str, str], Chat]:
-    """`open_chat` for several (channel, chat_id, phone) at once: one query for the known."""
-    found: dict[tuple[str, str], Chat] = {}
-    for channel in sorted({channel for channel, _, _ in chats}):
-        ids = sorted({chat_id for c, chat_id, _ in chats if c == channel})
-        for row in await session.execute(_CHATS, {"channel": channel, "chats": ids}):
-            found[channel, row[0].chat_id] = Chat(*row)
+    """`open_chat` for several (channel, chat_id, phone) at once: one query for the known, one
+    INSERT and one query for the chats writing for the first time (a wave of new users)."""
+    found = await _locked_chats(session, {(c, chat_id) for c, chat_id, _ in chats})
+    new: set[tuple[str, str]] = set()
     for channel, chat_id, phone in chats:
         chat = found.get((channel, chat_id))
-        if chat is None or (chat.identity is None and phone and phone != chat_id):
+        moved = phone and phone != chat_id  # perhaps known by its phone number: see open_chat
+        if moved and (chat is None or chat.identity is None):
             found[channel, chat_id] = await open_chat(session, channel, chat_id, now, phone)
+        elif chat is None:
+            new.add((channel, chat_id))
+    if new:
+        rows = [
+            {"channel": c, "chat_id": chat_id, "status": "idle", "updated_at": now}
+            for c, chat_id in sorted(new)  # one order in every process, as the locks
+        ]
+        await insert_new(session, _CONVERSATION, rows, ("channel", "chat_id"))
+        found |= await _locked_chats(session, new)
+    return found
+
+
+async def _locked_chats(
+    session: AsyncSession, chats: set[tuple[str, str]]
+) -> dict[tuple[str, str], Chat]:
+    found: dict[tuple[str, str], Chat] = {}
+    for channel in sorted({channel for channel, _ in chats}):
+        ids = sorted({chat_id for c, chat_id in chats if c == channel})
+        for row in await session.execute(_CHATS, {"channel": channel, "chats": ids}):
+            found[channel, row[0].chat_id] = Chat(*row)
     return found
 
 
@@ -198,7 +218,6 @@ def _state_values(state: State | None, nonce: int, now: datetime) -> dict[str, A
     }
 
 
-_CONVERSATION = Conversation.__table__
 # Built once, like _CHAT: every inbound message that changes its conversation runs it.
 _SAVE_STATE = (
     update(_CONVERSATION)

@@ -37,7 +37,10 @@ class GroupCommit(Generic[M, R]):
     run: Callable[[list[M]], Awaitable[list[R]]]
     key: Callable[[M], Hashable]  # the lock a message takes (its chat)
     lanes: int = 1  # groups in flight at once: 1 for SQLite's single writer
-    limit: int = 64
+    limit: int = 64  # messages per group
+    # A further lane starts only when this many messages wait: every group pays its round trips,
+    # and at a moderate rate many lanes would each run a group of one or two.
+    quorum: int = 1
     # A failure worth trying again (PostgreSQL's deadlock victim): a group that took a hot
     # lock (a day's reference number) and row locks in another order than its neighbour.
     transient: Callable[[BaseException], bool] = lambda _exc: False
@@ -50,9 +53,14 @@ class GroupCommit(Generic[M, R]):
     async def submit(self, message: M) -> R:
         answer: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._queue.append(_Waiting(message, answer))
-        if self._lanes_running < self.lanes:
-            self._start_lane()
+        self._more_lanes()
         return await answer
+
+    def _more_lanes(self) -> None:
+        if self._lanes_running == 0 or (
+            self._lanes_running < self.lanes and len(self._queue) >= self.quorum
+        ):
+            self._start_lane()
 
     def _start_lane(self) -> None:
         self._lanes_running += 1
@@ -64,6 +72,8 @@ class GroupCommit(Generic[M, R]):
         try:
             await asyncio.sleep(0)  # let updates that arrived together join this group
             while group := self._take():
+                if self._queue:
+                    self._more_lanes()
                 keys = {self.key(w.message) for w in group}
                 self._busy_keys |= keys
                 try:

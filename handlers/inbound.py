@@ -116,11 +116,21 @@ class Runtime:
             self.commands[name] = command
 
     def __post_init__(self) -> None:
-        # SQLite has one writer: one group at a time. PostgreSQL locks rows: groups overlap.
-        lanes = 1 if self.db.is_sqlite else 4
-        self._group = GroupCommit(
-            self._handle_together, _chat_of, lanes=lanes, transient=is_transient
-        )
+        # SQLite has one writer: one group at a time, as large as what waits. PostgreSQL locks
+        # rows, so groups overlap: one computes while another waits on its round trips. Capped
+        # at 20, Telegram's 40 webhook connections make two groups in flight, not one large
+        # group during whose round trips the process has nothing to do.
+        if self.db.is_sqlite:
+            self._group = GroupCommit(self._handle_together, _chat_of, lanes=1, limit=64)
+        else:
+            self._group = GroupCommit(
+                self._handle_together,
+                _chat_of,
+                lanes=4,
+                limit=20,
+                quorum=8,
+                transient=is_transient,
+            )
 
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         """Returns the replies for the sender, to be sent after the commit. Messages arriving

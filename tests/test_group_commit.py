@@ -6,7 +6,7 @@ import asyncio
 from sqlalchemy import event, func, select
 
 from db.database import is_transient
-from db.models import ProcessedInbound
+from db.models import Conversation, ProcessedInbound
 from handlers.group_commit import GroupCommit
 from handlers.inbound import Command
 
@@ -55,6 +55,27 @@ async def test_sixteen_bidan_writing_at_once_share_transactions(registered, db):
         assert reply == [f"Anda Bidan {name}, petugas puskesmas untuk Puskesmas Sumber Urip."]
     assert await processed(db) - before == 16
     assert 1 <= commits[0] < 16
+
+
+async def test_twenty_new_people_writing_at_once_get_their_conversations_together(chat, db):
+    """A wave of first messages (an invite sent to a whole puskesmas): the group creates their
+    conversations in one INSERT, not one per person, and each is greeted once."""
+    inserts = [0]
+
+    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+    def _count(_conn, _cursor, statement: str, *_args) -> None:
+        inserts[0] += statement.startswith("INSERT INTO conversation ")
+
+    commits = count_commits(db)
+    people = [chat(str(900 + n)) for n in range(20)]
+    replies = await asyncio.gather(*(p.send("halo") for p in people))
+    assert len({tuple(r) for r in replies}) == 1 and replies[0]  # the same greeting for each
+    assert 1 <= inserts[0] <= commits[0] < 20
+    async with db.transaction() as session:
+        chats = await session.scalars(
+            select(Conversation.chat_id).where(Conversation.chat_id.like("9__"))
+        )
+        assert sorted(chats) == [str(900 + n) for n in range(20)]
 
 
 async def test_one_message_that_fails_does_not_fail_its_neighbours(registered, runtime, db):

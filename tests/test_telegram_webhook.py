@@ -142,6 +142,7 @@ async def test_the_webhook_is_registered_with_its_secret(db_url, fake_telegram, 
     assert call.params["url"] == "https://bot.example.id/telegram/webhook"
     assert call.params["secret_token"] == SECRET
     assert call.params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+    assert int(call.params["max_connections"]) == 40  # Telegram's default, now explicit
     capsys.readouterr()
     assert await processes.webhook(app, "info") == 0
     assert json.loads(capsys.readouterr().out)["url"] == "https://bot.example.id/telegram/webhook"
