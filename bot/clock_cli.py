@@ -53,10 +53,14 @@ async def digest(app: App, args: argparse.Namespace) -> int:
     now = runtime.clock()
     day = the_day(args.date, runtime.texts.today(now))
     async with app.db.transaction() as session:
-        built = await digest_send.prepare(session, runtime, day, now, chart=not args.no_chart)
-        if args.send:
+        digest = await digest_send.collect(session, runtime, day, now)
+    # drawn between the transactions: SQLite's writer lock is not held for it
+    chart = None if args.no_chart else await digest_send.chart_of(runtime, digest)
+    built = digest_send.Built(digest, chart)
+    if args.send:
+        async with app.db.transaction() as session:
             sent = await digest_send.send(session, runtime, built, now)
-            print(f"digest of {day} queued for {sent} Dinkes user(s)")
+        print(f"digest of {day} queued for {sent} Dinkes user(s)")
     if not args.send:
         deadline = ClockSettings.of(runtime.settings).deadline_text
         print(render(built.digest, runtime.texts, "id", deadline))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,3 +25,9 @@ async def claim(session: AsyncSession, job: str, period: str, now: datetime) -> 
     """True for the one caller that may run `job` for `period`; the claim commits with its outbox rows."""
     values = {"job": job, "period": period, "claimed_at": now}
     return await insert_ignore(session, ScheduledRun.__table__, values)
+
+
+async def claimed(session: AsyncSession, job: str, period: str) -> bool:
+    """Whether `job` already ran for `period` (a read: the claim itself is `claim`)."""
+    stmt = select(ScheduledRun.id).where(ScheduledRun.job == job, ScheduledRun.period == period)
+    return (await session.execute(stmt.limit(1))).first() is not None

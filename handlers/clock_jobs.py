@@ -22,7 +22,14 @@ def jobs(settings: ClockSettings) -> list[Job]:
     # A digest, a summary or a reminder that missed its day is stale: no catching up on
     # earlier days, except the weekly and monthly summaries (worth a day or two late).
     return [
-        Job("digest", settings.digest_at, digest_send.run, catch_up_days=0, quiet=True),
+        Job(
+            "digest",
+            settings.digest_at,
+            digest_send.run,
+            catch_up_days=0,
+            quiet=True,
+            prepare=digest_send.prepare_tick,
+        ),
         # The weekly form is named in Friday's reminder (reminders.missing_forms).
         Job("reminders", settings.remind_at, reminders.run, catch_up_days=0, quiet=True),
         *(

@@ -31,14 +31,15 @@ class Built:
     chart: Path | None
 
 
-async def prepare(
-    session: AsyncSession, runtime: Runtime, day: date, now: datetime, chart: bool = True
-) -> Built:
+async def collect(session: AsyncSession, runtime: Runtime, day: date, now: datetime) -> Digest:
     settings = ClockSettings.of(runtime.settings)
     frame = Frame(day, now, runtime.texts.timezone, settings.report_deadline)
-    digest = await build(session, runtime.flows, frame)
-    path = await asyncio.to_thread(draw, runtime, digest, settings.export_dir) if chart else None
-    return Built(digest, path)
+    return await build(session, runtime.flows, frame)
+
+
+async def chart_of(runtime: Runtime, digest: Digest) -> Path | None:
+    folder = ClockSettings.of(runtime.settings).export_dir
+    return await asyncio.to_thread(draw, runtime, digest, folder)
 
 
 def draw(runtime: Runtime, digest: Digest, folder: Path) -> Path | None:
@@ -87,13 +88,21 @@ async def send(session: AsyncSession, runtime: Runtime, built: Built, now: datet
     return await notify.send_to(session, now, users, KIND, render_for)
 
 
+async def prepare_tick(runtime: Runtime, now: datetime, period: date) -> Built | None:
+    """The clock's part before its claim: the data in a short transaction of its own, the chart
+    drawn after it (nothing at all while no Dinkes user is registered yet)."""
+    async with runtime.db.transaction() as session:
+        if not await notify.active_users(session, DINKES):
+            return None
+        digest = await collect(session, runtime, period - timedelta(days=1), now)
+    return Built(digest, await chart_of(runtime, digest))
+
+
 async def run(tick: Tick) -> None:
-    """The clock's job: the digest about the day before the period (nothing is drawn when
-    no Dinkes user is registered yet)."""
-    if not await notify.active_users(tick.session, DINKES):
+    """The clock's job: the digest about the day before the period, prepared by `prepare_tick`."""
+    built: Built | None = tick.prepared
+    if built is None:
         return
-    day = tick.period - timedelta(days=1)
-    built = await prepare(tick.session, tick.runtime, day, tick.now)
     await send(tick.session, tick.runtime, built, tick.now)
     folder = ClockSettings.of(tick.runtime.settings).export_dir
     export_files.prune(folder, time.time())

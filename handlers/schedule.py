@@ -8,11 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.clock import claim
+from db.clock import claim, claimed
 
 if TYPE_CHECKING:
     from handlers.inbound import Runtime
@@ -28,6 +28,7 @@ class Tick:
     session: AsyncSession
     now: datetime
     period: date
+    prepared: Any = None  # what the job's `prepare` returned
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Job:
     monthday: int | None = None
     catch_up_days: int = 1  # how far back a clock that was down still runs a missed period
     quiet: bool = False  # never inside the quiet hours (reminders)
+    # Slow work before the claim's transaction, in transactions of its own or none: drawing a
+    # chart there would hold SQLite's single writer lock, and every chat's message would wait.
+    # Runs only for an unclaimed period; its result reaches `run` as `tick.prepared`.
+    prepare: Callable[[Runtime, datetime, date], Awaitable[Any]] | None = None
 
     def runs_on(self, day: date) -> bool:
         if self.weekdays is not None and day.weekday() not in self.weekdays:
@@ -87,10 +92,16 @@ class Schedule:
             return []
         ran = []
         for period in due_periods(job, local):
+            prepared = None
+            if job.prepare is not None:
+                async with self.runtime.db.transaction() as session:
+                    if await claimed(session, job.name, period.isoformat()):
+                        continue
+                prepared = await job.prepare(self.runtime, now, period)
             async with self.runtime.db.transaction() as session:
                 if not await claim(session, job.name, period.isoformat(), now):
-                    continue
-                await job.run(Tick(self.runtime, session, now, period))
+                    continue  # another clock ran it meanwhile: what was prepared is dropped
+                await job.run(Tick(self.runtime, session, now, period, prepared))
             log.info("clock: %s for %s done", job.name, period)
             ran.append((job.name, period))
         return ran

@@ -202,7 +202,8 @@ async def test_the_chart_is_a_png_heatmap_of_fourteen_days(db, runtime, tmp_path
     runtime.settings["export_dir"] = str(tmp_path)
     await seed_the_district(db)
     async with db.transaction() as session:
-        built = await digest_send.prepare(session, runtime, D, NOW)
+        digest = await digest_send.collect(session, runtime, D, NOW)
+    built = digest_send.Built(digest, await digest_send.chart_of(runtime, digest))
     assert built.chart == (tmp_path / "digest-2026-11-22.png").resolve()
     assert built.digest.grid.days[0] == D - timedelta(days=13)
     from PIL import Image

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from db.database import Database
 from db.models import Outbox
+from db.queries import add_outbox
 from handlers.app import build_runtime
 from handlers.outgoing import Outgoing
 from handlers.schedule import Job, Schedule, Tick, due_periods, in_quiet_hours
@@ -15,8 +16,6 @@ from handlers.schedule import Job, Schedule, Tick, due_periods, in_quiet_hours
 
 async def _note(tick: Tick) -> None:
     out = Outgoing("test", "dinkes", f"ringkasan {tick.period.isoformat()}")
-    from db.queries import add_outbox
-
     await add_outbox(
         tick.session,
         channel="test",
@@ -78,3 +77,37 @@ def test_due_periods_follow_weekdays_and_the_time_of_day():
     assert due_periods(DIGEST, datetime(2026, 11, 23, 6, 0, tzinfo=wib)) == [date(2026, 11, 22)]
     assert in_quiet_hours(time(23, 0), time(20, 0), time(6, 0))
     assert not in_quiet_hours(time(14, 0), time(20, 0), time(6, 0))
+
+
+async def test_a_jobs_slow_part_runs_before_its_claim_and_only_for_an_unclaimed_period(
+    runtime, clock, db
+):
+    """The digest's chart is drawn before the clock takes its claim: while it is drawn no
+    transaction is open, so a bidan's report is not kept waiting (SQLite has one writer)."""
+    prepared: list[date] = []
+
+    async def prepare(rt, _now, period: date) -> str:
+        # another writer gets in at once: the clock holds no transaction now
+        async with asyncio.timeout(5), rt.db.transaction() as session:
+            await session.execute(select(func.count()).select_from(Outbox))
+        prepared.append(period)
+        return f"chart {period.isoformat()}"
+
+    async def run(tick: Tick) -> None:
+        await add_outbox(
+            tick.session,
+            channel="test",
+            chat_id="dinkes",
+            payload=Outgoing("test", "dinkes", tick.prepared).to_json(),
+            kind="digest",
+            now=tick.now,
+        )
+
+    schedule = Schedule(runtime)
+    schedule.add(Job("digest", time(7, 0), run, catch_up_days=0, prepare=prepare))
+    clock.now = datetime(2026, 11, 23, 0, 1, tzinfo=UTC)  # 07.01 WIB
+    assert await schedule.tick() == [("digest", date(2026, 11, 23))]
+    clock.advance(minutes=1)
+    assert await schedule.tick() == []  # claimed: nothing is prepared again
+    assert prepared == [date(2026, 11, 23)]
+    assert await _sent(db) == ["chart 2026-11-23"]
