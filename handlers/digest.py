@@ -155,9 +155,12 @@ def _figures(
     flows: dict[str, Flow], totals: dict[tuple[date, str], int], day: date
 ) -> tuple[tuple[Figure, ...], tuple[Figure, ...]]:
     """The key figures against the 7 days before, and the indicators above their 28-day
-    pattern (mean + 2 sd, and at least 1.5 × the mean and 5): the most unusual first."""
+    pattern (mean + 2 sd, and at least 1.5 × the mean and 5): the most unusual first. A klaster
+    with counts on fewer than half of those days has no pattern yet (the bot's first weeks, a
+    puskesmas that only began reporting): its "average 0" would make every busy day an alert."""
     indicators = catalog(flows)
     daily = {k.key for k in DAILY}
+    history = _days_counted(totals, indicators, day)
 
     def series(code: str, days: int) -> list[int]:
         return [totals.get((day - timedelta(days=n), code), 0) for n in range(1, days + 1)]
@@ -176,12 +179,26 @@ def _figures(
     for code, ind in indicators.items():
         if not ind.counted or ind.klaster.key not in daily:
             continue
+        if len(history.get(ind.klaster.key, ())) < PATTERN_DAYS // 2:
+            continue
         value, past = totals.get((day, code), 0), series(code, PATTERN_DAYS)
         mean, sd = statistics.fmean(past), statistics.pstdev(past)
         if value >= 5 and value > mean + 2 * sd and value >= 1.5 * mean:
             unusual.append(((value - mean) / max(sd, 1.0), Figure(code, ind.label, value, mean)))
     unusual.sort(key=lambda pair: -pair[0])
     return figures, tuple(f for _, f in unusual[:3])
+
+
+def _days_counted(
+    totals: dict[tuple[date, str], int], indicators: dict, day: date
+) -> dict[str, set[date]]:
+    """Per klaster, the days before `day` with any count above 0. Zero totals are not stored,
+    so this is as near as the totals come to "the klaster was reported that day"."""
+    days: dict[str, set[date]] = {}
+    for (when, code), total in totals.items():
+        if when < day and total and code in indicators:
+            days.setdefault(indicators[code].klaster.key, set()).add(when)
+    return days
 
 
 async def spm_lines(

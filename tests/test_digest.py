@@ -198,6 +198,23 @@ async def _totals(db):
     return out
 
 
+async def test_in_the_bots_first_week_a_busy_day_is_not_called_above_a_pattern(db, runtime):
+    """Sumber Urip has reported Klaster 4 for five days (2 diarrhoea cases a day): 20 cases on
+    the sixth are news for the key figures, but there is no 28-day pattern to be above yet.
+    Three weeks later, with the same history, the same jump is an alert."""
+    s = await Seeder(db).load()
+    for back in range(1, 6):
+        await s.report("Sumber Urip", "4", D - timedelta(days=back), {**K4_ZERO, "DIARE": 2})
+    await s.report("Sumber Urip", "4", D, {**K4_ZERO, "DIARE": 20}, wib(D, 10))
+    digest = await digest_of(db, runtime)
+    assert next(f for f in digest.figures if f.code == "DIARE").value == 20
+    assert digest.above_pattern == ()
+    for back in range(6, 15):
+        await s.report("Sumber Urip", "4", D - timedelta(days=back), {**K4_ZERO, "DIARE": 2})
+    digest = await digest_of(db, runtime)
+    assert [(f.code, f.value) for f in digest.above_pattern] == [("DIARE", 20)]
+
+
 async def test_the_chart_is_a_png_heatmap_of_fourteen_days(db, runtime, tmp_path):
     runtime.settings["export_dir"] = str(tmp_path)
     await seed_the_district(db)
