@@ -51,6 +51,7 @@ def jobs(settings: ClockSettings) -> list[Job]:
             monthday=1,
             catch_up_days=2,
             quiet=True,
+            prepare=summaries.prepare_monthly,
         ),
     ]
 

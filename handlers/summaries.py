@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,11 +15,14 @@ from conversations.model import N_, Money, Text
 from db import digest_queries as q
 from handlers import charts, notify
 from handlers.clock_settings import ClockSettings
-from handlers.digest import spm_lines
+from handlers.digest import SpmLine, spm_lines
 from handlers.digest_text import mark, names_list, spm_line
 from handlers.indicators import DAILY, KEY_CODES, SPM_LABELS, WEEKLY, catalog
 from handlers.schedule import Tick
 from handlers.text import Texts, format_day
+
+if TYPE_CHECKING:
+    from handlers.inbound import Runtime
 
 WEEKLY_KIND, MONTHLY_KIND = "summary_weekly", "summary_monthly"
 
@@ -131,32 +136,67 @@ async def run_weekly(tick: Tick) -> None:
 # --- monthly, to Dinkes --------------------------------------------------------------------
 
 
-async def run_monthly(tick: Tick) -> None:
-    session, texts, runtime = tick.session, tick.runtime.texts, tick.runtime
-    last = tick.period - timedelta(days=1)
+@dataclass(frozen=True)
+class Month:
+    """The month before the period, read (and its chart drawn) before the clock's claim."""
+
+    first: date
+    last: date
+    previous_first: date
+    names: dict[int, str]
+    filed: Filed
+    totals: dict[tuple[date, str], int]
+    klb: int
+    dana: q.DanaFigures
+    spm: tuple[SpmLine, ...]
+    chart: Path | None
+
+
+async def prepare_monthly(runtime: Runtime, now: datetime, period: date) -> Month | None:
+    """The clock's part before its claim (Job.prepare): the figures in a short transaction of
+    their own, the SPM chart drawn after it; nothing while no Dinkes user is registered."""
+    texts = runtime.texts
+    last = period - timedelta(days=1)
     first = last.replace(day=1)
-    users = await notify.active_users(session, ("dinkes",))
-    if not users:
-        return
-    names = await q.puskesmas_names(session, None)
-    filed = await filed_in(session, first, last, None)
     previous_first = (first - timedelta(days=1)).replace(day=1)
-    codes = [c for c in KEY_CODES if c in catalog(runtime.flows)]
-    totals = await q.daily_totals(session, previous_first, last, None)
-    klb = await q.klb_count(session, _start(texts, first), _start(texts, tick.period), None)
-    month = (_start(texts, first), _start(texts, tick.period))
-    dana = await q.dana_figures(session, month, month, tick.now, None)
-    spm = await spm_lines(session, runtime.flows, last, None)
+    month = (_start(texts, first), _start(texts, period))
+    async with runtime.db.transaction() as session:
+        if not await notify.active_users(session, ("dinkes",)):
+            return None
+        names = await q.puskesmas_names(session, None)
+        filed = await filed_in(session, first, last, None)
+        totals = await q.daily_totals(session, previous_first, last, None)
+        klb = await q.klb_count(session, *month, None)
+        dana = await q.dana_figures(session, month, month, now, None)
+        spm = await spm_lines(session, runtime.flows, last, None)
+    chart = await _spm_chart(runtime, spm, last) if spm else None
+    return Month(first, last, previous_first, names, filed, totals, klb, dana, spm, chart)
+
+
+async def _spm_chart(runtime: Runtime, spm: tuple[SpmLine, ...], last: date) -> Path | None:
+    texts = runtime.texts
     pace = 100 * last.timetuple().tm_yday / (date(last.year, 12, 31).timetuple().tm_yday)
-    chart = None
-    if spm:
-        labels = [texts.render(Text(SPM_LABELS[line.service])) for line in spm]
-        title = texts(
-            N_("SPM capaian since January; dashed line: the year so far ({pace}%)"),
-            pace=round(pace),
-        )
-        path = ClockSettings.of(runtime.settings).export_dir / f"spm-{last.isoformat()}.png"
-        chart = await asyncio.to_thread(charts.spm_bars, list(spm), labels, pace, title, path)
+    labels = [texts.render(Text(SPM_LABELS[line.service])) for line in spm]
+    title = texts(
+        N_("SPM capaian since January; dashed line: the year so far ({pace}%)"),
+        pace=round(pace),
+    )
+    path = ClockSettings.of(runtime.settings).export_dir / f"spm-{last.isoformat()}.png"
+    return await asyncio.to_thread(charts.spm_bars, list(spm), labels, pace, title, path)
+
+
+async def run_monthly(tick: Tick) -> None:
+    """The clock's job: the monthly summary to Dinkes, from what `prepare_monthly` read."""
+    m: Month | None = tick.prepared
+    session, texts, runtime = tick.session, tick.runtime.texts, tick.runtime
+    users = await notify.active_users(session, ("dinkes",))
+    if m is None or not users:
+        return
+    first, last, previous_first, names, filed = (
+        m.first, m.last, m.previous_first, m.names, m.filed
+    )  # fmt: skip
+    totals, klb, dana, spm, chart = m.totals, m.klb, m.dana, m.spm, m.chart
+    codes = [c for c in KEY_CODES if c in catalog(runtime.flows)]
 
     def total(code: str, start: date, end: date) -> int:
         return sum(v for (d, c), v in totals.items() if c == code and start <= d <= end)
