@@ -39,8 +39,10 @@ class GroupCommit(Generic[M, R]):
     lanes: int = 1  # groups in flight at once: 1 for SQLite's single writer
     limit: int = 64  # messages per group
     # A further lane starts only when this many messages wait: every group pays its round trips,
-    # and at a moderate rate many lanes would each run a group of one or two.
+    # and at a moderate rate many lanes would each run a group of one or two. Fewer wait at most
+    # `patience` seconds: a slow group (a lock held elsewhere, an export) does not hold them up.
     quorum: int = 1
+    patience: float = 0.1
     # A failure worth trying again (PostgreSQL's deadlock victim): a group that took a hot
     # lock (a day's reference number) and row locks in another order than its neighbour.
     transient: Callable[[BaseException], bool] = lambda _exc: False
@@ -49,6 +51,7 @@ class GroupCommit(Generic[M, R]):
     _busy_keys: set[Hashable] = field(default_factory=set)
     _lanes_running: int = 0
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _nudge: asyncio.TimerHandle | None = None
 
     async def submit(self, message: M) -> R:
         answer: asyncio.Future[R] = asyncio.get_running_loop().create_future()
@@ -60,6 +63,14 @@ class GroupCommit(Generic[M, R]):
         if self._lanes_running == 0 or (
             self._lanes_running < self.lanes and len(self._queue) >= self.quorum
         ):
+            self._start_lane()
+        elif self._lanes_running < self.lanes and self._nudge is None:
+            loop = asyncio.get_running_loop()
+            self._nudge = loop.call_later(self.patience, self._waited_enough)
+
+    def _waited_enough(self) -> None:
+        self._nudge = None
+        if self._queue and self._lanes_running < self.lanes:
             self._start_lane()
 
     def _start_lane(self) -> None:

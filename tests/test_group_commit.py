@@ -123,3 +123,23 @@ async def test_a_deadlock_victim_is_run_again_alone_and_answered():
     answers = await asyncio.gather(group.submit("a"), group.submit("b"))
     assert answers == ["A", "B"]
     assert runs == [["a", "b"], ["a"], ["a"], ["b"]]
+
+
+async def test_a_slow_group_does_not_hold_up_the_few_messages_behind_it():
+    """On PostgreSQL a further group starts once 8 messages wait. Two bidan writing while a
+    kades's decision waits on a lock held elsewhere are still answered within moments."""
+    released = asyncio.Event()
+
+    async def run(messages: list[str]) -> list[str]:
+        if "decision" in messages:
+            await released.wait()  # the row lock another worker holds
+        return [m.upper() for m in messages]
+
+    group = GroupCommit(run, key=lambda m: m, lanes=4, limit=20, quorum=8)
+    decision = asyncio.create_task(group.submit("decision"))
+    await asyncio.sleep(0.01)  # its group is running
+    async with asyncio.timeout(1):
+        assert await asyncio.gather(group.submit("ani"), group.submit("sari")) == ["ANI", "SARI"]
+    assert not decision.done()
+    released.set()
+    assert await decision == "DECISION"
