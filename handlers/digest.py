@@ -142,13 +142,14 @@ async def build(session: AsyncSession, flows: dict[str, Flow], frame: Frame) -> 
         silent=tuple(names[p] for p in sorted(silent, key=lambda p: names[p])),
         dana=dana,
         spm=await spm_lines(session, flows, day, scope),
-        spm_pace=100 * day.timetuple().tm_yday / (366 if _leap(day.year) else 365),
+        spm_pace=year_pace(day),
         grid=grid,
     )
 
 
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+def year_pace(day: date) -> float:
+    """The share of the year gone by `day`, in percent: where SPM capaian should be by then."""
+    return 100 * day.timetuple().tm_yday / date(day.year, 12, 31).timetuple().tm_yday
 
 
 def _figures(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.model import N_, Text
 from handlers import charts, export_files, notify
 from handlers.clock_settings import ClockSettings
-from handlers.digest import DAILY, Digest, Frame, build
+from handlers.digest import DAILY, Digest, Frame, SpmLine, build
 from handlers.digest_text import headline, render
 from handlers.inbound import Runtime
 from handlers.indicators import SPM_LABELS
 from handlers.schedule import Tick
-from handlers.text import format_day
+from handlers.text import Texts, format_day
 
 KIND = "digest"
 DINKES = ("dinkes",)
@@ -56,13 +57,18 @@ def draw(runtime: Runtime, digest: Digest, folder: Path) -> Path | None:
         legend = t(N_("daily forms filed (of {count})"), count=len(DAILY))
         return charts.heatmap(digest.grid, title, legend, path, len(DAILY))
     if digest.spm:
-        labels = [t.render(Text(SPM_LABELS[line.service])) for line in digest.spm]
-        title = t(
-            N_("SPM capaian since January; dashed line: the year so far ({pace}%)"),
-            pace=round(digest.spm_pace),
-        )
-        return charts.spm_bars(list(digest.spm), labels, digest.spm_pace, title, path)
+        return spm_chart(t, digest.spm, digest.spm_pace, path)
     return None
+
+
+def spm_chart(texts: Texts, spm: Sequence[SpmLine], pace: float, path: Path) -> Path:
+    """SPM capaian bars against the year's pace (the digest for many puskesmas, the month)."""
+    labels = [texts.render(Text(SPM_LABELS[line.service])) for line in spm]
+    title = texts(
+        N_("SPM capaian since January; dashed line: the year so far ({pace}%)"),
+        pace=round(pace),
+    )
+    return charts.spm_bars(list(spm), labels, pace, title, path)
 
 
 def letter(runtime: Runtime, built: Built, locale: str) -> notify.Letter:

@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import N_, Money, Text
 from db import digest_queries as q
-from handlers import charts, notify
+from handlers import notify
 from handlers.clock_settings import ClockSettings
-from handlers.digest import SpmLine, spm_lines
+from handlers.digest import SpmLine, spm_lines, year_pace
+from handlers.digest_send import spm_chart
 from handlers.digest_text import mark, names_list, spm_line
-from handlers.indicators import DAILY, KEY_CODES, SPM_LABELS, WEEKLY, catalog
+from handlers.indicators import DAILY, KEY_CODES, WEEKLY, catalog
 from handlers.schedule import Tick
 from handlers.text import Texts, format_day
 
@@ -173,23 +174,16 @@ async def prepare_monthly(runtime: Runtime, now: datetime, period: date) -> Mont
     return Month(first, last, previous_first, names, filed, totals, klb, dana, spm, chart)
 
 
-async def _spm_chart(runtime: Runtime, spm: tuple[SpmLine, ...], last: date) -> Path | None:
-    texts = runtime.texts
-    pace = 100 * last.timetuple().tm_yday / (date(last.year, 12, 31).timetuple().tm_yday)
-    labels = [texts.render(Text(SPM_LABELS[line.service])) for line in spm]
-    title = texts(
-        N_("SPM capaian since January; dashed line: the year so far ({pace}%)"),
-        pace=round(pace),
-    )
+async def _spm_chart(runtime: Runtime, spm: tuple[SpmLine, ...], last: date) -> Path:
     path = ClockSettings.of(runtime.settings).export_dir / f"spm-{last.isoformat()}.png"
-    return await asyncio.to_thread(charts.spm_bars, list(spm), labels, pace, title, path)
+    return await asyncio.to_thread(spm_chart, runtime.texts, spm, year_pace(last), path)
 
 
 async def run_monthly(tick: Tick) -> None:
     """The clock's job: the monthly summary to Dinkes, from what `prepare_monthly` read."""
     m: Month | None = tick.prepared
     session, texts, runtime = tick.session, tick.runtime.texts, tick.runtime
-    users = await notify.active_users(session, ("dinkes",))
+    users = await notify.active_users(session, ("dinkes",)) if m is not None else []
     if m is None or not users:
         return
     first, last, previous_first, names, filed = (
