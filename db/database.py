@@ -29,13 +29,20 @@ def normalize_url(url: str) -> str:
     return url
 
 
+SNAPSHOT = "ilpbot_snapshot"  # a connection's execution option: see Database.snapshot
+
+
 def _sqlite_hooks(engine: AsyncEngine) -> None:
     """BEGIN IMMEDIATE: read-then-write transactions must not fail on upgrading their lock.
-    The connection's pragmas (WAL, foreign keys, …) are set in `sqlite_inline.creator`."""
+    A snapshot only reads: a deferred BEGIN, which in WAL mode never waits for a writer nor
+    holds one up. The connection's pragmas (WAL, foreign keys, …) are set in
+    `sqlite_inline.creator`."""
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get(SNAPSHOT) else "BEGIN IMMEDIATE"
+        )
 
 
 class Database:
@@ -59,6 +66,12 @@ class Database:
         if self.is_sqlite:
             _sqlite_hooks(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL's default reads each statement's own committed state: a snapshot is one view
+        self._snapshot_options: dict[str, Any] = (
+            {SNAPSHOT: True}
+            if self.is_sqlite
+            else {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
         # SQLite has one writer at a time; queueing writers in-process avoids the busy-wait
         # sleeps of its lock (a long tail of latency); other processes are waited out in sqlite_inline.
         self._writer = asyncio.Lock() if self.is_sqlite else None
@@ -78,6 +91,18 @@ class Database:
             yield session
         assert self._checkpointer is not None
         self._checkpointer.committed()
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads (an export, a report's figures): one consistent view,
+        rolled back at the end. On SQLite it takes no write lock, so the chats' turns go on
+        while it reads; in this process it does not queue behind them either."""
+        async with self._sessions() as session:
+            await session.connection(execution_options=self._snapshot_options)
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     async def dispose(self) -> None:
         if self._checkpointer is not None:

@@ -34,4 +34,10 @@ def build_runtime(
 
 def build_outbox_worker(runtime: Runtime, deliverers: dict[str, Deliver]) -> OutboxWorker:
     """The one outbox worker, with every use case's failure hooks plugged in."""
-    return OutboxWorker(runtime.db, deliverers, runtime.clock, on_failure=runtime.delivery_failed)
+    return OutboxWorker(
+        runtime.db,
+        deliverers,
+        runtime.clock,
+        on_failure=runtime.delivery_failed,
+        finish=runtime.finish,
+    )

@@ -95,9 +95,9 @@ async def send(session: AsyncSession, runtime: Runtime, built: Built, now: datet
 
 
 async def prepare_tick(runtime: Runtime, now: datetime, period: date) -> Built | None:
-    """The clock's part before its claim: the data in a short transaction of its own, the chart
-    drawn after it (nothing at all while no Dinkes user is registered yet)."""
-    async with runtime.db.transaction() as session:
+    """The clock's part before its claim: the data in a snapshot of its own (no write lock),
+    the chart drawn after it (nothing at all while no Dinkes user is registered yet)."""
+    async with runtime.db.snapshot() as session:
         if not await notify.active_users(session, DINKES):
             return None
         digest = await collect(session, runtime, period - timedelta(days=1), now)

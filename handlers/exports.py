@@ -9,6 +9,7 @@ import asyncio
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -198,21 +199,36 @@ async def on_ekspor(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
         scope = [user.puskesmas_id]
     else:
         scope = None if answers.get("puskesmas", ALL) == ALL else [int(answers["puskesmas"])]
-    req = Request(first, last, scope)
-    book = await sheets(turn.session, texts, turn.runtime.flows, req, turn.locale)
-    folder = ClockSettings.of(turn.runtime.settings).export_dir
-    # openpyxl takes a while on a district month: in a thread, other chats' turns go on meanwhile
-    # (on PostgreSQL fully; SQLite's single writer still waits for this transaction).
-    target = folder / export_files.file_name(req, "xlsx")
-    path = await asyncio.to_thread(export_files.write_xlsx, book, target)
     text = turn.t(
         "Export {first} – {last}: one sheet per cluster, dana desa and SPM capaian.",
         first=first.strftime("%d/%m/%Y"),
         last=last.strftime("%d/%m/%Y"),
     )
-    turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, document=str(path)))
+    recipe = {
+        "kind": KIND,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "scope": scope,
+        "locale": turn.locale,
+    }
+    turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, build=recipe))
+
+
+async def make_xlsx(runtime: Runtime, recipe: dict[str, Any]) -> Path:
+    """The XLSX of an /ekspor reply, made by the process that sends it (Runtime.finish): the
+    turn only said what to make, so its transaction is short and the file is on this disk."""
+    first, last = date.fromisoformat(recipe["first"]), date.fromisoformat(recipe["last"])
+    req = Request(first, last, recipe["scope"])
+    async with runtime.db.snapshot() as session:
+        book = await sheets(session, runtime.texts, runtime.flows, req, recipe["locale"])
+    folder = ClockSettings.of(runtime.settings).export_dir
+    # openpyxl takes a while on a district month: in a thread, the event loop goes on meanwhile
+    return await asyncio.to_thread(
+        export_files.write_xlsx, book, folder / export_files.file_name(req, "xlsx")
+    )
 
 
 def install(runtime: Runtime) -> None:
     runtime.submit_handlers["ekspor"] = on_ekspor
+    runtime.file_builders[KIND] = make_xlsx
     runtime.add_command(Command("ekspor", N_("Export reports (Excel)"), ROLES, ekspor_command))

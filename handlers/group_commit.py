@@ -28,6 +28,7 @@ R = TypeVar("R")
 class _Waiting(Generic[M, R]):
     message: M
     answer: asyncio.Future[R]
+    since: float  # the event loop's clock when it arrived
 
 
 @dataclass
@@ -38,9 +39,10 @@ class GroupCommit(Generic[M, R]):
     key: Callable[[M], Hashable]  # the lock a message takes (its chat)
     lanes: int = 1  # groups in flight at once: 1 for SQLite's single writer
     limit: int = 64  # messages per group
-    # A further lane starts only when this many messages wait: every group pays its round trips,
-    # and at a moderate rate many lanes would each run a group of one or two. Fewer wait at most
-    # `patience` seconds: a slow group (a lock held elsewhere, an export) does not hold them up.
+    # A further lane starts only when this many messages wait, and runs on only while as many
+    # wait: every group pays its round trips, and at a moderate rate many lanes would each run a
+    # group of one or two. Fewer wait at most `patience` seconds: a slow group (a lock held
+    # elsewhere) does not hold them up.
     quorum: int = 1
     patience: float = 0.1
     # A failure worth trying again (PostgreSQL's deadlock victim): a group that took a hot
@@ -54,8 +56,9 @@ class GroupCommit(Generic[M, R]):
     _nudge: asyncio.TimerHandle | None = None
 
     async def submit(self, message: M) -> R:
-        answer: asyncio.Future[R] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Waiting(message, answer))
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[R] = loop.create_future()
+        self._queue.append(_Waiting(message, answer, loop.time()))
         self._more_lanes()
         return await answer
 
@@ -65,13 +68,31 @@ class GroupCommit(Generic[M, R]):
         ):
             self._start_lane()
         elif self._lanes_running < self.lanes and self._nudge is None:
-            loop = asyncio.get_running_loop()
-            self._nudge = loop.call_later(self.patience, self._waited_enough)
+            self._nudge = asyncio.get_running_loop().call_later(self.patience, self._waited)
 
-    def _waited_enough(self) -> None:
+    def _waited(self) -> None:
+        """A further lane only for messages that did wait `patience`: the queue is never empty
+        at a steady rate, but its messages are taken one group later."""
         self._nudge = None
-        if self._queue and self._lanes_running < self.lanes:
+        if not self._queue or self._lanes_running >= self.lanes:
+            return
+        waited = self._oldest_wait()
+        if waited >= self.patience:
             self._start_lane()
+        else:
+            loop = asyncio.get_running_loop()
+            self._nudge = loop.call_later(self.patience - waited, self._waited)
+
+    def _oldest_wait(self) -> float:
+        if not self._queue:
+            return 0.0
+        return asyncio.get_running_loop().time() - self._queue[0].since
+
+    def _enough_for_another(self) -> bool:
+        """This lane runs on while it is the only one, or while enough wait for two."""
+        return self._lanes_running == 1 or (
+            len(self._queue) >= self.quorum or self._oldest_wait() >= self.patience
+        )
 
     def _start_lane(self) -> None:
         self._lanes_running += 1
@@ -91,10 +112,12 @@ class GroupCommit(Generic[M, R]):
                     await self._commit(group)
                 finally:
                     self._busy_keys -= keys
+                if not self._enough_for_another():
+                    break
         finally:
             self._lanes_running -= 1
-        if self._queue and self._lanes_running == 0:  # left behind by a busy chat
-            self._start_lane()
+        if self._queue:  # left behind by a busy chat, or by this lane
+            self._more_lanes()
 
     def _take(self) -> list[_Waiting[M, R]]:
         group, rest = [], []

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,8 @@ ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
 InboundHook = Callable[[Turn], Awaitable[bool]]
 GroupHook = Callable[[AsyncSession, list[str], datetime], Awaitable[set[str]]]
 ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
+# Makes the document of an Outgoing's `build` (by its "kind") and returns its path.
+FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path]]
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Runtime:
     reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
     # By outbox kind: what a use case does when its message will not arrive (handlers.outbox.fail)
     delivery_failed: dict[str, FailureHook] = field(default_factory=dict)
+    file_builders: dict[str, FileBuilder] = field(default_factory=dict)  # see `finish`
     on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
     on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
 
@@ -135,7 +139,26 @@ class Runtime:
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         """Returns the replies for the sender, to be sent after the commit. Messages arriving
         together share one transaction (see group_commit); each returns once it is committed."""
-        return await self._group.submit(_clean(msg))
+        replies = await self._group.submit(_clean(msg))
+        if not any(out.build for out in replies):
+            return replies
+        return [await self._finish_or_apologize(out) for out in replies]
+
+    async def finish(self, out: Outgoing) -> Outgoing:
+        """A reply whose document is still to be made (`Outgoing.build`), made: after the turn's
+        commit, by the process that sends it (the outbox sender, or `handle` itself)."""
+        if out.build is None:
+            return out
+        path = await self.file_builders[out.build["kind"]](self, out.build)
+        return replace(out, document=str(path), build=None)
+
+    async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:
+        try:
+            return await self.finish(out)
+        except Exception:  # the turn is committed: the person gets words, not a stack trace
+            log.exception("making %s for %s:%s failed", out.build, out.channel, out.chat_id)
+            text = self.texts(N_("Sorry, the file could not be made. Please try again later."))
+            return Outgoing(out.channel, out.chat_id, text)
 
     async def _handle_together(self, msgs: list[Incoming]) -> list[list[Outgoing]]:
         """The group's chats are locked first, in one order, then its dedupe rows are written:

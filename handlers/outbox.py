@@ -119,6 +119,8 @@ class OutboxWorker:
     enveloped: frozenset[str] = frozenset()
     lease: timedelta = LEASE
     only_chat: str | None = None  # one chat's rows only (a console delivers its own chat)
+    # Makes a message's document still to be made (Outgoing.build): Runtime.finish
+    finish: Callable[[Outgoing], Awaitable[Outgoing]] | None = None
     _in_hand: set[int] = field(default_factory=set, init=False, repr=False)
 
     async def run_once(self) -> int:
@@ -210,6 +212,10 @@ class OutboxWorker:
     async def _send(self, row: Outbox, last_inbound_at: datetime | None) -> Delivery:
         deliver, out = self.deliverers[row.channel], Outgoing.from_json(row.payload)
         try:
+            if out.build is not None:  # made here, outside any transaction (an export)
+                if self.finish is None:
+                    raise ValueError(f"nothing makes {out.build}")
+                out = await self.finish(out)
             if row.channel in self.enveloped:
                 return await deliver(out, Envelope(row.kind, row.created_at, last_inbound_at))
             return await deliver(out)

@@ -21,7 +21,10 @@ class Button:
 @dataclass(frozen=True)
 class Outgoing:
     """`buttons` are offered as choices; `request` asks for a contact or location keyboard;
-    `document` / `photo` carry a file path or platform file id for the channel to send."""
+    `document` / `photo` carry a file path or platform file id for the channel to send.
+    `build` is a document still to be made (an export): what to make, as JSON. It is made
+    after the turn's commit, by whoever sends the message (Runtime.finish), so no turn's
+    transaction waits for it and the file is on the disk of the process that sends it."""
 
     channel: str
     chat_id: str
@@ -31,6 +34,7 @@ class Outgoing:
     photo: str | None = None
     document: str | None = None
     template: dict[str, Any] | None = field(default=None)
+    build: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         # not `asdict`: it copies every level, and every reply goes through here

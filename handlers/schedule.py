@@ -94,7 +94,7 @@ class Schedule:
         for period in due_periods(job, local):
             prepared = None
             if job.prepare is not None:
-                async with self.runtime.db.transaction() as session:
+                async with self.runtime.db.snapshot() as session:
                     if await claimed(session, job.name, period.isoformat()):
                         continue
                 prepared = await job.prepare(self.runtime, now, period)

@@ -154,14 +154,14 @@ class Month:
 
 
 async def prepare_monthly(runtime: Runtime, now: datetime, period: date) -> Month | None:
-    """The clock's part before its claim (Job.prepare): the figures in a short transaction of
+    """The clock's part before its claim (Job.prepare): the figures in a snapshot (no write lock) of
     their own, the SPM chart drawn after it; nothing while no Dinkes user is registered."""
     texts = runtime.texts
     last = period - timedelta(days=1)
     first = last.replace(day=1)
     previous_first = (first - timedelta(days=1)).replace(day=1)
     month = (_start(texts, first), _start(texts, period))
-    async with runtime.db.transaction() as session:
+    async with runtime.db.snapshot() as session:
         if not await notify.active_users(session, ("dinkes",)):
             return None
         names = await q.puskesmas_names(session, None)

@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from db.database import Database
+from db.models import Outbox
 from db.reports import Report, ReportValue
+from handlers.app import build_runtime
 from handlers.indicators import catalog
 from handlers.text import format_day
 
@@ -147,6 +149,73 @@ async def test_a_kepala_puskesmas_exports_only_their_own_puskesmas(
 async def test_a_petugas_has_no_export(registered):
     siti = await registered("petugas", "721")
     assert await siti.send("/ekspor") == ["Maaf, menu ini tidak tersedia untuk peran Anda."]
+
+
+async def test_the_webhooks_export_is_made_by_the_sender_on_its_own_disk(
+    runtime, registered, outbox_for, db, texts, clock, tmp_path
+):
+    """`ilpbot web` takes the turn; `ilpbot clock` sends, on another dyno with another disk.
+    The turn's transaction only says what to make; the sender makes it, outside any turn."""
+    web_disk, clock_disk = tmp_path / "web", tmp_path / "clock"
+    runtime.settings["export_dir"] = str(web_disk)
+    await seed(db)
+    asep = await registered("dinkes", "701", "drg. Asep")
+    runtime.replies_via_outbox = True
+    clock_process = build_runtime(db, texts, clock=clock, settings={"export_dir": str(clock_disk)})
+    outbox = outbox_for(clock_process)
+    for step in (asep.send("/ekspor"), asep.press("Minggu lalu (Senin sampai Minggu)")):
+        await step
+        await outbox.drain()
+        outbox.read(asep)
+    await asep.press("Semua puskesmas")
+    async with db.transaction() as session:
+        [row] = (
+            await session.execute(
+                select(Outbox).where(Outbox.chat_id == "701", Outbox.status == "pending")
+            )
+        ).scalars()
+    assert row.payload["document"] is None
+    assert row.payload["build"]["kind"] == "export"
+    assert not web_disk.exists()
+    await outbox.drain()
+    assert outbox.read(asep) == [
+        "Ekspor 16/11/2026 – 22/11/2026: satu lembar per klaster, dana desa, dan capaian SPM."
+    ]
+    [reply] = asep.last
+    assert Path(reply.document).parent == clock_disk.resolve()
+    k4 = load_workbook(reply.document)["Klaster 4 – Penyakit Menular da"]
+    assert sheet_totals(k4)["DIARE"] == await database_total(
+        db, "DIARE", date(2026, 11, 16), date(2026, 11, 22)
+    )
+
+
+async def test_when_the_export_cannot_be_written_dinkes_is_asked_to_try_later(
+    runtime, registered, db, tmp_path
+):
+    taken = tmp_path / "exports"
+    taken.write_text("a file where the export folder should be")
+    runtime.settings["export_dir"] = str(taken)
+    asep = await registered("dinkes", "701", "drg. Asep")
+    await asep.send("/ekspor")
+    await asep.press("Bulan lalu")
+    assert await asep.press("Semua puskesmas") == [
+        "Maaf, berkas tidak dapat dibuat. Silakan coba lagi nanti."
+    ]
+    assert asep.last[0].document is None
+
+
+async def test_while_an_export_reads_a_bidan_goes_on_writing_and_the_export_sees_one_moment(
+    db,
+):
+    """An export's read takes no write lock on SQLite (and reads one view on PostgreSQL)."""
+    s = await Seeder(db).load()
+    count = select(func.count()).select_from(Report)
+    async with db.snapshot() as export:
+        before = (await export.execute(count)).scalar_one()
+        await asyncio.wait_for(s.report("Curup", "4", date(2026, 11, 22), {"DIARE": 1}), 5)
+        assert (await export.execute(count)).scalar_one() == before
+    async with db.snapshot() as next_export:
+        assert (await next_export.execute(count)).scalar_one() == before + 1
 
 
 def test_the_command_line_writes_xlsx_csv_and_dhis2(db_url, tmp_path, monkeypatch, capsys):

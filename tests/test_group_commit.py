@@ -2,6 +2,7 @@
 sender is still answered only for what was committed."""
 
 import asyncio
+import time
 
 from sqlalchemy import event, func, select
 
@@ -143,3 +144,26 @@ async def test_a_slow_group_does_not_hold_up_the_few_messages_behind_it():
     assert not decision.done()
     released.set()
     assert await decision == "DECISION"
+
+
+async def test_at_a_steady_rate_messages_are_not_split_into_many_small_groups():
+    """On PostgreSQL every group pays its round trips and the CPU between them. Bidan writing
+    steadily, fewer than a quorum at a time, share one lane's groups: a further lane is for a
+    backlog, or for messages that waited `patience`, not for a queue that is never empty."""
+    groups: list[int] = []
+
+    async def run(messages: list[int]) -> list[int]:
+        groups.append(len(messages))
+        for _round_trip in range(3):
+            time.sleep(0.0008 + 0.0003 * len(messages))  # the process's CPU: nothing else runs
+            await asyncio.sleep(0.002)  # the database's part
+        return messages
+
+    group = GroupCommit(run, key=lambda m: m, lanes=4, limit=20, quorum=8, patience=0.1)
+    sent = []
+    for n in range(200):  # one every 4 ms: 250 a second
+        sent.append(asyncio.create_task(group.submit(n)))
+        await asyncio.sleep(0.004)
+    assert await asyncio.gather(*sent) == list(range(200))
+    assert sum(groups) == 200
+    assert len(groups) <= 100, groups  # lanes started for a queue never empty: ~130 groups

@@ -242,10 +242,10 @@ def can_merge(first: Outgoing, second: Outgoing) -> bool:
     """Two replies to one person become one message: words before a question join it."""
     return (
         first.chat_id == second.chat_id
-        and not (first.buttons or first.request or first.photo or first.document)
+        and not (first.buttons or first.request or first.photo or first.document or first.build)
         and first.template is None
         and second.template is None
-        and not (second.photo or second.document)
+        and not (second.photo or second.document or second.build)  # a caption's length is capped
         and len(first.text) + 2 + len(second.text) <= (BODY_MAX if second.buttons else TEXT_MAX)
     )
 
