@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -226,13 +227,77 @@ _SAVE_STATE = (
 )
 
 
+# PostgreSQL: a group's writes in one round trip (every statement costs the process ~0.2 ms of
+# CPU, and a group pays a round trip for each): its dedupe rows, its states and its replies, as
+# arrays. The replies keep their order (WITH ORDINALITY), which is their chats' delivery order.
+_WRITE_AT_ONCE = text("""
+WITH fresh AS (
+    INSERT INTO processed_inbound (channel, external_id, received_at)
+    SELECT i.channel, i.external_id, i.received_at
+    FROM unnest(CAST(:in_channel AS varchar[]), CAST(:in_external_id AS varchar[]),
+                CAST(:in_received_at AS timestamptz[]))
+         AS i(channel, external_id, received_at)
+    ON CONFLICT DO NOTHING
+    RETURNING channel, external_id
+), saved AS (
+    UPDATE conversation AS c
+    SET status = s.status, state = s.state, flow = s.flow, flow_version = s.flow_version,
+        step = s.step, expires_at = s.expires_at, nonce = s.nonce, updated_at = s.updated_at
+    FROM unnest(CAST(:c_id AS integer[]), CAST(:c_status AS varchar[]),
+                CAST(CAST(:c_state AS text[]) AS json[]), CAST(:c_flow AS varchar[]),
+                CAST(:c_flow_version AS integer[]), CAST(:c_step AS varchar[]),
+                CAST(:c_expires_at AS timestamptz[]), CAST(:c_nonce AS integer[]),
+                CAST(:c_updated_at AS timestamptz[]))
+         AS s(id, status, state, flow, flow_version, step, expires_at, nonce, updated_at)
+    WHERE c.id = s.id
+), queued AS (
+    INSERT INTO outbox (channel, chat_id, user_id, kind, payload, status, attempts, created_at,
+                        next_attempt_at)
+    SELECT o.channel, o.chat_id, o.user_id, o.kind, o.payload, o.status, o.attempts,
+           o.created_at, o.next_attempt_at
+    FROM unnest(CAST(:o_channel AS varchar[]), CAST(:o_chat_id AS varchar[]),
+                CAST(:o_user_id AS integer[]), CAST(:o_kind AS varchar[]),
+                CAST(CAST(:o_payload AS text[]) AS json[]), CAST(:o_status AS varchar[]),
+                CAST(:o_attempts AS integer[]), CAST(:o_created_at AS timestamptz[]),
+                CAST(:o_next_attempt_at AS timestamptz[]))
+         WITH ORDINALITY
+         AS o(channel, chat_id, user_id, kind, payload, status, attempts, created_at,
+              next_attempt_at, n)
+    ORDER BY o.n
+)
+SELECT channel, external_id FROM fresh
+""")
+_JSON_COLUMNS = {"state", "payload"}
+
+
+def _arrays(prefix: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    """Rows as one array per column, JSON columns as their text (SQL NULL for None)."""
+    arrays = {}
+    for column in columns:
+        values = [row[column] for row in rows]
+        if column in _JSON_COLUMNS:
+            values = [None if v is None else json.dumps(v) for v in values]
+        arrays[f"{prefix}{column}"] = values
+    return arrays
+
+
+_STATE_COLUMNS = ("id", "status", "state", "flow", "flow_version", "step", "expires_at", "nonce")
+_OUTBOX_COLUMNS = ("channel", "chat_id", "user_id", "kind", "payload", "status", "attempts")
+
+
 @dataclass
 class GroupWrites:
-    """The conversation states and outbox replies of a group's messages (see group_commit),
-    written when the group ends: one statement per table, not one per message."""
+    """The dedupe rows, conversation states and outbox replies of a group's messages (see
+    group_commit), written when the group ends: one statement per table on SQLite, one in all
+    on PostgreSQL, not one per message."""
 
+    inbound: list[dict[str, Any]] = field(default_factory=list)
     states: dict[int, dict[str, Any]] = field(default_factory=dict)
     outbox: list[dict[str, Any]] = field(default_factory=list)
+
+    def record_inbound(self, channel: str, external_id: str, now: datetime) -> None:
+        """A platform message handled in this group: its dedupe row (see `write`)."""
+        self.inbound.append({"channel": channel, "external_id": external_id, "received_at": now})
 
     def save_state(
         self, conversation: Conversation, state: State | None, nonce: int, now: datetime
@@ -246,11 +311,28 @@ class GroupWrites:
         for key, value in values.items():
             set_committed_value(conversation, key, value)  # `write` writes it: nothing to flush
 
-    async def write(self, session: AsyncSession) -> None:
+    async def write(self, session: AsyncSession) -> set[tuple[str, str]]:
+        """Writes it all; returns the (channel, external_id) of the dedupe rows that were new
+        (a message recorded before, or twice here, is not)."""
+        if session.bind.dialect.name == "postgresql":
+            return await self._write_at_once(session)
+        new: set[tuple[str, str]] = set()
+        if self.inbound:
+            table = ProcessedInbound.__table__
+            new = await insert_new(session, table, self.inbound, _INBOUND_KEY)
         if self.states:
             params = list(self.states.values())
             await session.execute(_SAVE_STATE, params, execution_options=NO_AUTOFLUSH)
         await add_outbox_rows(session, self.outbox)
+        return new
+
+    async def _write_at_once(self, session: AsyncSession) -> set[tuple[str, str]]:
+        states = [v | {"id": v["conversation_id"]} for v in self.states.values()]
+        params = _arrays("in_", self.inbound, ("channel", "external_id", "received_at"))
+        params |= _arrays("c_", states, (*_STATE_COLUMNS, "updated_at"))
+        params |= _arrays("o_", self.outbox, (*_OUTBOX_COLUMNS, "created_at", "next_attempt_at"))
+        result = await session.execute(_WRITE_AT_ONCE, params, execution_options=NO_AUTOFLUSH)
+        return {(channel, external_id) for channel, external_id in result}
 
 
 def outbox_row(

@@ -34,6 +34,10 @@ ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
 FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path]]
 
 
+class _Redelivered(Exception):
+    """A message of the group had been processed before: its transaction is rolled back."""
+
+
 @dataclass(frozen=True)
 class Command:
     """A word a user may type (`/lapor`, `LAPOR`) or pick from the menu."""
@@ -161,20 +165,34 @@ class Runtime:
             return Outgoing(out.channel, out.chat_id, text)
 
     async def _handle_together(self, msgs: list[Incoming]) -> list[list[Outgoing]]:
+        """A redelivered message is rare: the group is handled as if none were, and its dedupe
+        rows are written with its other writes (one round trip on PostgreSQL). If one was not
+        new after all, that transaction is rolled back and the group runs again, its dedupe
+        rows first."""
+        try:
+            return await self._handle_group(msgs, hopeful=True)
+        except _Redelivered:
+            return await self._handle_group(msgs, hopeful=False)
+
+    async def _handle_group(self, msgs: list[Incoming], hopeful: bool) -> list[list[Outgoing]]:
         """The group's chats are locked first, in one order, then its dedupe rows are written:
         a redelivery handled elsewhere at the same time waits on the chat's lock, never holds
-        its dedupe row against us (no deadlock)."""
+        its dedupe row against us (no deadlock), and finds ours once we commit."""
         now = self.clock()
+        keys = [(m.channel, m.external_id) for m in msgs]
         async with self.db.transaction() as session:
             chats = await queries.open_chats(
                 session, [(m.channel, m.chat_id, m.phone) for m in msgs], now
             )
-            fresh = await queries.record_inbounds(
-                session, [(m.channel, m.external_id) for m in msgs], now
-            )
+            writes = queries.GroupWrites()
+            if hopeful:
+                fresh = [True] * len(msgs)
+                for channel, external_id in keys:
+                    writes.record_inbound(channel, external_id, now)
+            else:
+                fresh = await queries.record_inbounds(session, keys, now)
             news = [msg for msg, is_new in zip(msgs, fresh, strict=True) if is_new]
             marked = await self._group_hooks(session, news, now)
-            writes = queries.GroupWrites()
             replies = []
             for msg, is_new in zip(msgs, fresh, strict=True):
                 if not is_new:
@@ -186,7 +204,9 @@ class Runtime:
                 replies.append(
                     await self._handle_in(session, msg, chats[chat], writes, turn_marked)
                 )
-            await writes.write(session)
+            new = await writes.write(session)
+            if hopeful and len(new) < len(keys):  # `new` holds only keys of this group
+                raise _Redelivered()
         for callback in self.on_commit:
             callback()
         return replies

@@ -6,10 +6,12 @@ import time
 
 from sqlalchemy import event, func, select
 
+from conversations.model import Inbound
 from db.database import is_transient
-from db.models import Conversation, ProcessedInbound
+from db.models import Conversation, Outbox, ProcessedInbound
 from handlers.group_commit import GroupCommit
 from handlers.inbound import Command
+from handlers.turn import Incoming
 
 NAMES = [
     "Ani",
@@ -77,6 +79,59 @@ async def test_twenty_new_people_writing_at_once_get_their_conversations_togethe
             select(Conversation.chat_id).where(Conversation.chat_id.like("9__"))
         )
         assert sorted(chats) == [str(900 + n) for n in range(20)]
+
+
+async def test_a_groups_writes_take_one_statement_on_postgresql(registered, runtime, db):
+    """Sixteen bidan at once behind the webhook: each group writes its dedupe rows, states and
+    replies in one round trip on PostgreSQL (one statement per table on SQLite)."""
+    bidan = [
+        await registered("petugas", str(620 + n), f"Bidan {name}") for n, name in enumerate(NAMES)
+    ]
+    runtime.replies_via_outbox = True
+    statements: list[str] = []
+
+    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn, _cursor, statement: str, *_args) -> None:
+        statements.append(statement.split("(")[0].split()[0:3])
+
+    commits = count_commits(db)
+    await asyncio.gather(*(b.send("/menu") for b in bidan))
+    writes = [" ".join(words) for words in statements if words[0] in ("INSERT", "UPDATE", "WITH")]
+    if db.is_sqlite:
+        assert writes.count("INSERT INTO processed_inbound") == commits[0]
+        assert writes.count("INSERT INTO outbox") == commits[0]
+    else:
+        assert writes == ["WITH fresh AS"] * commits[0]
+    async with db.transaction() as session:
+        queued = await session.scalars(
+            select(Outbox.chat_id).where(Outbox.chat_id.in_([b.chat_id for b in bidan]))
+        )
+        assert sorted(queued) == sorted(b.chat_id for b in bidan)  # one menu each
+
+
+async def test_an_update_redelivered_among_new_ones_changes_nothing_twice(
+    registered, runtime, db, clock
+):
+    """Telegram sends an update again while other bidan write: the group that holds it runs
+    again with its dedupe rows first; the others are answered once, the copy not at all."""
+    ani, sari = (
+        await registered("petugas", "640", "Bidan Ani"),
+        await registered("petugas", "641", "Bidan Sari"),
+    )
+    profile = Incoming("test", ani.chat_id, "u-640-profil", clock(), Inbound(text="/profil"))
+    assert await runtime.handle(profile)
+    before = await processed(db)
+    again, hers = await asyncio.gather(runtime.handle(profile), sari.send("/profil"))
+    assert again == []
+    assert hers == ["Anda Bidan Sari, petugas puskesmas untuk Puskesmas Sumber Urip."]
+    assert await processed(db) - before == 1
+    both = [
+        Incoming("test", ani.chat_id, "u-640-menu", clock(), Inbound(text="/profil")),
+        Incoming("test", ani.chat_id, "u-640-menu", clock(), Inbound(text="/profil")),
+    ]
+    first, copy = await asyncio.gather(*(runtime.handle(m) for m in both))
+    assert (len(first), copy) == (1, [])  # two copies in one group: the first counts
+    assert await processed(db) - before == 2
 
 
 async def test_one_message_that_fails_does_not_fail_its_neighbours(registered, runtime, db):
