@@ -52,7 +52,7 @@ async def digest(app: App, args: argparse.Namespace) -> int:
     runtime = app.runtime
     now = runtime.clock()
     day = the_day(args.date, runtime.texts.today(now))
-    async with app.db.transaction() as session:
+    async with app.db.snapshot() as session:
         digest = await digest_send.collect(session, runtime, day, now)
     # drawn between the transactions: SQLite's writer lock is not held for it
     chart = None if args.no_chart else await digest_send.chart_of(runtime, digest)

@@ -243,7 +243,7 @@ WITH fresh AS (
     UPDATE conversation AS c
     SET status = s.status, state = s.state, flow = s.flow, flow_version = s.flow_version,
         step = s.step, expires_at = s.expires_at, nonce = s.nonce, updated_at = s.updated_at
-    FROM unnest(CAST(:c_id AS integer[]), CAST(:c_status AS varchar[]),
+    FROM unnest(CAST(:c_conversation_id AS integer[]), CAST(:c_status AS varchar[]),
                 CAST(CAST(:c_state AS text[]) AS json[]), CAST(:c_flow AS varchar[]),
                 CAST(:c_flow_version AS integer[]), CAST(:c_step AS varchar[]),
                 CAST(:c_expires_at AS timestamptz[]), CAST(:c_nonce AS integer[]),
@@ -281,8 +281,15 @@ def _arrays(prefix: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -
     return arrays
 
 
-_STATE_COLUMNS = ("id", "status", "state", "flow", "flow_version", "step", "expires_at", "nonce")
-_OUTBOX_COLUMNS = ("channel", "chat_id", "user_id", "kind", "payload", "status", "attempts")
+_INBOUND_COLUMNS = ("channel", "external_id", "received_at")
+_STATE_COLUMNS = (
+    "conversation_id", "status", "state", "flow", "flow_version", "step", "expires_at", "nonce",
+    "updated_at",
+)  # fmt: skip
+_OUTBOX_COLUMNS = (
+    "channel", "chat_id", "user_id", "kind", "payload", "status", "attempts", "created_at",
+    "next_attempt_at",
+)  # fmt: skip
 
 
 @dataclass
@@ -327,10 +334,9 @@ class GroupWrites:
         return new
 
     async def _write_at_once(self, session: AsyncSession) -> set[tuple[str, str]]:
-        states = [v | {"id": v["conversation_id"]} for v in self.states.values()]
-        params = _arrays("in_", self.inbound, ("channel", "external_id", "received_at"))
-        params |= _arrays("c_", states, (*_STATE_COLUMNS, "updated_at"))
-        params |= _arrays("o_", self.outbox, (*_OUTBOX_COLUMNS, "created_at", "next_attempt_at"))
+        params = _arrays("in_", self.inbound, _INBOUND_COLUMNS)
+        params |= _arrays("c_", list(self.states.values()), _STATE_COLUMNS)
+        params |= _arrays("o_", self.outbox, _OUTBOX_COLUMNS)
         result = await session.execute(_WRITE_AT_ONCE, params, execution_options=NO_AUTOFLUSH)
         return {(channel, external_id) for channel, external_id in result}
 

@@ -154,8 +154,8 @@ class Month:
 
 
 async def prepare_monthly(runtime: Runtime, now: datetime, period: date) -> Month | None:
-    """The clock's part before its claim (Job.prepare): the figures in a snapshot (no write lock) of
-    their own, the SPM chart drawn after it; nothing while no Dinkes user is registered."""
+    """The clock's part before its claim (Job.prepare): the figures in a snapshot of their own
+    (no write lock), the SPM chart drawn after it; nothing while no Dinkes user is registered."""
     texts = runtime.texts
     last = period - timedelta(days=1)
     first = last.replace(day=1)
