@@ -10,6 +10,7 @@ import os
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
@@ -19,11 +20,14 @@ from typing import Any, TypeVar
 
 import asyncpg
 import uvloop
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import queries
 from db.database import Database, normalize_url
 from db.migrate import upgrade
+from db.models import ChannelIdentity, Conversation, Puskesmas, User
 from db.seed import seed
 from handlers.outgoing import Outgoing
 
@@ -54,13 +58,23 @@ def on_uvloop(main: Coroutine[Any, Any, T]) -> T:
         return runner.run(main)
 
 
-async def analyze(url: str) -> None:
-    """Table statistics, as a database in service has them (autovacuum keeps them there): a
-    fresh database's planner guesses, and on PostgreSQL guesses a join of 1,000 chats badly."""
+async def settle(url: str) -> None:
+    """The database as one in service is when the measuring starts.
+
+    Table statistics: autovacuum keeps them in service; a fresh database's planner guesses,
+    and on PostgreSQL guesses a join of 1,000 chats badly. A settled disk: creating, migrating
+    and seeding the database leaves hundreds of MB dirty, and the kernel writes them back some
+    20-30 s later, in the middle of the first measured run; every COMMIT's WAL flush then
+    queues behind that writeback for 50-350 ms. A checkpoint and a sync write them now."""
     db = Database(url)
     async with db.transaction() as session:
         await session.execute(text("ANALYZE"))
+    if not db.is_sqlite:  # CHECKPOINT needs a superuser or pg_checkpoint: else the sync alone
+        with contextlib.suppress(DBAPIError):
+            async with db.engine.connect() as conn:
+                await conn.execute(text("CHECKPOINT"))
     await db.dispose()
+    await asyncio.to_thread(os.sync)
 
 
 async def pg_available() -> bool:
@@ -178,6 +192,36 @@ def cpu_steal():
             share["steal"] = spent[7] / max(1, sum(spent))
 
 
+@contextlib.contextmanager
+def disk_flushes(folder: str | None = None, every: float = 0.02):
+    """The slowest flush of the disk while the block ran: a thread writes one 8 kB block in
+    place and fdatasyncs it every 20 ms. A durable COMMIT waits for the same kind of flush, so a
+    latency measured while the disk stalled (a virtual disk can, for 100-500 ms, with no load
+    of ours) says more about the disk. `folder`: on the disk to watch (default: the temp one)."""
+    seen = {"slowest_ms": 0.0}
+    stop = threading.Event()
+    fd, path = tempfile.mkstemp(prefix="ilpbot-flush-", dir=folder)
+
+    def probe() -> None:
+        block = b"\0" * 8192
+        while not stop.wait(every):
+            started = time.perf_counter()
+            os.pwrite(fd, block, 0)
+            os.fdatasync(fd)
+            took = (time.perf_counter() - started) * 1000
+            seen["slowest_ms"] = max(seen["slowest_ms"], round(took, 1))
+
+    thread = threading.Thread(target=probe, name="disk-flushes", daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        thread.join()
+        os.close(fd)
+        os.unlink(path)
+
+
 async def posting_lanes(conns: list, total: int, updates) -> tuple[float, list[float], int]:
     """Keeps every open connection busy posting `updates` until `total` are sent; closes them.
 
@@ -219,3 +263,39 @@ async def queue_broadcast(db: Database, messages: list[tuple[int, str]]) -> None
     ]
     async with db.transaction() as session:
         await queries.add_outbox_rows(session, rows)
+
+
+async def register_bidans(
+    url: str, channel: str, chat_ids: list[str], phones: bool = False
+) -> None:
+    """Registered bidans of one puskesmas, as registration leaves them: a user, the chat's
+    identity and its (idle) conversation. Without the conversation each chat's first update
+    takes the new-chat path (two more statements) that a registered user never takes."""
+    db = Database(url)
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        puskesmas = await session.scalar(
+            select(Puskesmas.id).where(Puskesmas.nama == "Sumber Urip")
+        )
+        for chat_id in chat_ids:
+            await _add_bidan(session, channel, chat_id, puskesmas, now, chat_id if phones else None)
+    await db.dispose()
+
+
+async def _add_bidan(
+    session: AsyncSession,
+    channel: str,
+    chat_id: str,
+    puskesmas: int,
+    now: datetime,
+    phone: str | None,
+) -> None:
+    user = User(name=f"Bidan {chat_id}", role="petugas", puskesmas_id=puskesmas, created_at=now)
+    session.add(user)
+    await session.flush()
+    session.add(ChannelIdentity(channel=channel, external_id=chat_id, phone=phone, user_id=user.id))
+    session.add(
+        Conversation(
+            channel=channel, chat_id=chat_id, user_id=user.id, status="idle", updated_at=now
+        )
+    )

@@ -19,25 +19,21 @@ import json
 import statistics
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
-
 from bench import telegram as tg  # noqa: E402
 from bench.common import (  # noqa: E402
-    analyze,
     fresh_database,
     on_uvloop,
     percentile,
     pg_available,
     posting_lanes,
+    register_bidans,
+    settle,
 )
-from db.database import Database  # noqa: E402
-from db.models import ChannelIdentity, Puskesmas, User  # noqa: E402
 
 from tests.fakes.graph_api import FakeGraphApi, sign, wa_envelope, wa_text  # noqa: E402
 from tests.fakes.server import free_port  # noqa: E402
@@ -88,23 +84,8 @@ async def closed_loop(port: int, connections: int, total: int, opener, updates) 
 
 
 async def register_whatsapp(url: str) -> None:
-    db = Database(url)
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        puskesmas = await session.scalar(
-            select(Puskesmas.id).where(Puskesmas.nama == "Sumber Urip")
-        )
-        for n in range(tg.CHATS):
-            wa_id = str(FIRST_WA + n)
-            user = User(
-                name=f"Bidan {wa_id}", role="petugas", puskesmas_id=puskesmas, created_at=now
-            )
-            session.add(user)
-            await session.flush()
-            session.add(
-                ChannelIdentity(channel="whatsapp", external_id=wa_id, phone=wa_id, user_id=user.id)
-            )
-    await db.dispose()
+    wa_ids = [str(FIRST_WA + n) for n in range(tg.CHATS)]
+    await register_bidans(url, "whatsapp", wa_ids, phones=True)
 
 
 async def compare(backend: str, args: argparse.Namespace) -> dict:
@@ -133,7 +114,7 @@ async def compare(backend: str, args: argparse.Namespace) -> dict:
         }
         for opener, updates in channels.values():  # warm up both
             await closed_loop(port, args.connections, 300, opener, updates)
-        await analyze(url)
+        await settle(url)
         runs: dict[str, list[tuple]] = {name: [] for name in channels}
         for _ in range(args.rounds):
             for name, (opener, updates) in channels.items():

@@ -7,7 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import (
+    String,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -135,11 +147,18 @@ _CHAT = _chats_query(
 )
 # Locked in one order (the sort's) by every process: two groups never wait on each other in a
 # circle. One channel per query: `chat_id IN (…)` uses the index, a (channel, chat_id) row
-# value IN does not on PostgreSQL.
-_CHATS = _chats_query(
+# value IN does not on PostgreSQL. There `= ANY(array)`: one statement text for every group
+# size, so each connection prepares it once (an IN list is a new statement per length).
+_CHATS_IN = _chats_query(
     and_(
         Conversation.channel == bindparam("channel"),
         Conversation.chat_id.in_(bindparam("chats", expanding=True)),
+    )
+).order_by(Conversation.chat_id)
+_CHATS_ANY = _chats_query(
+    and_(
+        Conversation.channel == bindparam("channel"),
+        Conversation.chat_id == any_(bindparam("chats", type_=ARRAY(String))),
     )
 ).order_by(Conversation.chat_id)
 
@@ -172,9 +191,10 @@ async def _locked_chats(
     session: AsyncSession, chats: set[tuple[str, str]]
 ) -> dict[tuple[str, str], Chat]:
     found: dict[tuple[str, str], Chat] = {}
+    query = _CHATS_ANY if session.bind.dialect.name == "postgresql" else _CHATS_IN
     for channel in sorted({channel for channel, _ in chats}):
         ids = sorted({chat_id for c, chat_id in chats if c == channel})
-        for row in await session.execute(_CHATS, {"channel": channel, "chats": ids}):
+        for row in await session.execute(query, {"channel": channel, "chats": ids}):
             found[channel, row[0].chat_id] = Chat(*row)
     return found
 

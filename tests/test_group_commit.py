@@ -109,6 +109,38 @@ async def test_a_groups_writes_take_one_statement_on_postgresql(registered, runt
         assert sorted(queued) == sorted(b.chat_id for b in bidan)  # one menu each
 
 
+async def test_groups_of_any_size_lock_their_chats_with_one_statement_on_postgresql(
+    registered, runtime, db
+):
+    """One bidan alone, then sixteen at once: on PostgreSQL the chats' lock is one statement
+    text whatever the group's size, so each connection prepares it once (an IN list would be a
+    new statement for every length). The locked rows are the group's chats, and only those."""
+    bidan = [
+        await registered("petugas", str(660 + n), f"Bidan {name}") for n, name in enumerate(NAMES)
+    ]
+    runtime.replies_via_outbox = True
+    locks: list[tuple[str, int]] = []
+
+    @event.listens_for(db.engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn, _cursor, statement: str, parameters, *_args) -> None:
+        if "FROM conversation LEFT OUTER JOIN channel_identity" in statement:
+            chats = sum(len(p) if isinstance(p, list) else 1 for p in parameters) - 1
+            locks.append((statement, chats))
+
+    commits = count_commits(db)
+    await bidan[0].send("/profil")
+    await asyncio.gather(*(b.send("/profil") for b in bidan))
+    assert commits[0] < 1 + len(bidan)  # some group held more than one chat
+    assert len({size for _, size in locks}) > 1  # groups of more than one size were locked
+    texts = {statement for statement, _ in locks}
+    assert len(texts) == 1 if not db.is_sqlite else len(texts) > 1
+    async with db.transaction() as session:
+        answered = await session.scalar(
+            select(func.count()).where(Outbox.chat_id.in_([b.chat_id for b in bidan]))
+        )
+    assert answered == 1 + len(bidan)
+
+
 async def test_an_update_redelivered_among_new_ones_changes_nothing_twice(
     registered, runtime, db, clock
 ):
