@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -203,8 +204,7 @@ async def refuse(
         turn.msg.chat_id,
         turn.user.id if turn.user else None,
     )
-    for hook in turn.runtime.on_refused:
-        hook(turn.msg, why)
+    turn.after_commit += [partial(hook, turn.msg, why) for hook in turn.runtime.on_refused]
     await record(
         turn.session,
         turn.now,

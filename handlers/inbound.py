@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -194,20 +195,21 @@ class Runtime:
             news = [msg for msg, is_new in zip(msgs, fresh, strict=True) if is_new]
             marked = await self._group_hooks(session, news, now)
             replies = []
+            later: list[Callable[[], None]] = []  # counted once committed: a rerun starts anew
             for msg, is_new in zip(msgs, fresh, strict=True):
                 if not is_new:
-                    replies.append(self._duplicate(msg))
+                    replies.append(self._duplicate(msg, later))
                     continue
                 chat = (msg.channel, msg.chat_id)
                 turn_marked = chat in marked
                 marked.discard(chat)  # the chat's first message in the group
                 replies.append(
-                    await self._handle_in(session, msg, chats[chat], writes, turn_marked)
+                    await self._handle_in(session, msg, chats[chat], writes, turn_marked, later)
                 )
             new = await writes.write(session)
             if hopeful and len(new) < len(keys):  # `new` holds only keys of this group
                 raise _Redelivered()
-        for callback in self.on_commit:
+        for callback in [*later, *self.on_commit]:
             callback()
         return replies
 
@@ -221,10 +223,9 @@ class Runtime:
                 marked |= {(channel, chat) for chat in await hook(session, chats, now)}
         return marked
 
-    def _duplicate(self, msg: Incoming) -> list[Outgoing]:
+    def _duplicate(self, msg: Incoming, later: list[Callable[[], None]]) -> list[Outgoing]:
         log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
-        for hook in self.on_duplicate:
-            hook(msg)
+        later += [partial(hook, msg) for hook in self.on_duplicate]
         return []
 
     async def _handle_in(
@@ -234,6 +235,7 @@ class Runtime:
         chat: queries.Chat,
         writes: queries.GroupWrites,
         marked: bool,
+        later: list[Callable[[], None]],
     ) -> list[Outgoing]:
         now = self.clock()
         conversation, ident, user = chat.conversation, chat.identity, chat.user
@@ -253,6 +255,7 @@ class Runtime:
             state,
             nonce=conversation.nonce,
             marked=marked,
+            after_commit=later,
         )
         hook = self.inbound_hooks.get(msg.channel)
         if hook is None or not await hook(turn):
@@ -316,8 +319,7 @@ class Runtime:
         log.warning(
             "refused %s button %r from %s:%s", why, data, turn.msg.channel, turn.msg.chat_id
         )
-        for hook in self.on_refused:
-            hook(turn.msg, why)
+        turn.after_commit += [partial(hook, turn.msg, why) for hook in self.on_refused]
         await queries.audit(
             turn.session,
             turn.now,

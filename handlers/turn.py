@@ -56,6 +56,8 @@ class Turn:
     out: list[Outgoing] = field(default_factory=list)
     nonce: int = 0  # the conversation's button counter; saved with the state
     marked: bool = False  # the channel's group hook marked this chat (Runtime.group_hooks)
+    # run once the turn's transaction has committed (metrics): a rolled-back run counts nothing
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def locale(self) -> str:

@@ -166,6 +166,36 @@ async def test_an_update_redelivered_among_new_ones_changes_nothing_twice(
     assert await processed(db) - before == 2
 
 
+async def test_a_group_run_twice_counts_its_refusals_and_duplicates_once(
+    registered, runtime, db, clock
+):
+    """Sari presses a forged button in the group that holds Ani's redelivered update: the group
+    is rolled back and run again, and the metrics still see one refusal and one duplicate."""
+    ani, sari = (
+        await registered("petugas", "650", "Bidan Ani"),
+        await registered("petugas", "651", "Bidan Sari"),
+    )
+    refused: list[tuple[str, str]] = []
+    duplicates: list[str] = []
+    runtime.on_refused.append(lambda msg, why: refused.append((msg.chat_id, why)))
+    runtime.on_duplicate.append(lambda msg: duplicates.append(msg.external_id))
+    rollbacks = [0]
+
+    @event.listens_for(db.engine.sync_engine, "rollback")
+    def _rollback(_conn) -> None:
+        rollbacks[0] += 1
+
+    profile = Incoming("test", ani.chat_id, "u-650-profil", clock(), Inbound(text="/profil"))
+    assert await runtime.handle(profile)
+    before = rollbacks[0]
+    again, pressed = await asyncio.gather(runtime.handle(profile), sari.press_data("bukan:tombol"))
+    assert again == []
+    assert pressed[0].startswith("Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.")
+    assert rollbacks[0] > before  # the group did run twice
+    assert refused == [(sari.chat_id, "forged")]
+    assert duplicates == ["u-650-profil"]
+
+
 async def test_one_message_that_fails_does_not_fail_its_neighbours(registered, runtime, db):
     async def broken(_turn, _arg: str) -> None:
         raise RuntimeError("a bug in one use case")
