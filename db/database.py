@@ -87,8 +87,18 @@ class Database:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        async with self._writer, self._sessions() as session, session.begin():
-            yield session
+        async with self._writer:
+            session = self._sessions()
+            try:
+                async with session.begin():
+                    yield session
+            finally:
+                # Not `async with session`: its exit closes in a task of its own behind
+                # asyncio.shield, one more turn of the event loop per transaction, taken after
+                # the COMMIT and before the group's answers are set. Updates that arrive then
+                # form the next group at once, and a closed loop of N chats settles into groups
+                # of N/2. The inline driver never suspends, so this close cannot be cut short.
+                await session.close()
         assert self._checkpointer is not None
         self._checkpointer.committed()
 

@@ -73,3 +73,23 @@ async def test_the_wal_is_checkpointed_in_the_background(sqlite_path):
     await db._checkpointer.settled()  # due, and run once no commit came for a moment
     assert sqlite_path.stat().st_size > size_before  # copied back into the database file
     await db.dispose()
+
+
+async def test_a_commit_hands_back_without_giving_the_loop_a_turn(sqlite_path):
+    """A group's transaction ends and its answers are set before the loop reads the next
+    updates: those form one group later, not a group of half the chats at once (a closed
+    loop of N chats settled into groups of N/2 while the session's close took a turn)."""
+    db = Database(f"sqlite+aiosqlite:///{sqlite_path}")
+    turns: list[str] = []
+    try:
+        async with db.transaction() as session:
+            await queries.record_inbound(session, "test", "u-turn-1", NOW)
+            asyncio.get_running_loop().call_soon(turns.append, "an update read")
+        turns.append("committed")
+        await asyncio.sleep(0)
+        assert turns == ["committed", "an update read"]
+        async with db.transaction() as session:
+            stored = await session.scalar(select(func.count()).select_from(ProcessedInbound))
+        assert stored == 1
+    finally:
+        await db.dispose()
