@@ -189,12 +189,6 @@ async def register_chats(url: str) -> None:
     await register_bidans(url, "telegram", [str(chat) for chat in range(10_000, 10_000 + CHATS)])
 
 
-def time_now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
 # --- the measurements ----------------------------------------------------------------------
 
 

@@ -145,22 +145,20 @@ _CONVERSATION = Conversation.__table__
 _CHAT = _chats_query(
     and_(Conversation.channel == bindparam("channel"), Conversation.chat_id == bindparam("chat"))
 )
-# Locked in one order (the sort's) by every process: two groups never wait on each other in a
-# circle. One channel per query: `chat_id IN (…)` uses the index, a (channel, chat_id) row
-# value IN does not on PostgreSQL. There `= ANY(array)`: one statement text for every group
-# size, so each connection prepares it once (an IN list is a new statement per length).
-_CHATS_IN = _chats_query(
-    and_(
-        Conversation.channel == bindparam("channel"),
-        Conversation.chat_id.in_(bindparam("chats", expanding=True)),
+
+
+def _group_chats(chat_in: Any) -> Any:
+    """A group's chats of one channel, locked in one order (the sort's) by every process: two
+    groups never wait on each other in a circle. `chat_id IN (…)` uses the index, a (channel,
+    chat_id) row value IN does not on PostgreSQL. There `= ANY(array)`: one statement text for
+    every group size, so each connection prepares it once (an IN list is one per length)."""
+    return _chats_query(and_(Conversation.channel == bindparam("channel"), chat_in)).order_by(
+        Conversation.chat_id
     )
-).order_by(Conversation.chat_id)
-_CHATS_ANY = _chats_query(
-    and_(
-        Conversation.channel == bindparam("channel"),
-        Conversation.chat_id == any_(bindparam("chats", type_=ARRAY(String))),
-    )
-).order_by(Conversation.chat_id)
+
+
+_CHATS_IN = _group_chats(Conversation.chat_id.in_(bindparam("chats", expanding=True)))
+_CHATS_ANY = _group_chats(Conversation.chat_id == any_(bindparam("chats", type_=ARRAY(String))))
 
 
 async def open_chats(

@@ -183,8 +183,10 @@ async def run_monthly(tick: Tick) -> None:
     """The clock's job: the monthly summary to Dinkes, from what `prepare_monthly` read."""
     m: Month | None = tick.prepared
     session, texts, runtime = tick.session, tick.runtime.texts, tick.runtime
-    users = await notify.active_users(session, ("dinkes",)) if m is not None else []
-    if m is None or not users:
+    if m is None:
+        return
+    users = await notify.active_users(session, ("dinkes",))
+    if not users:
         return
     first, last, previous_first, names, filed = (
         m.first, m.last, m.previous_first, m.names, m.filed
