@@ -4,15 +4,24 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test lint format i18n bench faults clean
+.PHONY: run test lint format i18n bench faults clean lock
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml $(VENV)/bin/python
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[test]'
+# Every dependency, transitive ones included, comes from the hashed lock file; the project
+# itself is installed editable on top, without resolving anything again.
+$(STAMP): requirements-dev.txt pyproject.toml $(VENV)/bin/python
+	$(PIP) install -q --require-hashes -r requirements-dev.txt
+	$(PIP) install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Refresh the lock files after changing a dependency in pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--quiet -o requirements.txt
+	uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--quiet --extra test -o requirements-dev.txt
 
 run: $(STAMP)
 	$(VENV)/bin/ilpbot run

@@ -51,14 +51,14 @@ class Templates:
         data = json.loads(Path(path or DATA).read_text(encoding="utf-8"))
         items = tuple(
             Template(
-                t["name"],
-                t.get("category", "UTILITY"),
-                t["body"],
-                tuple(t.get("params", ())),
-                tuple(t.get("kinds", ())),
-                tuple(t.get("example", ())),
+                item["name"],
+                item.get("category", "UTILITY"),
+                item["body"],
+                tuple(item.get("params", ())),
+                tuple(item.get("kinds", ())),
+                tuple(item.get("example", ())),
             )
-            for t in data["templates"]
+            for item in data["templates"]
         )
         templates = cls(data.get("language", "id"), data["default"], items)
         templates.check()
