@@ -28,6 +28,7 @@ from handlers.text import Texts
 from handlers.turn import Incoming
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # as bot.channels.telegram_send opts in for the bot
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 MASTER_TABLES = ("kecamatan", "desa", "puskesmas", "puskesmas_desa", "alembic_version")
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Senin 10.00 WIB

@@ -4,8 +4,8 @@ deliverer that keeps Telegram's limits and maps PTB errors to what the outbox do
 from __future__ import annotations
 
 import logging
+import os
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,7 +13,6 @@ from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import metrics
 from bot.channels.telegram import CHANNEL, ApiCall, plan
@@ -47,6 +46,8 @@ def client(
 ) -> Client:
     """`api_url` is the public Bot API or any compatible server (self-hosted, a test fake);
     methods are called as <api_url>/bot<token>/<method>."""
+    # PTB 22 warns on every 429 unless durations are opted into timedelta (its next major's type)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     base = api_url.rstrip("/")
     request = HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout)
     updates = HTTPXRequest(connection_pool_size=1, read_timeout=timeout)
@@ -81,9 +82,7 @@ logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_DropFinalRetryLog())
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
+    value = exc.retry_after
     return value if isinstance(value, int | float) else value.total_seconds()
 
 
