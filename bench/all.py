@@ -46,7 +46,7 @@ from bench import whatsapp as wa  # noqa: E402
 from bench.common import fresh_database, on_uvloop, pg_available  # noqa: E402
 from bench.national import Shape  # noqa: E402
 from bench.refusals import refusals  # noqa: E402
-from handlers.text import Texts  # noqa: E402
+from handlers.core.text import Texts  # noqa: E402
 
 NAMES = {
     "sqlite": "SQLite",

@@ -29,7 +29,7 @@ from db.database import Database, normalize_url
 from db.migrate import upgrade
 from db.models import ChannelIdentity, Conversation, Puskesmas, User
 from db.seed import seed
-from handlers.outgoing import Outgoing
+from handlers.core.outgoing import Outgoing
 
 T = TypeVar("T")
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")

@@ -44,12 +44,12 @@ from bot.config import Settings  # noqa: E402
 from bot.processes import outbox_sender  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Kecamatan, Outbox, Puskesmas, User  # noqa: E402
-from handlers import digest_send  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
-from handlers.clock_jobs import build_schedule  # noqa: E402
-from handlers.digest import Frame, build  # noqa: E402
-from handlers.digest_text import render  # noqa: E402
-from handlers.text import Texts  # noqa: E402
+from handlers.core.text import Texts  # noqa: E402
+from handlers.digest import send as digest_send  # noqa: E402
+from handlers.digest.build import Frame, build  # noqa: E402
+from handlers.digest.words import render  # noqa: E402
+from handlers.jobs import build_schedule  # noqa: E402
 
 from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 

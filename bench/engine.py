@@ -27,9 +27,9 @@ from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Conversation  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
-from handlers.inbound import Command  # noqa: E402
-from handlers.text import Texts  # noqa: E402
-from handlers.turn import Incoming  # noqa: E402
+from handlers.core.inbound import Command  # noqa: E402
+from handlers.core.text import Texts  # noqa: E402
+from handlers.core.turn import Incoming  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 # A report-like flow: the steps a bidan answers most (numbers, a choice, yes/no), built from

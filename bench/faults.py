@@ -64,7 +64,7 @@ from db.database import Database  # noqa: E402
 from db.models import Outbox, Puskesmas  # noqa: E402
 from db.reports import ReportValue  # noqa: E402
 from db.totals import TotalAllDay  # noqa: E402
-from handlers.invites import create_invite  # noqa: E402
+from handlers.people.invites import create_invite  # noqa: E402
 
 from tests.fakes.telegram_api import SEND_METHODS, FakeBotApi  # noqa: E402
 

@@ -39,7 +39,7 @@ from bot.web import create_app  # noqa: E402
 from db import dana  # noqa: E402
 from db.dana import DanaRequest  # noqa: E402
 from db.models import AuditEvent, Outbox  # noqa: E402
-from handlers.invites import create_invite  # noqa: E402
+from handlers.people.invites import create_invite  # noqa: E402
 
 from tests.fakes.graph_api import sign, wa_button_reply, wa_envelope, wa_text  # noqa: E402
 from tests.fakes.telegram_api import FakeBotApi  # noqa: E402

@@ -40,9 +40,9 @@ from db.models import ChannelIdentity, Kecamatan, Puskesmas, User  # noqa: E402
 from db.report_queries import Window, recap_totals, totals_by_puskesmas  # noqa: E402
 from db.reports import Report, ReportValue  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
-from handlers.report_status import recap_windows  # noqa: E402
-from handlers.text import Texts  # noqa: E402
-from handlers.turn import Incoming  # noqa: E402
+from handlers.core.text import Texts  # noqa: E402
+from handlers.core.turn import Incoming  # noqa: E402
+from handlers.reports.status import recap_windows  # noqa: E402
 
 END = date(2026, 11, 23)  # a Monday; "today" of the timings
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10.00 WIB

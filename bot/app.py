@@ -13,8 +13,8 @@ from db.migrate import upgrade_async
 from db.models import Kecamatan
 from db.seed import seed
 from handlers.app import build_runtime
-from handlers.inbound import Runtime
-from handlers.text import Texts
+from handlers.core.inbound import Runtime
+from handlers.core.text import Texts
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from bot import clock_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
-from bot.channels import console
+from bot.channels.console import chat as console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
 from db.seed import seed
-from handlers import invites, sasaran
+from handlers.people import invites
+from handlers.reports import sasaran
 
 log = logging.getLogger("ilpbot")
 

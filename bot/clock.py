@@ -1,4 +1,4 @@
-"""APScheduler wiring: a few cron ticks that ask the database what is due (handlers/schedule.py).
+"""APScheduler wiring: a few cron ticks that ask the database what is due (handlers/core/schedule.py).
 
 The scheduler keeps nothing: jobs live in memory, defined here at start; every tick, and a
 catch-up tick at start and every few minutes, asks the database, so nothing runs twice.
@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from handlers.schedule import Job, Schedule
+from handlers.core.schedule import Job, Schedule
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,12 @@ from bot.app import App
 from conversations.parsing import normalize
 from db import export_queries
 from db.digest_queries import puskesmas_names
-from handlers import digest_send, export_files, exports
-from handlers.clock_settings import ClockSettings
-from handlers.digest_text import render
-from handlers.indicators import WEEKLY, catalog
+from handlers.core.clock_settings import ClockSettings
+from handlers.digest import send as digest_send
+from handlers.digest.words import render
+from handlers.exports import entry as exports
+from handlers.exports import files as export_files
+from handlers.reports.indicators import WEEKLY, catalog
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_bot_username: str | None = None
     # Updates Telegram delivers to the webhook at once (its setWebhook max_connections, 1-100;
-    # Telegram's default is 40). The webhook's group commit is sized for this (handlers/inbound.py).
+    # Telegram's default is 40). The webhook's group commit is sized for this (handlers/core/inbound.py).
     telegram_webhook_max_connections: int = Field(40, ge=1, le=100)
 
     # `ilpbot web` listens on PORT (Heroku/Dokku set it); the sender process exposes its
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     web_concurrency: int = 1
     metrics_port: int | None = None
 
-    # The clock (handlers/clock_jobs.py): local times in BOT_TIMEZONE, "HH:MM".
+    # The clock (handlers/jobs.py): local times in BOT_TIMEZONE, "HH:MM".
     digest_at: str = "07:00"
     report_deadline: str = "16:00"  # a report first received after this is late
     remind_at: str = "14:00"

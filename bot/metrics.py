@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 
 from db.database import Database
 from db.models import Outbox
-from handlers.inbound import Runtime
-from handlers.turn import Incoming
+from handlers.core.inbound import Runtime
+from handlers.core.turn import Incoming
 
 UPDATES = Counter("ilpbot_updates", "Platform updates received", ["channel"])
 DUPLICATES = Counter("ilpbot_duplicate_updates", "Updates seen before (redeliveries)", ["channel"])

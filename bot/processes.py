@@ -24,20 +24,24 @@ from starlette.applications import Starlette
 from telegram import BotCommand
 from telegram.error import TelegramError
 
-from bot import metrics, whatsapp_delivery, whatsapp_web
+from bot import metrics
 from bot.app import App, build, configure_logging, prepare_embedded
-from bot.channels import telegram, telegram_send, whatsapp
-from bot.channels.telegram_updates import TelegramUpdates
+from bot.channels.telegram import send as telegram_send
+from bot.channels.telegram import wire as telegram
+from bot.channels.telegram.polling import Poller
+from bot.channels.telegram.updates import TelegramUpdates
+from bot.channels.whatsapp import delivery as whatsapp_delivery
+from bot.channels.whatsapp import web as whatsapp_web
+from bot.channels.whatsapp import wire as whatsapp
+from bot.channels.whatsapp.delivery import WhatsAppDelivery
 from bot.clock import start_scheduler
 from bot.config import Settings
 from bot.sender import Sender
-from bot.telegram_polling import Poller
 from bot.web import create_app
-from bot.whatsapp_delivery import WhatsAppDelivery
 from handlers.app import build_outbox_worker
-from handlers.clock_jobs import build_schedule
-from handlers.inbound import Runtime
-from handlers.outbox import Deliver, EnvelopeDeliver
+from handlers.core.inbound import Runtime
+from handlers.core.outbox import Deliver, EnvelopeDeliver
+from handlers.jobs import build_schedule
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 
-from handlers.outbox import OutboxWorker
+from handlers.core.outbox import OutboxWorker
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot import metrics, whatsapp_web
+from bot import metrics
 from bot.app import App
-from bot.channels import telegram_web
+from bot.channels.telegram import web as telegram_web
+from bot.channels.whatsapp import web as whatsapp_web
 from bot.sender import Sender
 
 log = logging.getLogger(__name__)

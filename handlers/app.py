@@ -8,10 +8,16 @@ from typing import Any
 
 from conversations.flows import load_all
 from db.database import Database
-from handlers import dana_desa, dana_notify, exports, menu, reminders, report_status, reports
-from handlers.inbound import Runtime, utcnow
-from handlers.outbox import Deliver, OutboxWorker
-from handlers.text import Texts
+from handlers.core.inbound import Runtime, utcnow
+from handlers.core.outbox import Deliver, OutboxWorker
+from handlers.core.text import Texts
+from handlers.dana import entry as dana_desa
+from handlers.dana import notify as dana_notify
+from handlers.digest import reminders
+from handlers.exports import entry as exports
+from handlers.people import menu
+from handlers.reports import entry as reports
+from handlers.reports import status as report_status
 
 
 def build_runtime(

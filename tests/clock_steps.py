@@ -13,7 +13,7 @@ from db.dana import DanaRequest
 from db.database import Database
 from db.models import Desa, Outbox, Puskesmas, User
 from db.reports import NewReport, Sasaran, Slot, store_report
-from handlers.outgoing import Outgoing
+from handlers.core.outgoing import Outgoing
 
 WIB = ZoneInfo("Asia/Jakarta")
 

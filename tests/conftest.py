@@ -20,15 +20,15 @@ from db.database import Database, normalize_url
 from db.migrate import upgrade
 from db.seed import seed
 from handlers.app import build_outbox_worker, build_runtime
-from handlers.inbound import Runtime
-from handlers.invites import create_invite
-from handlers.outbox import Delivery, OutboxWorker
-from handlers.outgoing import Outgoing
-from handlers.text import Texts
-from handlers.turn import Incoming
+from handlers.core.inbound import Runtime
+from handlers.core.outbox import Delivery, OutboxWorker
+from handlers.core.outgoing import Outgoing
+from handlers.core.text import Texts
+from handlers.core.turn import Incoming
+from handlers.people.invites import create_invite
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-os.environ.setdefault("PTB_TIMEDELTA", "true")  # as bot.channels.telegram_send opts in for the bot
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # as bot.channels.telegram.send opts in for the bot
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 MASTER_TABLES = ("kecamatan", "desa", "puskesmas", "puskesmas_desa", "alembic_version")
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Senin 10.00 WIB

@@ -21,15 +21,15 @@ from report_steps import K4
 from sqlalchemy import select
 from test_fuzz import NASTY
 
-from bot.channels import telegram_send
+from bot.channels.telegram import send as telegram_send
 from conversations import engine
 from conversations.model import State
 from conversations.parsing import normalize
 from db import queries
 from db.models import Conversation
 from handlers.app import build_outbox_worker
-from handlers.invites import create_invite
-from handlers.text import Texts
+from handlers.core.text import Texts
+from handlers.people.invites import create_invite
 
 from tests.fakes.graph_api import (
     WaMessage,

@@ -21,7 +21,7 @@ from bot.web import create_app
 from db.database import Database
 from db.models import Outbox, ProcessedInbound
 from handlers.app import build_runtime
-from handlers.text import Texts
+from handlers.core.text import Texts
 
 from tests.fakes.telegram_api import FakeBotApi
 

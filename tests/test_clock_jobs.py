@@ -10,7 +10,7 @@ from report_steps import K4, answer, choose, skip_attachments, user_id
 
 from db.database import Database
 from handlers.app import build_runtime
-from handlers.clock_jobs import build_schedule
+from handlers.jobs import build_schedule
 
 MONDAY = date(2026, 11, 23)
 K4_OUTBREAK = [4, 1, 6, 5, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]

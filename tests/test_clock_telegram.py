@@ -1,7 +1,7 @@
 """On Telegram the digest's chart arrives as a photo and an export as a file: the real sender
 uploads the PNG and the XLSX to the (fake) Bot API."""
 
-from handlers.clock_jobs import build_schedule
+from handlers.jobs import build_schedule
 
 from tests.telegram_support import register, until
 

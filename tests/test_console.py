@@ -9,9 +9,9 @@ import os
 from dana_steps import FOGGING
 from report_steps import K2_ANSWERS
 
-from bot.channels.console import ConsoleChat
+from bot.channels.console.chat import ConsoleChat
 from db import queries
-from handlers.outgoing import Outgoing
+from handlers.core.outgoing import Outgoing
 
 
 async def console(runtime, chat_id: str, *lines: str) -> str:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from db import totals
 from db.models import Desa
-from handlers import digest_send
-from handlers.digest import Frame, build
-from handlers.digest_text import render
-from handlers.indicators import DAILY, short_name
+from handlers.digest import send as digest_send
+from handlers.digest.build import Frame, build
+from handlers.digest.words import render
+from handlers.reports.indicators import DAILY, short_name
 
 D = date(2026, 11, 22)  # Minggu; the digest goes out Senin 23 November at 07.00
 NOW = wib(date(2026, 11, 23), 7)

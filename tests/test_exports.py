@@ -16,8 +16,8 @@ from db.database import Database
 from db.models import Outbox
 from db.reports import Report, ReportValue
 from handlers.app import build_runtime
-from handlers.indicators import catalog
-from handlers.text import format_day
+from handlers.core.text import format_day
+from handlers.reports.indicators import catalog
 
 NOV = date(2026, 11, 1)
 
@@ -294,7 +294,7 @@ def test_old_charts_and_exports_are_pruned_but_nothing_else(tmp_path):
     import os
     import time
 
-    from handlers.export_files import prune
+    from handlers.exports.files import prune
 
     old, new, other = (
         tmp_path / "digest-2026-10-01.png",

@@ -9,8 +9,8 @@ import pytest
 
 from bench import faults
 from db import queries
-from handlers.outbox import MAX_ATTEMPTS
-from handlers.outgoing import Outgoing
+from handlers.core.outbox import MAX_ATTEMPTS
+from handlers.core.outgoing import Outgoing
 
 from conftest import PG_URL, _pg_reset
 

@@ -12,7 +12,7 @@ from conversations import engine
 from conversations.model import Inbound
 from db.database import Database
 from handlers.app import build_runtime
-from handlers.turn import Incoming
+from handlers.core.turn import Incoming
 
 NASTY = st.one_of(
     st.text(max_size=60),

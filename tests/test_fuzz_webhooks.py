@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_steps import K4
 
-from bot.channels import telegram_send
+from bot.channels.telegram import send as telegram_send
 
 from tests.fakes.graph_api import sign
 from tests.fuzz_support import (

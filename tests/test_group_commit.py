@@ -9,9 +9,9 @@ from sqlalchemy import event, func, select
 from conversations.model import Inbound
 from db.database import is_transient
 from db.models import Conversation, Outbox, ProcessedInbound
-from handlers.group_commit import GroupCommit
-from handlers.inbound import Command
-from handlers.turn import Incoming
+from handlers.core.group_commit import GroupCommit
+from handlers.core.inbound import Command
+from handlers.core.turn import Incoming
 
 NAMES = [
     "Ani",

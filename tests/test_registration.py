@@ -66,7 +66,7 @@ async def test_a_kades_registers_from_a_deep_link_after_a_restart_mid_way(
 
 async def test_the_same_update_delivered_twice_changes_nothing_twice(runtime, invite, db, clock):
     from conversations.model import Inbound
-    from handlers.turn import Incoming
+    from handlers.core.turn import Incoming
 
     code = await invite("petugas")
     first = Incoming("test", "700", "update-1", clock(), Inbound(text=f"DAFTAR {code}"))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from clock_steps import Seeder, message, outbox, wib
 from report_steps import quick
 
-from handlers.clock_jobs import build_schedule
+from handlers.jobs import build_schedule
 
 TODAY = date(2026, 11, 23)  # Senin
 AT_14 = wib(TODAY, 14, 1)

@@ -209,7 +209,7 @@ def test_the_dinkes_imports_the_spm_targets_and_errors_name_their_line(tmp_path,
 
 
 async def test_the_recap_shows_capaian_against_the_imported_target(registered, db, tmp_path):
-    from handlers.sasaran import import_sasaran
+    from handlers.reports.sasaran import import_sasaran
 
     path = tmp_path / "sasaran.csv"
     path.write_text("year,puskesmas,spm,target\n2026,Sumber Urip,ibu_hamil,40\n")

@@ -25,14 +25,14 @@ from report_steps import K2_ANSWERS, quick
 from sqlalchemy import func, select
 
 from bench.common import ilpbot_environment
-from bot.channels.telegram_web import SECRET_HEADER
+from bot.channels.telegram.web import SECRET_HEADER
 from db.clock import ScheduledRun
 from db.dana import DanaRequest
 from db.database import Database, normalize_url
 from db.migrate import upgrade
 from db.models import ChannelIdentity, Desa, Outbox, ProcessedInbound, Puskesmas, User
 from db.reports import Report
-from handlers.invites import create_invite
+from handlers.people.invites import create_invite
 
 from conftest import PG_URL, _pg_exec, _seeded
 from tests.fakes.server import free_port

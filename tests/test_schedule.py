@@ -10,8 +10,8 @@ from db.database import Database
 from db.models import Outbox
 from db.queries import add_outbox
 from handlers.app import build_runtime
-from handlers.outgoing import Outgoing
-from handlers.schedule import Job, Schedule, Tick, due_periods, in_quiet_hours
+from handlers.core.outgoing import Outgoing
+from handlers.core.schedule import Job, Schedule, Tick, due_periods, in_quiet_hours
 
 
 async def _note(tick: Tick) -> None:

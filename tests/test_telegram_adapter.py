@@ -6,10 +6,10 @@ import pytest
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram import parse, plan, split_text
-from bot.channels.telegram_send import delivery_for
+from bot.channels.telegram.send import delivery_for
+from bot.channels.telegram.wire import parse, plan, split_text
 from conversations.model import Contact, Inbound, Location, Photo
-from handlers.outgoing import Button, Outgoing
+from handlers.core.outgoing import Button, Outgoing
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 SITI = {"id": 501, "is_bot": False, "first_name": "Siti", "last_name": "Aminah"}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.processes import outbox_sender
 from db import queries
 from db.models import ChannelIdentity, Outbox, User
-from handlers.outgoing import Outgoing
+from handlers.core.outgoing import Outgoing
 
 from tests.telegram_support import START, LiveClock, telegram_app, until
 

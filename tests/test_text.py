@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from conversations.model import Day, Money, Text
-from handlers.text import format_day, format_money, format_number
+from handlers.core.text import format_day, format_money, format_number
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from bot.whatsapp_client import WINDOW, WhatsAppClient
-from bot.whatsapp_templates import Templates
-from handlers.outgoing import Outgoing
+from bot.channels.whatsapp.client import WINDOW, WhatsAppClient
+from bot.channels.whatsapp.templates import Templates
+from handlers.core.outgoing import Outgoing
 
 TEXT = {"type": "text", "text": {"body": "Halo"}}
 
@@ -54,7 +54,7 @@ async def test_a_wrong_token_is_retried_not_dropped(graph):
 
 
 async def test_a_photo_on_disk_is_uploaded_then_sent_by_media_id(whatsapp, graph, tmp_path):
-    from handlers.outbox import Envelope
+    from handlers.core.outbox import Envelope
 
     chart = tmp_path / "grafik.png"
     chart.write_bytes(b"\x89PNG fake chart")

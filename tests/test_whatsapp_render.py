@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_render import (
+from bot.channels.whatsapp.render import (
     Words,
     merge,
     plain,
@@ -13,7 +13,7 @@ from bot.channels.whatsapp_render import (
     shorten,
     split_text,
 )
-from handlers.outgoing import Button, Outgoing
+from handlers.core.outgoing import Button, Outgoing
 
 from tests.fakes.graph_api import check_message
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.whatsapp import parse
+from bot.channels.whatsapp.wire import parse
 from db.models import ChannelIdentity, Outbox, ProcessedInbound
 
 from tests.fakes.graph_api import (

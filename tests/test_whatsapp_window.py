@@ -4,7 +4,7 @@ answer; nothing is lost to a closed window or a storm of 429s."""
 
 from db import queries
 from db.models import Outbox
-from handlers.outgoing import Outgoing
+from handlers.core.outgoing import Outgoing
 
 from tests.fakes.graph_api import wa_envelope, wa_status
 from tests.whatsapp_support import said

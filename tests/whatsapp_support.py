@@ -11,16 +11,16 @@ from typing import Any
 import httpx
 
 from bot.app import App
-from bot.channels.whatsapp_render import ROW_TITLE, shorten
+from bot.channels.whatsapp.render import ROW_TITLE, shorten
+from bot.channels.whatsapp.templates import Templates
 from bot.config import Settings
 from bot.processes import outbox_sender
 from bot.sender import Sender
 from bot.web import create_app
-from bot.whatsapp_templates import Templates
 from conversations.model import Photo
 from db.database import Database
 from handlers.app import build_runtime
-from handlers.text import Texts
+from handlers.core.text import Texts
 
 from tests.fakes.graph_api import (
     FakeGraphApi,

@@ -1,0 +1,1 @@
+"""The console: one chat on stdin/stdout, for trying the bot."""

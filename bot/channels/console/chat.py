@@ -1,0 +1,145 @@
+"""The console channel: one chat on stdin/stdout through the same runtime and database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from typing import TextIO
+
+from conversations.answers import SKIP_WORDS
+from conversations.model import Inbound
+from conversations.parsing import normalize
+from handlers.app import build_outbox_worker
+from handlers.core.inbound import Runtime
+from handlers.core.outbox import Delivery
+from handlers.core.outgoing import Button, Outgoing
+from handlers.core.turn import Incoming
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "console"
+POLL_SECONDS = 1.0  # how soon a message someone else's turn queued for this chat shows up
+
+
+def pressable(out: Outgoing | None) -> tuple[Button, ...]:
+    """The buttons a typed number presses. A lone Lewati rides with a question that takes a
+    typed answer (a count, a photo): there "1" is the answer, and the word Lewati skips."""
+    if out is None:
+        return ()
+    if len(out.buttons) == 1 and normalize(out.buttons[0].label) in SKIP_WORDS:
+        return ()
+    return out.buttons
+
+
+def format_message(out: Outgoing) -> str:
+    lines = [
+        f"bot> {line}" if i == 0 else f"     {line}" for i, line in enumerate(out.text.split("\n"))
+    ]
+    numbered = pressable(out)
+    lines += [f"     {n}. {b.label}" for n, b in enumerate(numbered, start=1)]
+    lines += [f"     [{b.label}]" for b in out.buttons if b not in numbered]
+    if out.request == "location":
+        lines.append("     (kirim lokasi: ketik  lokasi <lat> <lon>)")
+    if out.request == "contact":
+        lines.append("     (kirim nomor: ketik  kontak <nomor>)")
+    return "\n".join(lines)
+
+
+def to_incoming(chat_id: str, line: str, last: Outgoing | None, now_fn: Callable) -> Incoming:
+    """A typed number presses the numbered button of the latest question, as a tap would."""
+    text = line.strip()
+    callback = None
+    buttons = pressable(last)
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        callback = buttons[int(text) - 1].data
+    inbound = _special(text) or Inbound(text=text)
+    return Incoming(
+        channel=CHANNEL,
+        chat_id=chat_id,
+        external_id=f"{chat_id}:{uuid.uuid4().hex}",
+        sent_at=now_fn(),
+        inbound=inbound if callback is None else Inbound(),
+        callback=callback,
+    )
+
+
+def _special(text: str) -> Inbound | None:
+    from conversations.model import Contact, Location, Photo
+
+    word, _, rest = text.partition(" ")
+    word = word.lower()
+    try:
+        if word == "lokasi":
+            lat, lon = (float(x) for x in rest.split()[:2])
+            return Inbound(location=Location(lat, lon))
+    except ValueError:
+        return None
+    if word == "kontak" and rest:
+        return Inbound(contact=Contact(rest.strip()))
+    if word == "foto":
+        return Inbound(photo=Photo(f"console-photo-{uuid.uuid4().hex[:8]}", rest or None))
+    return None
+
+
+class ConsoleChat:
+    """One person at the terminal. Replies to their own lines print at once; messages others'
+    turns queue for this chat (a kades's decision, a reminder) come from the outbox, which this
+    chat delivers for itself every second, so each terminal shows only its own chat."""
+
+    def __init__(self, runtime: Runtime, chat_id: str, stdin: TextIO, stdout: TextIO) -> None:
+        self.runtime, self.chat_id = runtime, chat_id
+        self.stdin, self.stdout = stdin, stdout
+        self.last: Outgoing | None = None  # the message a typed number answers
+        self.outbox = build_outbox_worker(runtime, {CHANNEL: self.deliver})
+        self.outbox.only_chat = chat_id
+
+    async def deliver(self, out: Outgoing) -> Delivery:
+        self.show([out], pushed=True)
+        return Delivery("sent", provider_message_id=f"console-{uuid.uuid4().hex[:12]}")
+
+    def show(self, messages: list[Outgoing], pushed: bool = False) -> None:
+        for out in messages:
+            print(format_message(out), file=self.stdout)
+        # The reply to a typed line is the question now (one without buttons makes numbers
+        # answers again); a message from elsewhere takes over only when it brings buttons.
+        if messages and (not pushed or messages[-1].buttons):
+            self.last = messages[-1]
+        self.stdout.flush()
+
+    async def run(self, poll: float = POLL_SECONDS) -> None:
+        """Reads lines until end of input; each line is one message."""
+        await self.outbox.drain()
+        poller = asyncio.create_task(self._poll(poll))
+        try:
+            await self._read()
+        finally:
+            poller.cancel()
+        await self.outbox.drain()
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        while line := await loop.run_in_executor(None, self.stdin.readline):
+            if not line.strip():
+                continue
+            if not self.stdin.isatty():
+                print(f"you> {line.rstrip()}", file=self.stdout)
+            msg = to_incoming(self.chat_id, line, self.last, self.runtime.clock)
+            self.show(await self.runtime.handle(msg))
+            await self.outbox.drain()
+
+    async def _poll(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.outbox.drain()
+            except Exception:  # the database is busy or away: the next round tries again
+                log.exception("console %s: delivering its messages failed", self.chat_id)
+
+
+async def chat(
+    runtime: Runtime, chat_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    await ConsoleChat(runtime, chat_id, stdin, stdout).run()

@@ -1,0 +1,1 @@
+"""Telegram: wire format, webhook, long polling and the sender."""

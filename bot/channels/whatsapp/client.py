@@ -1,0 +1,134 @@
+"""A thin async client for the WhatsApp Cloud API (Graph API) on httpx.
+
+Our own rather than pywa: the base URL must be configurable (a fake Graph API on 127.0.0.1 in
+tests) and dedupe must live in the database. Every send answers a Delivery; Graph errors map to
+retry (throughput, server trouble), failed (for good) or WINDOW (131047: the 24-hour customer
+service window is closed, so only a template may go).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from handlers.core.outbox import Delivery
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+WINDOW = "window"  # a Delivery status only between this client and the WhatsApp deliverer
+WINDOW_CLOSED = 131047
+# Throughput, pair rate, capacity upgrade, temporary Meta trouble: try again later.
+RETRY_CODES = {1, 2, 4, 17, 80007, 130429, 131000, 131016, 131056, 131057, 133004}
+# The person cannot get WhatsApp messages from us: stop sending and say so.
+UNREACHABLE_CODES = {131026, 131021, 131045, 131030}
+THROUGHPUT = {130429, 80007, 4}
+
+
+class Throttle:
+    """Spaces sends to at most `per_second`; a throughput error pauses everyone briefly."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._next = 0.0
+
+    def delay(self) -> float:
+        """Reserves the next slot and returns how long to wait for it (no lock needed: the
+        reservation has no await inside)."""
+        now = time.monotonic()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        return slot - now
+
+    def pause(self, seconds: float) -> None:
+        self._next = max(self._next, time.monotonic() + seconds)
+
+
+class WhatsAppClient:
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        phone_number_id: str,
+        per_second: float = 80.0,
+        timeout: float = 20.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.phone_number_id = phone_number_id
+        # The number's throughput counts inbound messages too: keep 10 % headroom.
+        self.throttle = Throttle(per_second * 0.9)
+        self._http = httpx.AsyncClient(
+            base_url=api_url.rstrip("/") + "/",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def send(self, to: str, body: Json) -> Delivery:
+        """One message: `body` is a text/interactive/template/media object without `to`."""
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+        await asyncio.sleep(self.throttle.delay())
+        try:
+            response = await self._http.post(
+                f"{self.phone_number_id}/messages", json={**payload, **body}
+            )
+        except httpx.HTTPError as exc:  # the send may or may not have happened: at-least-once
+            return Delivery("retry", error=f"{type(exc).__name__}: {exc}")
+        data = _json(response)
+        if response.status_code == 200:
+            messages = data.get("messages") or [{}]
+            return Delivery("sent", provider_message_id=messages[0].get("id"))
+        if response.status_code == 429 or (data.get("error") or {}).get("code") in THROUGHPUT:
+            self.throttle.pause(1.0)
+        return graph_error(response.status_code, data, response.headers.get("retry-after"))
+
+    async def upload(self, path: Path) -> str:
+        """A local file as a media id for an image or document message."""
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        files = {"file": (path.name, path.read_bytes(), mime)}
+        data = {"messaging_product": "whatsapp", "type": mime}
+        response = await self._http.post(f"{self.phone_number_id}/media", data=data, files=files)
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+    async def download(self, media_id: str) -> tuple[bytes, str]:
+        """An inbound photo's bytes: the media URL lives 5 minutes and needs the token."""
+        info = await self._http.get(media_id)
+        info.raise_for_status()
+        meta = info.json()
+        content = await self._http.get(meta["url"])
+        content.raise_for_status()
+        return content.content, str(meta.get("mime_type") or "")
+
+
+def graph_error(status: int, data: Json, retry_after: str | None = None) -> Delivery:
+    error = data.get("error") or {}
+    code = error.get("code")
+    details = (error.get("error_data") or {}).get("details")
+    text = f"HTTP {status} code {code}: {error.get('message', '')} {details or ''}".strip()
+    if code == WINDOW_CLOSED:
+        return Delivery(WINDOW, error=text)
+    if code in UNREACHABLE_CODES:
+        return Delivery("failed", error=text, unreachable=True)
+    if code in RETRY_CODES or status == 429 or status >= 500 or status == 401:
+        # 401: a token being rotated is fixed by people, not by dropping the message
+        wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+        return Delivery("retry", retry_after=wait, error=text)
+    return Delivery("failed", error=text)
+
+
+def _json(response: httpx.Response) -> Json:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

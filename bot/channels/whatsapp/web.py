@@ -1,0 +1,108 @@
+"""The WhatsApp webhook routes for `ilpbot web`: GET (Meta's verification handshake) and POST
+/whatsapp/webhook (messages and delivery statuses).
+
+A POST is trusted only with a valid X-Hub-Signature-256 over the raw body. Every message in it is
+committed (dedupe by wamid in the same transaction) before the answer, so a 200 means durable;
+an error answers 500 and Meta sends the payload again (the dedupe absorbs what was done).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot import metrics
+from bot.app import App
+from bot.channels.whatsapp import window as whatsapp_window
+from bot.channels.whatsapp.templates import Templates
+from bot.channels.whatsapp.wire import CHANNEL, Webhook, parse, signature_ok
+
+log = logging.getLogger(__name__)
+
+PATH = "/whatsapp/webhook"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+
+class WhatsAppWebhook:
+    def __init__(self, app: App) -> None:
+        settings = app.settings
+        if not (settings.whatsapp_app_secret and settings.whatsapp_verify_token):
+            raise ValueError(
+                "WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are required for the webhook: "
+                "without them anyone could post messages in a user's name"
+            )
+        self.secret = settings.whatsapp_app_secret
+        self.verify_token = settings.whatsapp_verify_token
+        self.runtime = app.runtime
+        self.templates = Templates.load(settings.whatsapp_templates_file)
+        app.runtime.replies_via_outbox = True  # short transactions; the sender delivers
+        whatsapp_window.install(app.runtime)
+        metrics.install(app.runtime)
+        self.routes: list[BaseRoute] = [
+            Route(PATH, self.verify, methods=["GET"]),
+            Route(PATH, self.receive, methods=["POST"]),
+        ]
+
+    async def verify(self, request: Request) -> Response:
+        """Meta checks the callback URL: echo the challenge only for our verify token."""
+        query = request.query_params
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            token.encode(), self.verify_token.encode()
+        ):
+            return PlainTextResponse(query.get("hub.challenge", ""))
+        return Response(status_code=403)
+
+    async def receive(self, request: Request) -> Response:
+        body = await request.body()
+        if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), self.secret):
+            metrics.refused(CHANNEL, "bad_signature", request.client)
+            return Response(status_code=403)
+        try:
+            hook = parse(json.loads(body))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            log.warning("unreadable whatsapp webhook: %s", exc)
+            return Response(status_code=400)
+        try:
+            await self.process(hook)
+        except Exception:
+            log.exception("whatsapp webhook failed; Meta will send it again")
+            return Response(status_code=500)
+        return Response(status_code=200)
+
+    async def process(self, hook: Webhook) -> None:
+        """Messages in payload order, each in its own transaction; then the statuses."""
+        for msg in hook.messages:
+            started = time.perf_counter()
+            metrics.UPDATES.labels(CHANNEL).inc()
+            try:
+                await self.runtime.handle(msg)
+            except Exception:
+                metrics.ERRORS.labels(CHANNEL).inc()
+                raise
+            finally:
+                metrics.HANDLE_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
+        if hook.statuses:
+            async with self.runtime.db.transaction() as session:
+                await whatsapp_window.apply_statuses(
+                    session, hook.statuses, self.templates, self.runtime
+                )
+
+    async def startup(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def web_channel(app: App) -> WhatsAppWebhook | None:
+    """The routes for `bot.web.create_app`; None when WhatsApp is not configured."""
+    settings = app.settings
+    configured = settings.whatsapp_app_secret or settings.whatsapp_verify_token
+    return WhatsAppWebhook(app) if configured or settings.whatsapp_enabled else None

@@ -1,0 +1,373 @@
+"""The one inbound entry: dedupe → identify → lock + load → engine or command → save (one transaction)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import engine
+from conversations.flows import msgids
+from conversations.model import N_, Flow, Inbound, Reply, Text
+from conversations.parsing import normalize
+from db import queries
+from db.database import Database, is_transient
+from db.models import ChannelIdentity
+from handlers.core.group_commit import GroupCommit
+from handlers.core.outbox import FailureHook
+from handlers.core.outgoing import Outgoing, parse_conversation_token
+from handlers.core.text import Texts
+from handlers.core.turn import Incoming, SubmitHandler, Turn
+
+log = logging.getLogger(__name__)
+
+ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
+InboundHook = Callable[[Turn], Awaitable[bool]]
+GroupHook = Callable[[AsyncSession, list[str], datetime], Awaitable[set[str]]]
+ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
+# Makes the document of an Outgoing's `build` (by its "kind") and returns its path.
+FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path]]
+
+
+class _Redelivered(Exception):
+    """A message of the group had been processed before: its transaction is rolled back."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A word a user may type (`/lapor`, `LAPOR`) or pick from the menu."""
+
+    name: str
+    label: str  # msgid shown in the menu
+    roles: tuple[str, ...]
+    run: Callable[[Turn, str], Awaitable[None]]
+    aliases: tuple[str, ...] = ()
+    in_menu: bool = True
+
+
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+
+
+def _clean(msg: Incoming) -> Incoming:
+    """Control characters (a NUL breaks PostgreSQL text) never get past the door."""
+    text = msg.inbound.text.translate(_CONTROL)
+    callback = msg.callback.translate(_CONTROL) if msg.callback else msg.callback
+    if text == msg.inbound.text and callback == msg.callback:
+        return msg
+    return replace(msg, inbound=replace(msg.inbound, text=text), callback=callback)
+
+
+# How stale an identity's last_inbound_at may get: writing it on every message costs an UPDATE
+# each; WhatsApp's 24-hour window then closes at most this much early, never late.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _touch(ident: ChannelIdentity, now: datetime) -> None:
+    """The chat wrote: it is reachable, and its last message time is (nearly) now."""
+    if ident.unreachable:
+        ident.unreachable = False
+    last = ident.last_inbound_at
+    if last is None or now - last >= TOUCH_EVERY or last > now:
+        ident.last_inbound_at = now
+
+
+def _chat_of(msg: Incoming) -> tuple[str, str]:
+    return msg.channel, msg.chat_id
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    db: Database
+    texts: Texts
+    flows: dict[str, Flow]
+    clock: Callable[[], datetime] = utcnow
+    commands: dict[str, Command] = field(default_factory=dict)
+    submit_handlers: dict[str, SubmitHandler] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    # Webhook and polling channels hand replies to the outbox too: durable, rate-limited, ordered.
+    replies_via_outbox: bool = False
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
+    # A channel's own rules, by channel name. A hook runs once the sender is known (WhatsApp lets
+    # messages held by its 24-hour window go); True = it answered, so the message is not
+    # dispatched. A shaper reshapes a turn's replies (WhatsApp merges them for its pair rate).
+    inbound_hooks: dict[str, InboundHook] = field(default_factory=dict)
+    # A channel's work for a whole group at once (one statement, not one per message): it gets
+    # the group's chats of that channel and returns those it marks; the first turn of a marked
+    # chat has `turn.marked` (WhatsApp: the chat had held messages, now released).
+    group_hooks: dict[str, GroupHook] = field(default_factory=dict)
+    reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
+    # By outbox kind: what a use case does when its message will not arrive (handlers.core.outbox.fail)
+    delivery_failed: dict[str, FailureHook] = field(default_factory=dict)
+    file_builders: dict[str, FileBuilder] = field(default_factory=dict)  # see `finish`
+    on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
+    on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
+
+    def check_catalogue(self) -> None:
+        """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
+        for flow in self.flows.values():
+            missing = [m for m in msgids(flow) if not self.texts.has(m)]
+            if missing:
+                raise ValueError(f"flow {flow.name}: untranslated msgids {missing}")
+
+    def add_command(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            self.commands[name] = command
+
+    def __post_init__(self) -> None:
+        # SQLite has one writer: one group at a time, as large as what waits. PostgreSQL locks
+        # rows, so groups overlap: one computes while another waits on its round trips. Capped
+        # at 20, Telegram's 40 webhook connections make two groups in flight, not one large
+        # group during whose round trips the process has nothing to do.
+        if self.db.is_sqlite:
+            self._group = GroupCommit(self._handle_together, _chat_of, lanes=1, limit=64)
+        else:
+            self._group = GroupCommit(
+                self._handle_together,
+                _chat_of,
+                lanes=4,
+                limit=20,
+                quorum=8,
+                transient=is_transient,
+            )
+
+    async def handle(self, msg: Incoming) -> list[Outgoing]:
+        """Returns the replies for the sender, to be sent after the commit. Messages arriving
+        together share one transaction (see group_commit); each returns once it is committed."""
+        replies = await self._group.submit(_clean(msg))
+        if not any(out.build for out in replies):
+            return replies
+        return [await self._finish_or_apologize(out) for out in replies]
+
+    async def finish(self, out: Outgoing) -> Outgoing:
+        """A reply whose document is still to be made (`Outgoing.build`), made: after the turn's
+        commit, by the process that sends it (the outbox sender, or `handle` itself)."""
+        if out.build is None:
+            return out
+        path = await self.file_builders[out.build["kind"]](self, out.build)
+        return replace(out, document=str(path), build=None)
+
+    async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:
+        try:
+            return await self.finish(out)
+        except Exception:  # the turn is committed: the person gets words, not a stack trace
+            log.exception("making %s for %s:%s failed", out.build, out.channel, out.chat_id)
+            text = self.texts(N_("Sorry, the file could not be made. Please try again later."))
+            return Outgoing(out.channel, out.chat_id, text)
+
+    async def _handle_together(self, msgs: list[Incoming]) -> list[list[Outgoing]]:
+        """A redelivered message is rare: the group is handled as if none were, and its dedupe
+        rows are written with its other writes (one round trip on PostgreSQL). If one was not
+        new after all, that transaction is rolled back and the group runs again, its dedupe
+        rows first."""
+        try:
+            return await self._handle_group(msgs, hopeful=True)
+        except _Redelivered:
+            return await self._handle_group(msgs, hopeful=False)
+
+    async def _handle_group(self, msgs: list[Incoming], hopeful: bool) -> list[list[Outgoing]]:
+        """The group's chats are locked first, in one order, then its dedupe rows are written:
+        a redelivery handled elsewhere at the same time waits on the chat's lock, never holds
+        its dedupe row against us (no deadlock), and finds ours once we commit."""
+        now = self.clock()
+        keys = [(m.channel, m.external_id) for m in msgs]
+        async with self.db.transaction() as session:
+            chats = await queries.open_chats(
+                session, [(m.channel, m.chat_id, m.phone) for m in msgs], now
+            )
+            writes = queries.GroupWrites()
+            if hopeful:
+                fresh = [True] * len(msgs)
+                for channel, external_id in keys:
+                    writes.record_inbound(channel, external_id, now)
+            else:
+                fresh = await queries.record_inbounds(session, keys, now)
+            news = [msg for msg, is_new in zip(msgs, fresh, strict=True) if is_new]
+            marked = await self._group_hooks(session, news, now)
+            replies = []
+            later: list[Callable[[], None]] = []  # counted once committed: a rerun starts anew
+            for msg, is_new in zip(msgs, fresh, strict=True):
+                if not is_new:
+                    replies.append(self._duplicate(msg, later))
+                    continue
+                chat = (msg.channel, msg.chat_id)
+                turn_marked = chat in marked
+                marked.discard(chat)  # the chat's first message in the group
+                replies.append(
+                    await self._handle_in(session, msg, chats[chat], writes, turn_marked, later)
+                )
+            new = await writes.write(session)
+            if hopeful and len(new) < len(keys):  # `new` holds only keys of this group
+                raise _Redelivered()
+        for callback in [*later, *self.on_commit]:
+            callback()
+        return replies
+
+    async def _group_hooks(
+        self, session: AsyncSession, msgs: list[Incoming], now: datetime
+    ) -> set[tuple[str, str]]:
+        marked: set[tuple[str, str]] = set()
+        for channel, hook in self.group_hooks.items():
+            chats = sorted({m.chat_id for m in msgs if m.channel == channel})
+            if chats:
+                marked |= {(channel, chat) for chat in await hook(session, chats, now)}
+        return marked
+
+    def _duplicate(self, msg: Incoming, later: list[Callable[[], None]]) -> list[Outgoing]:
+        log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
+        later += [partial(hook, msg) for hook in self.on_duplicate]
+        return []
+
+    async def _handle_in(
+        self,
+        session: AsyncSession,
+        msg: Incoming,
+        chat: queries.Chat,
+        writes: queries.GroupWrites,
+        marked: bool,
+        later: list[Callable[[], None]],
+    ) -> list[Outgoing]:
+        now = self.clock()
+        conversation, ident, user = chat.conversation, chat.identity, chat.user
+        if user is not None and not user.active:
+            user = None
+        if ident is not None:
+            _touch(ident, now)
+        state = queries.load_state(conversation)
+        turn = Turn(
+            self,
+            session,
+            msg,
+            now,
+            conversation,
+            ident,
+            user,
+            state,
+            nonce=conversation.nonce,
+            marked=marked,
+            after_commit=later,
+        )
+        hook = self.inbound_hooks.get(msg.channel)
+        if hook is None or not await hook(turn):
+            await self._dispatch(turn)
+        writes.save_state(conversation, turn.state, turn.nonce, now)
+        shape = self.reply_shapers.get(msg.channel)
+        replies = shape(turn.out) if shape else turn.out
+        if not self.replies_via_outbox:
+            return replies
+        user_id = turn.user.id if turn.user else None
+        writes.outbox += [
+            queries.outbox_row(
+                channel=out.channel,
+                chat_id=out.chat_id,
+                payload=out.to_json(),
+                kind="reply",
+                now=now,
+                user_id=user_id,
+            )
+            for out in replies
+        ]
+        return []
+
+    async def _dispatch(self, turn: Turn) -> None:
+        inbound = turn.msg.inbound
+        if turn.msg.callback is not None:
+            button = await self._button(turn)
+            if button is None:
+                return
+            inbound = Inbound(button=button)
+        elif await self._command(turn):
+            return
+        if turn.state is not None:
+            await turn.resume(inbound)
+        elif inbound.unsupported:
+            turn.say("Sorry, this kind of message is not supported yet. Please type your message.")
+        elif turn.user is None:
+            await self.submit_handlers["_unknown"](turn, self.flows["registration"], {})
+        else:
+            await self.menu(turn, hint=True)
+
+    async def _button(self, turn: Turn) -> str | None:
+        data = turn.msg.callback or ""
+        head, _, rest = data.partition(":")
+        if head in self.actions:
+            await self.actions[head](turn, rest.split(":"))
+            return None
+        token = parse_conversation_token(data)
+        state = turn.state
+        if token is None:
+            return await self._refuse(turn, "forged", data)
+        nonce, index = token
+        if state is None or nonce != state.nonce:
+            return await self._refuse(turn, "stale", data)
+        choices = engine.current_reply(self.flows[state.flow], state).choices
+        if not 0 <= index < len(choices):
+            return await self._refuse(turn, "forged", data)
+        return choices[index].value
+
+    async def _refuse(self, turn: Turn, why: str, data: str) -> None:
+        log.warning(
+            "refused %s button %r from %s:%s", why, data, turn.msg.channel, turn.msg.chat_id
+        )
+        turn.after_commit += [partial(hook, turn.msg, why) for hook in self.on_refused]
+        await queries.audit(
+            turn.session,
+            turn.now,
+            "button",
+            f"refused_{why}",
+            actor_user_id=turn.user.id if turn.user else None,
+            actor_role=turn.user.role if turn.user else None,
+            channel=turn.msg.channel,
+            reason=data[:200],
+        )
+        stale = Text(N_("This button is no longer valid. Please use the latest message."))
+        flow = self.flows.get(turn.state.flow) if turn.state else None
+        if turn.state is None or flow is None:
+            turn.show(Reply((stale,)))
+            return None
+        question = engine.current_reply(flow, turn.state)  # asked again, its buttons fresh
+        turn.show(replace(question, parts=(stale, *question.parts)))
+        return None
+
+    async def _command(self, turn: Turn) -> bool:
+        """A command word starts its use case, even in the middle of another form."""
+        text = turn.msg.inbound.text.strip()
+        if not text:
+            return False
+        word, _, arg = text.partition(" ")
+        name = normalize(word).lstrip("/").split("@")[0]
+        command = self.commands.get(name)
+        if command is None:
+            return False
+        explicit = word.startswith("/") or (word.isupper() and len(word) > 1)
+        if not explicit and (turn.state is not None or arg):
+            return False  # a plain word inside a form is an answer, not a command
+        if engine.global_word(word) and turn.state is not None:
+            return False  # /batal, /kembali, /bantuan belong to the open form
+        if turn.user is None and "*" not in command.roles:
+            return False
+        if (
+            turn.user is not None
+            and "*" not in command.roles
+            and turn.user.role not in command.roles
+        ):
+            turn.say("Sorry, this menu is not available for your role.")
+            return True
+        await command.run(turn, arg.strip())
+        return True
+
+    async def submit(self, turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
+        await self.submit_handlers[flow.name](turn, flow, answers)
+
+    async def menu(self, turn: Turn, hint: bool = False) -> None:
+        await self.submit_handlers["_menu"](turn, self.flows["menu"], {"hint": hint})

@@ -1,0 +1,2 @@
+"""Dana desa: the permohonan, the kades' decision, realisasi, notices and
+reminders."""

@@ -1,0 +1,261 @@
+"""What every part of the dana desa use case shares: how a request reads in a message, its
+buttons, and the audit trail (who, role, channel, when, from → to, amount, reason)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.forms.dana_desa import KATEGORI
+from conversations.model import N_, Money, Text
+from db import dana, queries
+from db.dana import DanaRequest
+from db.models import Desa, Puskesmas, User
+from handlers.core.outgoing import Button, Outgoing
+from handlers.core.text import Texts, format_month
+from handlers.core.turn import Turn
+from handlers.people.registration import ROLE_LABELS
+
+log = logging.getLogger(__name__)
+STATUS_LABELS = {
+    "diajukan": N_("waiting for decision"),
+    "disetujui": N_("approved"),
+    "disetujui_sebagian": N_("partly approved"),
+    "ditolak": N_("rejected"),
+    "perlu_revisi": N_("revision requested"),
+    "dibatalkan": N_("withdrawn"),
+    "selesai": N_("completed"),
+}
+KATEGORI_LABELS = {c.value: c.label for c in KATEGORI}
+REQUESTER_ROLES = ("petugas", "kepala_puskesmas", "kader")
+DEFAULT_CEILING = 50_000_000  # above this the amount asks "yakin?" once
+DECISION_BUTTONS = (
+    ("s", N_("Approve")),
+    ("p", N_("Approve in part")),
+    ("t", N_("Reject")),
+    ("r", N_("Ask for revision")),
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A request with the names a message about it shows."""
+
+    request: DanaRequest
+    desa: str
+    requester: str
+    requester_role: str
+    puskesmas: str | None
+
+    @property
+    def reference(self) -> str:
+        return self.request.reference
+
+
+def place(desa: Desa) -> str:
+    return f"{'Kelurahan' if desa.jenis == 'kelurahan' else 'Desa'} {desa.nama}"
+
+
+async def facts(session: AsyncSession, request: DanaRequest) -> Facts:
+    desa = await session.get(Desa, request.desa_id)
+    user = await session.get(User, request.requester_id)
+    puskesmas = await session.get(Puskesmas, request.puskesmas_id) if request.puskesmas_id else None
+    return Facts(
+        request,
+        place(desa),
+        user.name,
+        ROLE_LABELS[user.role],
+        f"Puskesmas {puskesmas.nama}" if puskesmas else None,
+    )
+
+
+def money(amount: int) -> Money:
+    return Money(Decimal(amount))
+
+
+def status(value: str) -> Text:
+    return Text(STATUS_LABELS[value])
+
+
+def describe(texts: Texts, locale: str, f: Facts) -> str:
+    """The request in full, as the kades reads it before deciding."""
+    r = f.request
+    origin = f.puskesmas or f.desa
+    return texts(
+        N_(
+            "Dana desa request {reference} for {desa}\n"
+            "From: {requester} ({role}, {origin})\n"
+            "Category: {kategori}\n"
+            "Activity: {uraian}\n"
+            "People reached: {sasaran}\n"
+            "Amount: {jumlah}\n"
+            "Month: {bulan}"
+        ),
+        locale,
+        reference=f.reference,
+        desa=f.desa,
+        requester=f.requester,
+        role=Text(f.requester_role),
+        origin=origin,
+        kategori=KATEGORI_LABELS.get(r.kategori, Text.raw(r.kategori)),
+        uraian=r.uraian,
+        sasaran=r.sasaran,
+        jumlah=money(r.jumlah),
+        bulan=format_month(r.bulan, locale),
+    )
+
+
+def line(texts: Texts, locale: str, f: Facts) -> str:
+    """One short line for a list: reference, desa, amount, status."""
+    r = f.request
+    return texts(
+        N_("{reference} · {desa} · {amount} · {status}"),
+        locale,
+        reference=f.reference,
+        desa=f.desa,
+        amount=money(r.jumlah_disetujui or r.jumlah),
+        status=status(r.status),
+    )
+
+
+def decision_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
+    """`dd:<id>:<action>:<version>`: a button from before the latest change is stale."""
+    return tuple(
+        Button(texts(label, locale), f"dd:{request.id}:{code}:{request.version}")
+        for code, label in DECISION_BUTTONS
+    )
+
+
+def requester_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
+    actions: list[tuple[str, str]] = []
+    if request.status == "perlu_revisi":
+        actions.append(("rev", N_("Revise")))
+    if request.status in (dana.WAITING, "perlu_revisi"):
+        actions.append(("tarik", N_("Withdraw")))
+    if request.status in dana.APPROVED:
+        actions.append(("real", N_("Record realisation")))
+    return tuple(
+        Button(texts(label, locale), f"dr:{request.id}:{code}:{request.version}")
+        for code, label in actions
+    )
+
+
+def printable(text: str) -> str:
+    """Control characters (a NUL in forged data or pasted text) cannot be stored in PostgreSQL."""
+    return "".join(c if c.isprintable() or c == "\n" else " " for c in text)
+
+
+def parse_button(parts: list[str]) -> tuple[int, str, int] | None:
+    """(request id, action, version) from `<id>:<action>:<version>`, or None when forged."""
+    if len(parts) != 3 or not all(_small_number(parts[i]) for i in (0, 2)):
+        return None
+    return int(parts[0]), parts[1], int(parts[2])
+
+
+def _small_number(text: str) -> bool:
+    """Forged data may hold "⁵" (a digit int() refuses) or 5,000 digits (beyond int() and any
+    database id): only up to 9 ASCII digits are read."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
+async def record(
+    session: AsyncSession,
+    now: datetime,
+    actor: User | None,
+    channel: str | None,
+    request: DanaRequest | None,
+    action: str,
+    before: str | None = None,
+    after: str | None = None,
+    **fields: Any,
+) -> None:
+    """One append-only history entry of a request."""
+    await queries.audit(
+        session,
+        now,
+        dana.ENTITY,
+        action,
+        entity_id=str(request.id) if request else None,
+        actor_user_id=actor.id if actor else None,
+        actor_role=actor.role if actor else None,
+        channel=channel,
+        from_status=before,
+        to_status=after,
+        **fields,
+    )
+
+
+async def refuse(
+    turn: Turn, request: DanaRequest | None, why: str, msgid: str, **params: Any
+) -> None:
+    """A button pressed by the wrong person, too late or forged: a short answer, an audit entry,
+    a log line and the runtime's refusal hooks (the metrics)."""
+    log.warning(
+        "refused %s dana button %r from %s:%s (user %s)",
+        why,
+        turn.msg.callback,
+        turn.msg.channel,
+        turn.msg.chat_id,
+        turn.user.id if turn.user else None,
+    )
+    turn.after_commit += [partial(hook, turn.msg, why) for hook in turn.runtime.on_refused]
+    await record(
+        turn.session,
+        turn.now,
+        turn.user,
+        turn.msg.channel,
+        request,
+        f"refused_{why}",
+        request.status if request else None,
+        reason=printable(turn.msg.callback or turn.msg.inbound.text)[:200],
+    )
+    turn.say(msgid, **params)
+
+
+def stale_message(request: DanaRequest, version: int) -> str | None:
+    """Why a button made for `version` no longer applies, or None when it still does."""
+    if request.version == version:
+        return None
+    if request.status == "dibatalkan":
+        return N_("Request {reference} was withdrawn. Nothing more is needed.")
+    if request.status in (*dana.DECISIONS, "selesai"):
+        return N_("Request {reference} has already been decided: {status}.")
+    return N_("Request {reference} has changed since that message: it is now {status}.")
+
+
+def say_with_buttons(turn: Turn, text: str, buttons: tuple[Button, ...]) -> None:
+    """A reply to the writer whose buttons are actions (`dd:` / `dr:`), not a question's."""
+    turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, buttons))
+
+
+def confirm_sent(turn: Turn, f: Facts, reached: int) -> None:
+    """What the requester reads after sending (or resending) a request."""
+    if reached:
+        msgid = N_(
+            "Request {reference} was sent to the kepala desa of {desa}. You will be told the "
+            "decision here. Type /dana status to see your requests."
+        )
+    else:
+        msgid = N_(
+            "Request {reference} is saved, but no kepala desa of {desa} is registered in the bot "
+            "yet. It waits until one registers; please also tell the kepala desa directly."
+        )
+    text = turn.t(msgid, reference=f.reference, desa=f.desa)
+    say_with_buttons(turn, text, requester_buttons(turn.runtime.texts, turn.locale, f.request))
+
+
+def request_context(turn: Turn, desa: Desa, **extra: Any) -> dict[str, Any]:
+    """The request form's context: the desa, and the amount that asks "are you sure?"."""
+    ceiling = int(turn.runtime.settings.get("dana_amount_ceiling", DEFAULT_CEILING))
+    return {
+        "desa_id": desa.id,
+        "params": {"desa": place(desa)},
+        "soft_max": {"jumlah": ceiling},
+        **extra,
+    }

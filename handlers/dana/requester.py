@@ -1,0 +1,191 @@
+"""What the requester does after sending: withdraw while it waits, revise and send again when
+the kades asks, and record the realisasi once approved. The buttons (`dr:<id>:<action>:<version>`)
+come in messages through the outbox; every change re-checks under a row lock."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from conversations import engine
+from conversations.model import N_, Day, Flow, Outcome, Reply, ReplyEvent, State, Text
+from db import dana
+from db.dana import DanaRequest
+from db.models import Desa, User
+from handlers.core.inbound import Runtime
+from handlers.core.text import format_money
+from handlers.core.turn import Turn
+from handlers.dana.common import (
+    Facts,
+    confirm_sent,
+    facts,
+    money,
+    parse_button,
+    printable,
+    record,
+    refuse,
+    request_context,
+    stale_message,
+    status,
+)
+from handlers.dana.notify import ask_kades, to_kades
+
+ALLOWED = {"tarik": (dana.WAITING, "perlu_revisi"), "rev": ("perlu_revisi",), "real": dana.APPROVED}
+FIELDS = ("kategori", "uraian", "sasaran", "jumlah", "bulan")
+NOT_YOURS = N_("Sorry, only the person who made request {reference} can do this.")
+NOT_NOW = N_("This cannot be done now: {reference} is {status}.")
+
+
+def _why_not(
+    user: User | None, request: DanaRequest, version: int, action: str
+) -> tuple[str, str] | None:
+    """(audit reason, message) when this user may not do `action` on this version now."""
+    if user is None or user.id != request.requester_id:
+        return "not_requester", NOT_YOURS
+    message = stale_message(request, version)
+    if message is None and request.status not in ALLOWED[action]:
+        message = NOT_NOW
+    return ("stale", message) if message else None
+
+
+async def _refused(turn: Turn, request: DanaRequest, version: int, action: str) -> bool:
+    problem = _why_not(turn.user, request, version, action)
+    if problem is None:
+        return False
+    params = {"reference": request.reference, "status": status(request.status)}
+    await refuse(turn, request, problem[0], problem[1], **params)
+    return True
+
+
+async def on_button(turn: Turn, parts: list[str]) -> None:
+    parsed = parse_button(parts)
+    request = await turn.session.get(DanaRequest, parsed[0]) if parsed else None
+    if parsed is None or request is None or parsed[1] not in ALLOWED:
+        await refuse(turn, request, "forged", N_("This button is not valid."))
+        return
+    _, action, version = parsed
+    if await _refused(turn, request, version, action):
+        return
+    f = await facts(turn.session, request)
+    context = {
+        "request_id": request.id,
+        "version": request.version,
+        "params": {"reference": f.reference, "desa": f.desa},
+    }
+    if action == "tarik":
+        await turn.start_flow("dana_tarik", context)
+    elif action == "real":
+        approved = request.jumlah_disetujui or request.jumlah
+        context["params"]["approved"] = format_money(approved, turn.locale)
+        await turn.start_flow("dana_realisasi", {**context, "soft_max": {"jumlah": approved}})
+    else:
+        await _open_for_revision(turn, f)
+
+
+# --- withdraw -------------------------------------------------------------------------------
+
+
+async def on_withdraw(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    context = turn.state.context
+    if not answers["ok"]:
+        turn.say("Not withdrawn; {reference} stays as it is.", **context["params"])
+        return
+    request = await dana.lock(turn.session, context["request_id"])
+    if await _refused(turn, request, context["version"], "tarik"):
+        return
+    before = dana.transition(request, "dibatalkan", turn.now)
+    who = (turn.session, turn.now, turn.user, turn.msg.channel)
+    await record(*who, request, "withdrawn", before, request.status)
+    f = await facts(turn.session, request)
+    if before == dana.WAITING:
+        notice = N_("{reference} ({desa}) was withdrawn by {requester}. No decision is needed.")
+        await to_kades(turn.session, turn.runtime.texts, turn.now, f, notice)
+    turn.say("Request {reference} was withdrawn.", reference=f.reference)
+
+
+# --- revise and send again ------------------------------------------------------------------
+
+
+async def _open_for_revision(turn: Turn, f: Facts) -> None:
+    """Opens the request form at its summary with the earlier answers: change, then Send."""
+    request = f.request
+    flow = turn.runtime.flows["dana_desa"]
+    desa = await turn.session.get(Desa, request.desa_id)
+    context = request_context(turn, desa, revise_id=request.id, version=request.version)
+    state = State(
+        flow=flow.name,
+        version=flow.version,
+        step=engine.REVIEW,
+        answers={key: getattr(request, key) for key in FIELDS},
+        history=list(flow.keys),
+        context=context,
+        nonce=turn.nonce + 1,
+        updated_at=turn.now.isoformat(),
+    )
+    kades = await turn.session.get(User, request.decided_by) if request.decided_by else None
+    lead = Text.of(
+        N_("{kades} asks: “{note}”. Change what is needed, then press Send."),
+        kades=kades.name if kades else "-",
+        note=request.catatan or "",
+    )
+    summary = engine.current_reply(flow, state)
+    reply = Reply((lead, *summary.parts), summary.choices)
+    await turn.apply(flow, Outcome(state, (ReplyEvent(reply),)))
+
+
+async def resubmit(turn: Turn, answers: dict[str, Any]) -> None:
+    context = turn.state.context
+    request = await dana.lock(turn.session, context["revise_id"])
+    if await _refused(turn, request, context["version"], "rev"):
+        return
+    changes = {
+        k: [getattr(request, k), answers[k]] for k in FIELDS if getattr(request, k) != answers[k]
+    }
+    for key in FIELDS:
+        setattr(request, key, printable(answers[key]) if key == "uraian" else answers[key])
+    before = dana.transition(request, dana.WAITING, turn.now)
+    request.submitted_at = turn.now
+    request.catatan = request.decided_by = request.decided_at = None
+    who = (turn.session, turn.now, turn.user, turn.msg.channel)
+    data = {"changes": changes, "overrides": answers.get("_overrides", [])}
+    await record(
+        *who, request, "resubmitted", before, dana.WAITING, amount=request.jumlah, data=data
+    )
+    f = await facts(turn.session, request)
+    confirm_sent(turn, f, await ask_kades(turn.session, turn.runtime.texts, turn.now, f, True))
+
+
+# --- realisasi ------------------------------------------------------------------------------
+
+
+async def on_realisation(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    context = turn.state.context
+    request = await dana.lock(turn.session, context["request_id"])
+    if await _refused(turn, request, context["version"], "real"):
+        return
+    request.realisasi_jumlah = answers["jumlah"]
+    request.realisasi_tanggal = date.fromisoformat(answers["tanggal"])
+    request.realisasi_foto = answers["foto"]["file_id"] if answers.get("foto") else None
+    before = dana.transition(request, "selesai", turn.now)
+    who = (turn.session, turn.now, turn.user, turn.msg.channel)
+    data = {
+        "tanggal": answers["tanggal"],
+        "foto": request.realisasi_foto,
+        "overrides": answers.get("_overrides", []),
+    }
+    await record(*who, request, "realised", before, "selesai", amount=answers["jumlah"], data=data)
+    f = await facts(turn.session, request)
+    notice = N_(
+        "Realisation of {reference} ({desa}): {amount} used on {day}. The request is complete."
+    )
+    amount, day = money(answers["jumlah"]), Day(request.realisasi_tanggal)
+    await to_kades(turn.session, turn.runtime.texts, turn.now, f, notice, amount=amount, day=day)
+    turn.say(
+        "Realisation of {reference} recorded. Thank you, the request is complete.",
+        reference=f.reference,
+    )
+
+
+def install(runtime: Runtime) -> None:
+    runtime.actions["dr"] = on_button
+    runtime.submit_handlers.update({"dana_tarik": on_withdraw, "dana_realisasi": on_realisation})

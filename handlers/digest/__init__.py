@@ -1,0 +1,2 @@
+"""What the clock sends: the Dinkes digest, weekly summaries, reminders to report
+and the outbreak alerts."""

@@ -1,0 +1,234 @@
+"""Exports of the reports: one sheet per klaster (a row per puskesmas × day, or × week for the
+weekly form, indicator columns with their labels), a dana desa sheet and an SPM capaian sheet.
+`/ekspor` in chat (Dinkes: any puskesmas or all; kepala puskesmas: their own) sends the XLSX;
+`ilpbot export` writes XLSX, CSV or DHIS2 JSON (handlers/exports/files.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.model import N_, Flow, Text
+from db import digest_queries as dq
+from db import export_queries as eq
+from handlers.exports import files as export_files
+from handlers.core.clock_settings import ClockSettings
+from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
+from handlers.core.inbound import Command, Runtime
+from handlers.reports.indicators import SPM_LABELS, catalog, spm_codes
+from handlers.core.outgoing import Outgoing
+from handlers.core.text import Texts
+from handlers.core.turn import Turn
+
+ROLES = ("dinkes", "admin", "kepala_puskesmas")
+ALL = "semua"
+KIND = "export"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    total: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    first: date
+    last: date
+    scope: list[int] | None  # None: every puskesmas
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+async def sheets(
+    session: AsyncSession, texts: Texts, flows: dict[str, Flow], req: Request, locale: str = "id"
+) -> list[Sheet]:
+    names = await dq.puskesmas_names(session, req.scope)
+    values = await eq.report_values(session, monday(req.first), req.last, req.scope)
+    counts = await eq.report_counts(session, monday(req.first), req.last, req.scope)
+    out = [
+        _klaster_sheet(texts, locale, flows, spec, names, values, counts, req)
+        for spec in dict.fromkeys(i.klaster for i in catalog(flows).values())
+    ]
+    out.append(await _dana_sheet(session, texts, locale, req))
+    out.append(await _spm_sheet(session, texts, locale, flows, names, values, req))
+    return out
+
+
+def _days(spec: Any, req: Request) -> list[date]:
+    if spec.weekly:
+        first = monday(req.first)
+        return [first + timedelta(days=7 * n) for n in range((req.last - first).days // 7 + 1)]
+    return [req.first + timedelta(days=n) for n in range((req.last - req.first).days + 1)]
+
+
+def _klaster_sheet(texts, locale, flows, spec, names, values, counts, req) -> Sheet:
+    codes = [i for i in catalog(flows).values() if i.klaster.key == spec.key]
+    t = texts
+    header = (
+        t(N_("Puskesmas"), locale),
+        t(N_("Week from") if spec.weekly else N_("Date"), locale),
+        t(N_("Reports"), locale),
+        *(f"{i.code} – {t.render(Text(i.label), locale)}" for i in codes),
+    )
+    rows, sums = [], [0] * (len(codes) + 1)
+    for pid, name in names.items():
+        for day in _days(spec, req):
+            filed = counts.get((pid, day, spec.key), 0)
+            cells = [values.get((pid, day, i.code)) if filed else None for i in codes]
+            rows.append((name, day, filed, *cells))
+            for n, v in enumerate([filed, *cells]):
+                sums[n] += v or 0
+    total = (t(N_("Total"), locale), None, *sums)
+    return Sheet(t.render(Text(spec.name), locale)[:31], header, rows, total)
+
+
+def _utc(texts: Texts, day: date) -> datetime:
+    return datetime.combine(day, time(0), texts.timezone).astimezone(UTC)
+
+
+async def _dana_sheet(session, texts: Texts, locale: str, req: Request) -> Sheet:
+    t = texts
+    found = await eq.dana_requests(
+        session, _utc(t, req.first), _utc(t, req.last + timedelta(days=1)), req.scope
+    )
+    header = tuple(
+        t(m, locale)
+        for m in (
+            N_("Reference"), N_("Desa"), N_("Puskesmas"), N_("Category"), N_("Activity"),
+            N_("Amount requested"), N_("Status"), N_("Amount approved"), N_("Submitted"),
+            N_("Decided"),
+        )
+    )  # fmt: skip
+    rows = []
+    for row in found:
+        r = row.request
+        rows.append(
+            (
+                r.reference,
+                row.desa,
+                row.puskesmas or "",
+                t.render(KATEGORI_LABELS.get(r.kategori, Text.raw(r.kategori)), locale),
+                r.uraian,
+                r.jumlah,
+                t(STATUS_LABELS[r.status], locale),
+                r.jumlah_disetujui,
+                _local(t, r.created_at),
+                _local(t, r.decided_at) if r.decided_at else None,
+            )
+        )
+    total = (t(N_("Total"), locale), None, None, None, None, sum(r[5] for r in rows), None,
+             sum(r[7] or 0 for r in rows), None, None)  # fmt: skip
+    return Sheet(t(N_("Dana desa"), locale), header, rows, total)
+
+
+def _local(texts: Texts, moment: datetime) -> datetime:
+    return moment.astimezone(texts.timezone).replace(tzinfo=None)  # Excel has no zones
+
+
+async def _spm_sheet(session, texts, locale, flows, names, values, req: Request) -> Sheet:
+    codes = spm_codes(flows)
+    since = await dq.served_since_january(session, req.last, codes, req.scope)
+    targets = await dq.sasaran(session, req.last.year, req.scope)
+    t = texts
+    header = (
+        t(N_("Puskesmas"), locale),
+        t(N_("SPM service"), locale),
+        t(N_("Served in the period"), locale),
+        t(N_("Served since January"), locale),
+        t(N_("Sasaran {year}"), locale, year=str(req.last.year)),
+        t(N_("Capaian %"), locale),
+    )
+    in_period: dict[tuple[int, str], int] = {}
+    for (p, d, c), v in values.items():
+        if c in codes and d >= req.first:
+            in_period[(p, codes[c])] = in_period.get((p, codes[c]), 0) + v
+    rows = []
+    for pid, name in names.items():
+        for service in dict.fromkeys(codes.values()):
+            mine = [c for c, s in codes.items() if s == service]
+            period = in_period.get((pid, service), 0)
+            year = sum(since.get((pid, c), 0) for c in mine)
+            target = targets.get((pid, service))
+            share = round(100 * year / target, 1) if target else None
+            label = t.render(Text(SPM_LABELS[service]), locale)
+            rows.append((name, label, period, year, target, share))
+    return Sheet(t(N_("SPM capaian"), locale), header, rows)
+
+
+# --- /ekspor -------------------------------------------------------------------------------
+
+
+def period_of(choice: str, today: date, answers: dict[str, Any]) -> tuple[date, date]:
+    if choice == "bulan_ini":
+        return today.replace(day=1), today
+    if choice == "bulan_lalu":
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    if choice == "minggu_lalu":
+        start = monday(today) - timedelta(days=7)
+        return start, start + timedelta(days=6)
+    first, last = date.fromisoformat(answers["dari"]), date.fromisoformat(answers["sampai"])
+    return min(first, last), max(first, last)
+
+
+async def ekspor_command(turn: Turn, _arg: str) -> None:
+    own = turn.user.role == "kepala_puskesmas"
+    if own and turn.user.puskesmas_id is None:
+        turn.say("Your account is not linked to a puskesmas. Please contact the Dinas Kesehatan.")
+        return
+    names = await dq.puskesmas_names(turn.session, None)
+    choices = [[ALL, turn.t("All puskesmas")], *([str(p), n] for p, n in names.items())]
+    await turn.start_flow("ekspor", {"own_puskesmas": own, "choices": {"puskesmas": choices}})
+
+
+async def on_ekspor(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    user, texts = turn.user, turn.runtime.texts
+    first, last = period_of(answers["periode"], texts.today(turn.now), answers)
+    if user.role == "kepala_puskesmas":
+        scope = [user.puskesmas_id]
+    else:
+        scope = None if answers.get("puskesmas", ALL) == ALL else [int(answers["puskesmas"])]
+    text = turn.t(
+        "Export {first} – {last}: one sheet per cluster, dana desa and SPM capaian.",
+        first=first.strftime("%d/%m/%Y"),
+        last=last.strftime("%d/%m/%Y"),
+    )
+    recipe = {
+        "kind": KIND,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "scope": scope,
+        "locale": turn.locale,
+    }
+    turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, build=recipe))
+
+
+async def make_xlsx(runtime: Runtime, recipe: dict[str, Any]) -> Path:
+    """The XLSX of an /ekspor reply, made by the process that sends it (Runtime.finish): the
+    turn only said what to make, so its transaction is short and the file is on this disk."""
+    first, last = date.fromisoformat(recipe["first"]), date.fromisoformat(recipe["last"])
+    req = Request(first, last, recipe["scope"])
+    async with runtime.db.snapshot() as session:
+        book = await sheets(session, runtime.texts, runtime.flows, req, recipe["locale"])
+    folder = ClockSettings.of(runtime.settings).export_dir
+    # openpyxl takes a while on a district month: in a thread, the event loop goes on meanwhile
+    return await asyncio.to_thread(
+        export_files.write_xlsx, book, folder / export_files.file_name(req, "xlsx")
+    )
+
+
+def install(runtime: Runtime) -> None:
+    runtime.submit_handlers["ekspor"] = on_ekspor
+    runtime.file_builders[KIND] = make_xlsx
+    runtime.add_command(Command("ekspor", N_("Export reports (Excel)"), ROLES, ekspor_command))

@@ -1,0 +1,1 @@
+"""People: registration by invitation, invites, roles, the menu and profile."""

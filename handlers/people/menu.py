@@ -1,0 +1,85 @@
+"""The role's menu, help, and the commands every registered user has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.model import N_, Flow
+from handlers.core.inbound import Command, Runtime
+from handlers.core.turn import Turn
+from handlers.people.registration import (
+    ROLE_LABELS,
+    on_code,
+    on_registration,
+    place_name,
+    start_command,
+    unknown,
+)
+
+EVERYONE = ("*",)
+
+
+def menu_commands(runtime: Runtime, role: str) -> list[Command]:
+    seen: dict[str, Command] = {}
+    for command in runtime.commands.values():
+        if command.in_menu and (role in command.roles or "*" in command.roles):
+            seen.setdefault(command.name, command)
+    return list(seen.values())
+
+
+async def show(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    """Starts the menu flow; `hint` when the user wrote something we did not understand."""
+    if turn.user is None:
+        await unknown(turn, _flow, answers)
+        return
+    commands = menu_commands(turn.runtime, turn.user.role)
+    if answers.get("hint"):
+        turn.say("I did not understand that. Please choose from the menu.")
+    choices = [[c.name, turn.t(c.label)] for c in commands]
+    await turn.start_flow("menu", {"choices": {"menu": choices}})
+
+
+async def on_menu(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    command = turn.runtime.commands[answers["action"]]
+    await command.run(turn, "")
+
+
+async def help_command(turn: Turn, _arg: str) -> None:
+    if turn.user is None:
+        await unknown(turn, turn.runtime.flows["menu"], {})
+        return
+    lines = [turn.t("You can type these words at any time:")]
+    for command in menu_commands(turn.runtime, turn.user.role):
+        lines.append(f"/{command.name} — {turn.t(command.label)}")
+    lines.append(turn.t("Inside a form: /kembali (back), /batal (cancel), /bantuan (help)."))
+    turn.say_raw("\n".join(lines))
+
+
+async def menu_command(turn: Turn, _arg: str) -> None:
+    turn.state = None
+    await turn.runtime.menu(turn)
+
+
+async def profile_command(turn: Turn, _arg: str) -> None:
+    user = turn.user
+    assert user is not None
+    place = await place_name(turn, user.puskesmas_id, user.desa_id)
+    role = turn.t(ROLE_LABELS[user.role])
+    turn.say("You are {name}, {role} for {place}.", name=user.name, role=role, place=place)
+
+
+def install(runtime: Runtime) -> None:
+    runtime.submit_handlers.update(
+        {
+            "_menu": show,
+            "menu": on_menu,
+            "_unknown": unknown,
+            "invite_code": on_code,
+            "registration": on_registration,
+        }
+    )
+    add = runtime.add_command
+    add(Command("start", N_("Register"), EVERYONE, start_command, ("daftar",), in_menu=False))
+    add(Command("menu", N_("Menu"), EVERYONE, menu_command, in_menu=False))
+    add(Command("bantuan", N_("Help"), EVERYONE, help_command, ("help",)))
+    add(Command("profil", N_("My profile"), EVERYONE, profile_command))

@@ -1,0 +1,147 @@
+"""Registration by invitation: code → name → confirm → the identity is bound to a user."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from conversations.model import N_, Flow
+from db import queries
+from db.models import ChannelIdentity, Invite, User
+from handlers.core.turn import Turn
+from handlers.people import invites
+
+MAX_WRONG_CODES = 5
+LOCKOUT = timedelta(hours=1)
+
+ROLE_LABELS = {
+    "petugas": N_("puskesmas staff"),
+    "kader": N_("posyandu kader"),
+    "kepala_puskesmas": N_("head of puskesmas"),
+    "kades": N_("village head (kepala desa)"),
+    "dinkes": N_("Dinas Kesehatan staff"),
+    "pmd": N_("Dinas PMD staff"),
+    "admin": N_("administrator"),
+}
+
+
+async def start_command(turn: Turn, arg: str) -> None:
+    """/start CODE (Telegram deep link), DAFTAR CODE, /daftar."""
+    if turn.user is not None:
+        if arg:
+            turn.say("You are already registered. Type /menu to see what you can do.")
+        await turn.runtime.menu(turn)
+        return
+    if arg:
+        await check_code(turn, arg)
+    else:
+        await turn.start_flow("invite_code", {})
+
+
+async def unknown(turn: Turn, _flow: Flow, _answers: dict[str, Any]) -> None:
+    turn.say(
+        "Hello! This is the ILP reporting bot of Dinas Kesehatan Rejang Lebong. "
+        "To use it you need an invitation code from your puskesmas or the Dinas Kesehatan. "
+        "When you have it, type: DAFTAR <code>"
+    )
+
+
+async def on_code(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    await check_code(turn, answers["code"])
+
+
+async def check_code(turn: Turn, code: str) -> None:
+    channel, chat = turn.msg.channel, turn.msg.chat_id
+    since = turn.now - LOCKOUT
+    if await queries.failed_attempts(turn.session, channel, chat, since) >= MAX_WRONG_CODES:
+        turn.say("Too many wrong codes. Please wait one hour and try again.")
+        return
+    invite = await invites.find_usable(turn.session, code, turn.now)
+    if invite is None:
+        await queries.add_failed_attempt(turn.session, channel, chat, turn.now)
+        left = MAX_WRONG_CODES - await queries.failed_attempts(turn.session, channel, chat, since)
+        if left <= 0:
+            turn.say("Too many wrong codes. Please wait one hour and try again.")
+        else:
+            turn.say(
+                "That code is not valid: it may be mistyped, expired or already used. "
+                "Check it and type DAFTAR <code> again, or ask your puskesmas for a new one."
+            )
+        return
+    context = {"invite_id": invite.id, "params": await _grant(turn, invite)}
+    await turn.start_flow("registration", context)
+
+
+async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
+    role = turn.t(ROLE_LABELS[invite.role])
+    return {"role": role, "place": await place_name(turn, invite.puskesmas_id, invite.desa_id)}
+
+
+async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) -> str:
+    if desa_id is not None and (desa := await queries.desa_name(turn.session, desa_id)):
+        jenis, nama = desa
+        return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
+    if puskesmas_id is not None and (
+        nama := await queries.puskesmas_name(turn.session, puskesmas_id)
+    ):
+        return f"Puskesmas {nama}"
+    return turn.t("Kabupaten Rejang Lebong")
+
+
+async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    if not answers.get("confirm"):
+        turn.say(
+            "Registration cancelled. If the code is not yours, ask your puskesmas for a new one."
+        )
+        return
+    invite_id = turn.state.context["invite_id"] if turn.state else None
+    invite = await turn.session.get(Invite, invite_id, with_for_update=True)
+    if (
+        invite is None
+        or invite.revoked_at
+        or invite.expires_at <= turn.now
+        or invite.used >= invite.max_uses
+    ):
+        turn.say("Sorry, this invitation is no longer valid. Please ask for a new one.")
+        return
+    invite.used += 1
+    user = await _user_for(turn, invite, answers["name"])
+    turn.session.add(
+        ChannelIdentity(
+            channel=turn.msg.channel,
+            external_id=turn.msg.chat_id,
+            user_id=user.id,
+            phone=turn.msg.phone,
+            last_inbound_at=turn.now,
+        )
+    )
+    turn.user = user
+    turn.say(
+        "Welcome, {name}! You are registered as {role} for {place}.", **await _welcome(turn, user)
+    )
+    await turn.runtime.menu(turn)
+
+
+async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
+    if invite.link_user_id is not None:
+        return await turn.session.get(User, invite.link_user_id)
+    user = User(
+        name=name,
+        role=invite.role,
+        puskesmas_id=invite.puskesmas_id,
+        desa_id=invite.desa_id,
+        active=True,
+        locale="id",
+        created_at=turn.now,
+    )
+    turn.session.add(user)
+    await turn.session.flush()
+    return user
+
+
+async def _welcome(turn: Turn, user: User) -> dict[str, str]:
+    return {
+        "name": user.name,
+        "role": turn.t(ROLE_LABELS[user.role]),
+        "place": await place_name(turn, user.puskesmas_id, user.desa_id),
+    }

@@ -1,0 +1,291 @@
+"""/lapor and quick entry: choose klaster, period and desa, then fill the klaster form.
+
+`LAPOR K2 K1=3 K6=2` starts the same flows with the typed values pre-filled
+(`context["prefill"]`): the engine feeds them one by one as if typed, so they pass the same
+validation, and only what is missing or refused is asked."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from conversations import quick_entry
+from conversations.forms.report_common import (
+    KLASTER_BY_KEY,
+    KLASTERS,
+    Klaster,
+    indicators,
+)
+from conversations.model import N_, Flow
+from db import queries
+from db.models import Puskesmas
+from db.report_queries import recent_means
+from db.reports import Slot, current_report, unlocked_days
+from handlers.core.inbound import Command, Runtime
+from handlers.core.turn import Turn
+from handlers.reports import words
+from handlers.reports.submit import on_report
+
+HISTORY_DAYS = 28
+MIN_HISTORY = 5  # reports in the window before history may judge a value
+PERIOD, DESA = "TGL", "DESA"
+KLASTER_WORDS = {k.code: k.key for k in KLASTERS} | {"K5": "lk"}
+
+
+def report_flows(turn: Turn) -> list[Flow]:
+    return [turn.runtime.flows[k.flow] for k in KLASTERS]
+
+
+def code_owner(turn: Turn) -> dict[str, str]:
+    """Indicator code -> klaster key, over every report form."""
+    owner = {}
+    for spec in KLASTERS:
+        for step in indicators(turn.runtime.flows[spec.flow]):
+            owner[step.code] = spec.key
+    return owner
+
+
+async def lapor_command(turn: Turn, arg: str) -> None:
+    user = turn.user
+    if user is None or user.puskesmas_id is None:
+        turn.say("Your account is not linked to a puskesmas. Please contact the Dinas Kesehatan.")
+        return
+    if not arg:
+        await start_choice(turn, {}, None)
+        return
+    owner = code_owner(turn)
+    entry = quick_entry.parse(arg, {*owner, PERIOD, DESA}, KLASTER_WORDS, multiword={DESA})
+    klaster = KLASTER_WORDS.get(entry.klaster or "") or _inferred(entry, owner)
+    if klaster is not None and KLASTER_BY_KEY[klaster] not in words.allowed_klaster(user):
+        turn.say("Sorry, your role cannot report this cluster.")
+        return
+    if klaster is None and any(code in owner for code in entry.values):
+        turn.say("Please start with the cluster, for example: LAPOR K2 K1=3 K6=2.")
+        return
+    _notes(turn, entry, owner, klaster)
+    values = {c: v for c, v in entry.values.items() if owner.get(c) == klaster}
+    if not values:
+        await start_choice(turn, {"klaster": klaster} if klaster else {}, None)
+        return
+    prefill = {"klaster": klaster, "desa": "-"}
+    if DESA in entry.values:
+        if user.role == "kader":
+            turn.say("A kader can only report for the kader's own desa.")
+            return
+        prefill["desa"] = entry.values[DESA]
+    period = entry.values.get(PERIOD) or _default_period(turn, KLASTER_BY_KEY[klaster])
+    prefill["minggu" if KLASTER_BY_KEY[klaster].weekly else "tanggal"] = period
+    await start_choice(turn, prefill, values)
+
+
+def _inferred(entry: quick_entry.QuickEntry, owner: dict[str, str]) -> str | None:
+    found = {owner[c] for c in entry.values if c in owner}
+    return found.pop() if len(found) == 1 else None
+
+
+def _default_period(turn: Turn, klaster: Klaster) -> str:
+    day = words.sent_day(turn)
+    return (words.monday(day) if klaster.weekly else day).isoformat()
+
+
+def _notes(
+    turn: Turn, entry: quick_entry.QuickEntry, owner: dict[str, str], klaster: str | None
+) -> None:
+    for code, suggestion in entry.unknown:
+        if suggestion and suggestion not in (PERIOD, DESA):
+            turn.say(
+                "I do not know the code {code}. Did you mean {suggestion}?",
+                code=code,
+                suggestion=suggestion,
+            )
+        else:
+            turn.say("I do not know the code {code}. The codes are listed in /bantuan.", code=code)
+    for code, _value in entry.values.items():
+        if code in owner and owner[code] != klaster:
+            turn.say("{code} is not in the form of this cluster; I left it out.", code=code)
+    if entry.stray:
+        turn.say(
+            "I could not read: {text}. Write CODE=number, for example K1=3.",
+            text=" ".join(entry.stray),
+        )
+    for code in dict.fromkeys(entry.repeated):
+        turn.say("{code} was written twice; I used the last value.", code=code)
+
+
+async def start_choice(turn: Turn, prefill: dict[str, Any], quick: dict[str, str] | None) -> None:
+    """The chooser: klaster → period → desa (a kader's desa is fixed)."""
+    user = turn.user
+    assert user is not None and user.puskesmas_id is not None
+    unlocked = await unlocked_days(turn.session, user.puskesmas_id, turn.now)
+    kader = user.role == "kader"
+    choices: dict[str, Any] = {
+        "klaster": [[k.key, turn.t(k.name)] for k in words.allowed_klaster(user)],
+        "tanggal": words.day_choices(turn, unlocked),
+        "minggu": words.week_choices(turn, unlocked),
+    }
+    if not kader:
+        desa = await queries.desa_of_puskesmas(turn.session, user.puskesmas_id)
+        choices["desa"] = [[str(d.id), words.desa_name(d)] for d in desa]
+    context = {
+        "choices": choices,
+        "kader": kader,
+        "prefill": prefill,
+        "quick": quick,
+        "written_at": turn.msg.sent_at.isoformat(),  # the day "hari ini" was judged by
+    }
+    await turn.start_flow("lapor", context)
+
+
+async def on_chosen(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    user, context = turn.user, turn.state.context
+    klaster = KLASTER_BY_KEY[answers["klaster"]]
+    start = date.fromisoformat(answers.get("tanggal") or answers["minggu"])
+    end = start + timedelta(days=6) if klaster.weekly else start
+    desa = user.desa_id if user.role == "kader" else answers.get("desa")
+    slot = Slot(user.puskesmas_id, klaster.key, start, end, int(desa) if desa else None)
+    if await words.locked(turn, slot):
+        return
+    carry = {k: context.get(k) for k in ("quick", "written_at")} | {"slot": words.slot_json(slot)}
+    existing = await current_report(turn.session, slot)
+    if existing is None:
+        await start_form(turn, carry)
+        return
+    what = f"{turn.t(klaster.name)}, {words.period_text(turn, slot)}, {await words.place_text(turn, slot)}"
+    params = {
+        "what": what,
+        "name": existing.user_name,
+        "time": words.time_text(turn, existing.received_at),
+        "reference": existing.reference,
+    }
+    await turn.start_flow("lapor_ganti", {"params": params, "carry": carry})
+
+
+async def on_replace(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    if not answers["ganti"]:
+        turn.say("All right, the existing report stays valid. Type /status to see your reports.")
+        return
+    await start_form(turn, turn.state.context["carry"])
+
+
+async def start_form(turn: Turn, carry: dict[str, Any]) -> None:
+    """`carry`: the slot, the quick-entry values (or None) and when the report was written."""
+    slot, quick = words.slot_from(carry["slot"]), carry.get("quick")
+    klaster = KLASTER_BY_KEY[slot.klaster]
+    flow = turn.runtime.flows[klaster.flow]
+    puskesmas = await turn.session.get(Puskesmas, slot.puskesmas_id)
+    kader = turn.user.role == "kader"
+    context: dict[str, Any] = {
+        "slot": carry["slot"],
+        "written_at": carry["written_at"],
+        "kader": kader,
+        "rawat_inap": bool(puskesmas.rawat_inap),
+        "soft_max": await soft_limits(turn, flow, slot),
+    }
+    if any(step.provider == "desa" for step in flow.steps):
+        desa = await queries.desa_of_puskesmas(turn.session, slot.puskesmas_id)
+        context["choices"] = {"desa": [[str(d.id), words.desa_name(d)] for d in desa]}
+    if quick is not None:
+        context["prefill"] = prefill_form(flow, quick)
+    turn.say(
+        "{title} · {period} · {place}. Type 0 when there was none; /batal cancels.",
+        title=turn.t(flow.title),
+        period=words.period_text(turn, slot),
+        place=await words.place_text(turn, slot),
+    )
+    await turn.start_flow(flow.name, context)
+
+
+def prefill_form(flow: Flow, quick: dict[str, str]) -> dict[str, str]:
+    """Typed values by step key; optional questions not typed are skipped, required ones asked."""
+    prefill = {}
+    for step in flow.steps:
+        if step.code and step.code in quick:
+            prefill[step.key] = quick[step.code]
+        elif not step.required:
+            prefill[step.key] = "-"
+    return prefill
+
+
+async def soft_limits(turn: Turn, flow: Flow, slot: Slot) -> dict[str, int]:
+    """Per indicator: above 3× this puskesmas's 28-day mean (and from 10 up), or above the
+    plausible maximum of the form, a value asks "yakin?" once. One aggregate query."""
+    since = slot.period_start - timedelta(days=HISTORY_DAYS)
+    means = await recent_means(
+        turn.session,
+        slot.puskesmas_id,
+        slot.klaster,
+        since,
+        slot.period_start,
+        slot.desa_id is None,
+    )
+    limits = {}
+    for step in indicators(flow):
+        if step.type != "integer":
+            continue
+        limit = step.soft_max
+        mean, n = means.get(step.code, (0.0, 0))
+        if n >= MIN_HISTORY:
+            history = max(int(3 * mean), 9)
+            limit = history if limit is None else min(limit, history)
+        if limit is not None:
+            limits[step.key] = limit
+    return limits
+
+
+# --- help and installation -----------------------------------------------------------------
+
+
+def codes_text(turn: Turn, arg: str) -> str | None:
+    """Quick-entry help: the codes per klaster, or with `K2` the meaning of each code."""
+    allowed = words.allowed_klaster(turn.user) if turn.user else ()
+    if not allowed:
+        return None
+    wanted = KLASTER_WORDS.get(arg.strip().upper())
+    for spec in allowed:
+        if spec.key == wanted:
+            lines = [turn.t("Codes of {klaster}:", klaster=turn.t(spec.name))]
+            for step in indicators(turn.runtime.flows[spec.flow]):
+                lines.append(f"{step.code} = {turn.t(step.label)}")
+            return "\n".join(lines)
+    lines = [turn.t("Quick report in one message, for example: LAPOR K2 K1=3 K6=2 D=40 T=2")]
+    for spec in allowed:
+        codes = " ".join(s.code for s in indicators(turn.runtime.flows[spec.flow]))
+        lines.append(f"{spec.code}: {codes}")
+    lines.append(
+        turn.t(
+            "Add TGL=kemarin for another day, DESA=name for a desa. /bantuan K2 explains the codes."
+        )
+    )
+    return "\n".join(lines)
+
+
+def _help_with_codes(runtime: Runtime) -> None:
+    original = runtime.commands.get("bantuan")
+    if original is None:
+        return
+
+    async def run(turn: Turn, arg: str) -> None:
+        if not (arg and KLASTER_WORDS.get(arg.strip().upper())):
+            await original.run(turn, arg)
+        text = codes_text(turn, arg)
+        if text:
+            turn.say_raw(text)
+
+    runtime.add_command(replace(original, run=run))
+
+
+def install(runtime: Runtime) -> None:
+    runtime.submit_handlers.update({"lapor": on_chosen, "lapor_ganti": on_replace})
+    for spec in KLASTERS:
+        runtime.submit_handlers[spec.flow] = on_report
+    runtime.add_command(
+        Command(
+            "lapor",
+            N_("Report cluster services"),
+            words.REPORTER_ROLES,
+            lapor_command,
+            ("laporan",),
+        )
+    )
+    _help_with_codes(runtime)
