@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +23,22 @@ from conversations.model import (
 )
 from db.models import ChannelIdentity, Conversation, User
 from handlers.core.outgoing import Outgoing, render_reply
+from handlers.core.text import Texts
 
-if TYPE_CHECKING:
-    from handlers.core.inbound import Runtime
+
+class Runtime(Protocol):
+    """What a turn uses of the runtime (handlers.core.inbound.Runtime): declared here so the
+    turn needs nothing from the module that runs it."""
+
+    texts: Texts
+    flows: dict[str, Flow]
+    commands: dict[str, Any]
+    settings: Any
+    on_refused: list[Callable[..., None]]
+
+    async def menu(self, turn: Turn, hint: bool = False) -> None: ...
+
+    async def submit(self, turn: Turn, flow: Flow, answers: dict[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from conversations.model import N_, Flow, Text
 from db import digest_queries as dq
 from db import export_queries as eq
 from handlers.exports import files as export_files
+from handlers.exports.sheets import Request, Sheet
 from handlers.core.clock_settings import ClockSettings
 from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.core.inbound import Command, Runtime
@@ -29,21 +30,6 @@ from handlers.core.turn import Turn
 ROLES = ("dinkes", "admin", "kepala_puskesmas")
 ALL = "semua"
 KIND = "export"
-
-
-@dataclass(frozen=True)
-class Sheet:
-    title: str
-    header: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
-    total: tuple[Any, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Request:
-    first: date
-    last: date
-    scope: list[int] | None  # None: every puskesmas
 
 
 def monday(day: date) -> date:
