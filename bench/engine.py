@@ -23,6 +23,7 @@ from sqlalchemy import update  # noqa: E402
 from bench.common import fresh_database, pg_available, summary, timed_concurrently  # noqa: E402
 from conversations import engine  # noqa: E402
 from conversations.model import N_, Choice, Flow, Inbound, Step, Text  # noqa: E402
+from db import chats as chat_rows  # noqa: E402
 from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Conversation  # noqa: E402
@@ -102,7 +103,7 @@ async def bare_transactions(url: str, count: int, concurrency: int) -> float:
         async def run() -> None:
             async with db.transaction() as session:
                 await queries.record_inbound(session, "bare", f"b{next(ids)}", NOW)
-                conv = (await queries.open_chat(session, "bare", chat, NOW)).conversation
+                conv = (await chat_rows.open_chat(session, "bare", chat, NOW)).conversation
                 await session.execute(
                     update(Conversation).where(Conversation.id == conv.id).values(state={"n": 1})
                 )

@@ -25,7 +25,7 @@ from bot.channels.telegram import send as telegram_send
 from conversations import engine
 from conversations.model import State
 from conversations.parsing import normalize
-from db import queries
+from db import chats as chat_rows
 from db.models import Conversation
 from handlers.app import build_outbox_worker
 from handlers.core.text import Texts
@@ -468,7 +468,7 @@ class Fuzz:
                 Conversation.channel == self.side.channel, Conversation.chat_id == seat.chat_id
             )
             conversation = (await session.execute(stmt)).scalar_one_or_none()
-            return queries.load_state(conversation) if conversation else None
+            return chat_rows.load_state(conversation) if conversation else None
 
     async def at(self, form: str, index: int) -> Seat:
         """A chat standing at move `index` of the form: reused, walked on from an earlier

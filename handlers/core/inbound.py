@@ -16,6 +16,7 @@ from conversations import engine
 from conversations.flows import msgids
 from conversations.model import N_, Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
+from db import chats as chat_rows
 from db import queries
 from db.database import Database, is_transient
 from db.models import ChannelIdentity
@@ -182,10 +183,10 @@ class Runtime:
         now = self.clock()
         keys = [(m.channel, m.external_id) for m in msgs]
         async with self.db.transaction() as session:
-            chats = await queries.open_chats(
+            chats = await chat_rows.open_chats(
                 session, [(m.channel, m.chat_id, m.phone) for m in msgs], now
             )
-            writes = queries.GroupWrites()
+            writes = chat_rows.GroupWrites()
             if hopeful:
                 fresh = [True] * len(msgs)
                 for channel, external_id in keys:
@@ -232,8 +233,8 @@ class Runtime:
         self,
         session: AsyncSession,
         msg: Incoming,
-        chat: queries.Chat,
-        writes: queries.GroupWrites,
+        chat: chat_rows.Chat,
+        writes: chat_rows.GroupWrites,
         marked: bool,
         later: list[Callable[[], None]],
     ) -> list[Outgoing]:
@@ -243,7 +244,7 @@ class Runtime:
             user = None
         if ident is not None:
             _touch(ident, now)
-        state = queries.load_state(conversation)
+        state = chat_rows.load_state(conversation)
         turn = Turn(
             self,
             session,
