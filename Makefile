@@ -43,7 +43,8 @@ i18n: $(STAMP)
 		--init-missing --width 100
 	sed -i 's/^"Plural-Forms: .*/"Plural-Forms: nplurals=1; plural=0;\\n"/' locales/id/LC_MESSAGES/messages.po
 
-# Every bench in one run (≤ 10 min): one table and bench/results.json. PostgreSQL rows need
+# Every bench in one run (≤ 10 min): one table, bench/results.json and docs/performance.md
+# (rendered by bench/report.py; never edit it by hand). PostgreSQL rows need
 # BENCH_DATABASE_URL or TEST_DATABASE_URL.
 bench: $(STAMP)
 	$(PY) bench/all.py

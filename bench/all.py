@@ -46,6 +46,7 @@ from bench import whatsapp as wa  # noqa: E402
 from bench.common import fresh_database, on_uvloop, pg_available  # noqa: E402
 from bench.national import Shape  # noqa: E402
 from bench.refusals import refusals  # noqa: E402
+from bench.report import write as write_page  # noqa: E402
 from handlers.core.text import Texts  # noqa: E402
 
 NAMES = {
@@ -491,6 +492,7 @@ async def main() -> int:
         + "\n"
     )
     print(f"written {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    write_page(args.out)  # docs/performance.md, never edited by hand
     return 1 if bench.failed else 0
 
 
