@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.model import N_, Flow, Text
 from db import digest_queries as dq
 from db import export_queries as eq
-from handlers.exports import files as export_files
-from handlers.exports.sheets import Request, Sheet
 from handlers.core.clock_settings import ClockSettings
-from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.core.inbound import Command, Runtime
-from handlers.reports.indicators import SPM_LABELS, catalog, spm_codes
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
 from handlers.core.turn import Turn
+from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
+from handlers.exports import files as export_files
+from handlers.exports.sheets import Request, Sheet
+from handlers.reports.indicators import SPM_LABELS, catalog, spm_codes
 
 ROLES = ("dinkes", "admin", "kepala_puskesmas")
 ALL = "semua"
