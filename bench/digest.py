@@ -126,7 +126,7 @@ async def broadcast(users: int) -> dict:
             _env_file=None, database_url=url, telegram_bot_token=TOKEN, telegram_api_url=fake.url
         )
         texts = Texts.load(settings.bot_timezone)
-        runtime = build_runtime(db, texts, clock=LiveClock(at), settings=settings.model_dump())
+        runtime = build_runtime(db, texts, clock=LiveClock(at), settings=settings.runtime())
         app = App(settings, db, runtime)
         started = time.perf_counter()
         await build_schedule(runtime).tick("reminders")

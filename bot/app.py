@@ -40,7 +40,7 @@ def configure_logging(settings: Settings) -> None:
 def build(settings: Settings) -> App:
     db = Database(settings.database_url)
     texts = Texts.load(settings.bot_timezone)
-    runtime = build_runtime(db, texts, settings=settings.model_dump())
+    runtime = build_runtime(db, texts, settings=settings.runtime())
     return App(settings, db, runtime)
 
 

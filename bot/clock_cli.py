@@ -12,7 +12,6 @@ from bot.app import App
 from conversations.parsing import normalize
 from db import export_queries
 from db.digest_queries import puskesmas_names
-from handlers.core.clock_settings import ClockSettings
 from handlers.digest import send as digest_send
 from handlers.digest.words import render
 from handlers.exports import entry as exports
@@ -64,7 +63,7 @@ async def digest(app: App, args: argparse.Namespace) -> int:
             sent = await digest_send.send(session, runtime, built, now)
         print(f"digest of {day} queued for {sent} Dinkes user(s)")
     if not args.send:
-        deadline = ClockSettings.of(runtime.settings).deadline_text
+        deadline = runtime.settings.clock.deadline_text
         print(render(built.digest, runtime.texts, "id", deadline))
     if built.chart:
         print(f"chart: {built.chart}", file=sys.stderr)
@@ -86,7 +85,7 @@ async def export(app: App, args: argparse.Namespace) -> int:
         if args.format == "dhis2":
             return await _dhis2(app, session, req, args)
         sheets = await exports.sheets(session, runtime.texts, runtime.flows, req)
-    folder = ClockSettings.of(runtime.settings).export_dir
+    folder = runtime.settings.clock.export_dir
     if args.format == "xlsx":
         path = export_files.write_xlsx(
             sheets, args.out or folder / export_files.file_name(req, "xlsx")
@@ -107,7 +106,7 @@ async def _dhis2(app: App, session, req: exports.Request, args: argparse.Namespa
     )
     weekly = {code for code, ind in catalog(flows).items() if ind.klaster in WEEKLY}
     values = {k: v for k, v in values.items() if k[1] >= req.first or k[2] in weekly}
-    folder = ClockSettings.of(app.runtime.settings).export_dir
+    folder = app.runtime.settings.clock.export_dir
     mapping_path = args.mapping or folder / "dhis2_mapping.json"
     if mapping_path.exists():
         mapping = json.loads(mapping_path.read_text(encoding="utf-8"))

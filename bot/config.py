@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from dataclasses import fields
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.database import normalize_url
+from handlers.core.settings import ClockSettings, RuntimeSettings, clock_time
+
+CLOCK, RUNTIME = ClockSettings(), RuntimeSettings()
+CLOCK_TIMES = tuple(f.name for f in fields(ClockSettings) if isinstance(f.default, time))
 
 
 class Settings(BaseSettings):
@@ -33,13 +42,17 @@ class Settings(BaseSettings):
     web_concurrency: int = 1
     metrics_port: int | None = None
 
-    # The clock (handlers/jobs.py): local times in BOT_TIMEZONE, "HH:MM".
-    digest_at: str = "07:00"
-    report_deadline: str = "16:00"  # a report first received after this is late
-    remind_at: str = "14:00"
-    quiet_from: str = "20:00"  # no reminders from QUIET_FROM until QUIET_TO
-    quiet_to: str = "06:00"
-    export_dir: str = "./exports"  # digest charts and XLSX exports
+    # What the use cases read (handlers/core/settings.py declares them and their defaults).
+    digest_at: time = CLOCK.digest_at
+    report_deadline: time = CLOCK.report_deadline
+    remind_at: time = CLOCK.remind_at
+    quiet_from: time = CLOCK.quiet_from
+    quiet_to: time = CLOCK.quiet_to
+    export_dir: Path = CLOCK.export_dir
+    report_lock_days: int = Field(RUNTIME.report_lock_days, ge=1)
+    report_unlock_days: int = Field(RUNTIME.report_unlock_days, ge=1)
+    dana_amount_ceiling: int = Field(RUNTIME.dana_amount_ceiling, ge=1)
+    dana_dinkes_threshold: int = Field(RUNTIME.dana_dinkes_threshold, ge=0)
 
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
@@ -53,6 +66,21 @@ class Settings(BaseSettings):
     @classmethod
     def _normalize(cls, value: str) -> str:
         return normalize_url(value)
+
+    @field_validator(*CLOCK_TIMES, mode="before")
+    @classmethod
+    def _clock_time(cls, value: Any, info: ValidationInfo) -> time:
+        if value in (None, ""):  # DIGEST_AT= in a .env: the default, as before
+            return getattr(CLOCK, info.field_name)
+        return clock_time(value)  # "7.00" as well as "07:00"
+
+    def runtime(self) -> RuntimeSettings:
+        """What the handlers read: the fields of the same names."""
+        clock = ClockSettings(**{f.name: getattr(self, f.name) for f in fields(ClockSettings)})
+        scalars = {
+            f.name: getattr(self, f.name) for f in fields(RuntimeSettings) if f.name != "clock"
+        }
+        return RuntimeSettings(clock=clock, **scalars)
 
     @property
     def is_sqlite(self) -> bool:

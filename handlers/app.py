@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from conversations.flows import load_all
 from db.database import Database
 from handlers.core.inbound import Runtime, utcnow
 from handlers.core.outbox import Deliver, OutboxWorker
+from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
 from handlers.dana import entry as dana_desa
 from handlers.dana import notify as dana_notify
@@ -24,9 +24,11 @@ def build_runtime(
     db: Database,
     texts: Texts,
     clock: Callable[[], datetime] = utcnow,
-    settings: dict[str, Any] | None = None,
+    settings: RuntimeSettings | None = None,
 ) -> Runtime:
-    runtime = Runtime(db=db, texts=texts, flows=load_all(), clock=clock, settings=settings or {})
+    runtime = Runtime(
+        db=db, texts=texts, flows=load_all(), clock=clock, settings=settings or RuntimeSettings()
+    )
     menu.install(runtime)
     dana_desa.install(runtime)
     reports.install(runtime)  # after menu: extends /bantuan with the quick-entry codes

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import time
 
-from handlers.core.clock_settings import ClockSettings
 from handlers.core.inbound import Runtime
 from handlers.core.schedule import Job, Schedule
+from handlers.core.settings import ClockSettings
 from handlers.dana import reminders as dana_reminders
 from handlers.digest import reminders, summaries
 from handlers.digest import send as digest_send
@@ -59,7 +59,7 @@ def jobs(settings: ClockSettings) -> list[Job]:
 
 
 def build_schedule(runtime: Runtime) -> Schedule:
-    settings = ClockSettings.of(runtime.settings)
+    settings = runtime.settings.clock
     schedule = Schedule(runtime, quiet_from=settings.quiet_from, quiet_to=settings.quiet_to)
     for job in jobs(settings):
         schedule.add(job)

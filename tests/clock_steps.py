@@ -3,8 +3,9 @@ same store_report the chat uses), sasaran, dana desa requests, and reading the o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,8 +15,20 @@ from db.database import Database
 from db.models import Desa, Outbox, Puskesmas, User
 from db.reports import NewReport, Sasaran, Slot, store_report
 from handlers.core.outgoing import Outgoing
+from handlers.core.settings import ClockSettings, RuntimeSettings
 
 WIB = ZoneInfo("Asia/Jakarta")
+
+
+def exports_in(folder: Path) -> RuntimeSettings:
+    """Settings whose digest charts and exports go to `folder` (a test's tmp_path)."""
+    return RuntimeSettings(clock=ClockSettings(export_dir=Path(folder)))
+
+
+def export_to(runtime, folder: Path) -> None:
+    """The runtime's digest charts and exports go to `folder` from now on."""
+    clock = replace(runtime.settings.clock, export_dir=Path(folder))
+    runtime.settings = replace(runtime.settings, clock=clock)
 
 
 def wib(day: date, hour: int, minute: int = 0) -> datetime:

@@ -51,7 +51,7 @@ def telegram_app(db_url: str, fake: FakeBotApi, texts: Texts, clock: Callable) -
         telegram_webhook_secret=SECRET,
     )
     db = Database(db_url)
-    runtime = build_runtime(db, texts, clock=clock, settings=settings.model_dump())
+    runtime = build_runtime(db, texts, clock=clock, settings=settings.runtime())
     return App(settings, db, runtime)
 
 

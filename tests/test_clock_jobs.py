@@ -3,9 +3,10 @@
 summaries, and the dana desa follow-ups after 24 and 72 hours."""
 
 import asyncio
+from dataclasses import replace
 from datetime import date, time, timedelta
 
-from clock_steps import Seeder, dana_request, message, outbox, wib
+from clock_steps import Seeder, dana_request, export_to, exports_in, message, outbox, wib
 from report_steps import K4, answer, choose, skip_attachments, user_id
 
 from db.database import Database
@@ -30,7 +31,9 @@ def test_the_schedule_holds_every_job_at_its_local_time(runtime):
     assert times["summary_weekly"] == (time(7, 0), (0,), None, True)
     assert times["summary_monthly"] == (time(7, 0), None, 1, True)
     assert [n for n in times if n.startswith("dana_")] == [f"dana_{h:02d}" for h in range(7, 20)]
-    runtime.settings.update(digest_at="06:30", remind_at="13.15", quiet_from="21:00")
+    clock = replace(runtime.settings.clock, digest_at=time(6, 30), remind_at=time(13, 15))
+    clock = replace(clock, quiet_from=time(21, 0))
+    runtime.settings = replace(runtime.settings, clock=clock)
     times = job_times(runtime)
     assert (times["digest"][0], times["reminders"][0]) == (time(6, 30), time(13, 15))
     assert build_schedule(runtime).quiet_from == time(21, 0)
@@ -39,7 +42,7 @@ def test_the_schedule_holds_every_job_at_its_local_time(runtime):
 async def test_every_dinkes_user_gets_the_digest_at_seven_with_its_chart(
     runtime, registered, db, clock, tmp_path, outbox_for
 ):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     await registered("dinkes", "601", "drg. Asep")
     await registered("dinkes", "602", "Yuni")
     await registered("petugas", "603")
@@ -76,8 +79,7 @@ async def test_two_clocks_ticking_at_once_send_the_digest_once(
     clock.now = wib(MONDAY, 7, 1)
     databases = [Database(db_url), Database(db_url)]
     runtimes = [
-        build_runtime(d, texts, clock=clock, settings={"export_dir": str(tmp_path)})
-        for d in databases
+        build_runtime(d, texts, clock=clock, settings=exports_in(tmp_path)) for d in databases
     ]
     schedules = [build_schedule(r) for r in runtimes]
     ran = await asyncio.gather(*(s.tick() for s in schedules))
@@ -89,7 +91,7 @@ async def test_two_clocks_ticking_at_once_send_the_digest_once(
 
 
 async def test_a_clock_down_for_six_hours_catches_up_once(runtime, registered, db, clock, tmp_path):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     await registered("dinkes", "621")
     await registered("kepala_puskesmas", "622", "dr. Rina")
     schedule = build_schedule(runtime)
@@ -163,7 +165,7 @@ async def test_each_kepala_puskesmas_gets_last_week_on_monday(runtime, registere
 
 
 async def test_dinkes_gets_the_month_on_the_first(runtime, registered, db, clock, tmp_path):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     await registered("dinkes", "651")
     s = await Seeder(db).load()
     await s.report("Sumber Urip", "2", date(2026, 11, 10), {"K1": 4, "K6": 3})
@@ -183,7 +185,7 @@ async def test_dinkes_gets_the_month_on_the_first(runtime, registered, db, clock
 async def test_a_kades_is_reminded_after_a_day_and_dinkes_hears_after_three(
     runtime, registered, db, clock, tmp_path
 ):
-    runtime.settings["export_dir"] = str(tmp_path)  # the digest runs in these ticks too
+    export_to(runtime, tmp_path)  # the digest runs in these ticks too
     await registered("petugas", "661", "Siti Aminah")
     await registered("kades", "662", "Pak Darto")
     await registered("dinkes", "663", "drg. Asep")

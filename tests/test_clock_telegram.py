@@ -1,6 +1,8 @@
 """On Telegram the digest's chart arrives as a photo and an export as a file: the real sender
 uploads the PNG and the XLSX to the (fake) Bot API."""
 
+from clock_steps import export_to
+
 from handlers.jobs import build_schedule
 
 from tests.telegram_support import register, until
@@ -10,7 +12,7 @@ async def test_the_digest_chart_and_an_export_reach_telegram_as_files(
     telegram_web, fake_telegram, invite, tmp_path
 ):
     app = telegram_web.app
-    app.runtime.settings["export_dir"] = str(tmp_path)
+    export_to(app.runtime, tmp_path)
     asep = telegram_web.person(fake_telegram, 8101)
     await register(asep, await invite("dinkes"), "drg. Asep")
     asep.read()

@@ -1,5 +1,6 @@
 """Dana desa requests as the puskesmas, the kepala desa and the Dinkes live them."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from dana_steps import FOGGING, SUMBER_BENING, ask_for_dana, people, refusals, the_request
@@ -13,7 +14,7 @@ from db.models import Conversation
 async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
     registered, outbox, runtime, db
 ):
-    runtime.settings["dana_dinkes_threshold"] = 2_000_000
+    runtime.settings = replace(runtime.settings, dana_dinkes_threshold=2_000_000)
     siti, budi, rina = await people(registered)
 
     replies = await ask_for_dana(siti, amount="Rp 2.500.000")

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
-from clock_steps import WIB, Seeder, dana_request, wib
+from clock_steps import WIB, Seeder, dana_request, export_to, wib
 from sqlalchemy import select
 
 from db import totals
@@ -216,7 +216,7 @@ async def test_in_the_bots_first_week_a_busy_day_is_not_called_above_a_pattern(d
 
 
 async def test_the_chart_is_a_png_heatmap_of_fourteen_days(db, runtime, tmp_path):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     await seed_the_district(db)
     async with db.transaction() as session:
         digest = await digest_send.collect(session, runtime, D, NOW)

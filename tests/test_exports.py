@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from clock_steps import Seeder, dana_request, wib
+from clock_steps import Seeder, dana_request, export_to, exports_in, wib
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -67,7 +67,7 @@ def sheet_totals(ws) -> dict[str, int]:
 async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
     runtime, registered, db, clock, tmp_path
 ):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     await seed(db)
     asep = await registered("dinkes", "701", "drg. Asep")
     await asep.send("/ekspor")
@@ -129,7 +129,7 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
 async def test_a_kepala_puskesmas_exports_only_their_own_puskesmas(
     runtime, registered, db, tmp_path
 ):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     s = await seed(db)
     rina = await registered("kepala_puskesmas", "711", "dr. Rina", puskesmas="Curup")
     await rina.send("/ekspor")
@@ -157,11 +157,11 @@ async def test_the_webhooks_export_is_made_by_the_sender_on_its_own_disk(
     """`ilpbot web` takes the turn; `ilpbot clock` sends, on another dyno with another disk.
     The turn's transaction only says what to make; the sender makes it, outside any turn."""
     web_disk, clock_disk = tmp_path / "web", tmp_path / "clock"
-    runtime.settings["export_dir"] = str(web_disk)
+    export_to(runtime, web_disk)
     await seed(db)
     asep = await registered("dinkes", "701", "drg. Asep")
     runtime.replies_via_outbox = True
-    clock_process = build_runtime(db, texts, clock=clock, settings={"export_dir": str(clock_disk)})
+    clock_process = build_runtime(db, texts, clock=clock, settings=exports_in(clock_disk))
     outbox = outbox_for(clock_process)
     for step in (asep.send("/ekspor"), asep.press("Minggu lalu (Senin sampai Minggu)")):
         await step
@@ -194,7 +194,7 @@ async def test_when_the_export_cannot_be_written_dinkes_is_asked_to_try_later(
 ):
     taken = tmp_path / "exports"
     taken.write_text("a file where the export folder should be")
-    runtime.settings["export_dir"] = str(taken)
+    export_to(runtime, taken)
     asep = await registered("dinkes", "701", "drg. Asep")
     await asep.send("/ekspor")
     await asep.press("Bulan lalu")

@@ -58,7 +58,7 @@ class WhatsAppWorld:
 
     def __init__(self, db: Database, texts: Texts, clock, graph: FakeGraphApi) -> None:
         settings = whatsapp_settings(db.url, graph)
-        runtime = build_runtime(db, texts, clock=clock, settings=settings.model_dump())
+        runtime = build_runtime(db, texts, clock=clock, settings=settings.runtime())
         self.app = App(settings, db, runtime)
         self.graph, self.clock, self.db = graph, clock, db
         self.web = create_app(self.app)

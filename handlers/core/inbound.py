@@ -23,6 +23,7 @@ from db.models import ChannelIdentity
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
+from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
 from handlers.core.turn import Incoming, SubmitHandler, Turn
 
@@ -95,7 +96,7 @@ class Runtime:
     commands: dict[str, Command] = field(default_factory=dict)
     submit_handlers: dict[str, SubmitHandler] = field(default_factory=dict)
     actions: dict[str, ActionHandler] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: RuntimeSettings = field(default_factory=RuntimeSettings)
     # Webhook and polling channels hand replies to the outbox too: durable, rate-limited, ordered.
     replies_via_outbox: bool = False
     on_commit: list[Callable[[], None]] = field(default_factory=list)

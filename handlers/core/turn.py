@@ -23,6 +23,7 @@ from conversations.model import (
 )
 from db.models import ChannelIdentity, Conversation, User
 from handlers.core.outgoing import Outgoing, render_reply
+from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
 
 
@@ -33,7 +34,7 @@ class Runtime(Protocol):
     texts: Texts
     flows: dict[str, Flow]
     commands: dict[str, Any]
-    settings: Any
+    settings: RuntimeSettings
     on_refused: list[Callable[..., None]]
 
     async def menu(self, turn: Turn, hint: bool = False) -> None: ...

@@ -34,7 +34,6 @@ STATUS_LABELS = {
 }
 KATEGORI_LABELS = {c.value: c.label for c in KATEGORI}
 REQUESTER_ROLES = ("petugas", "kepala_puskesmas", "kader")
-DEFAULT_CEILING = 50_000_000  # above this the amount asks "yakin?" once
 DECISION_BUTTONS = (
     ("s", N_("Approve")),
     ("p", N_("Approve in part")),
@@ -252,7 +251,7 @@ def confirm_sent(turn: Turn, f: Facts, reached: int) -> None:
 
 def request_context(turn: Turn, desa: Desa, **extra: Any) -> dict[str, Any]:
     """The request form's context: the desa, and the amount that asks "are you sure?"."""
-    ceiling = int(turn.runtime.settings.get("dana_amount_ceiling", DEFAULT_CEILING))
+    ceiling = turn.runtime.settings.dana_amount_ceiling
     return {
         "desa_id": desa.id,
         "params": {"desa": place(desa)},

@@ -34,7 +34,6 @@ from handlers.dana.notify import decided
 
 FLOWS = {"s": "dana_setuju", "p": "dana_sebagian", "t": "dana_tolak", "r": "dana_revisi"}
 TARGETS = {"s": "disetujui", "t": "ditolak", "r": "perlu_revisi"}
-DEFAULT_THRESHOLD = 5_000_000
 NOT_KADES = N_("Sorry, only the kepala desa of {desa} can decide on this request.")
 DECIDED = N_("Request {reference} has already been decided: {status}.")
 
@@ -151,7 +150,7 @@ async def decide(
     who = (turn.session, turn.now, turn.user, turn.msg.channel)
     await record(*who, request, "decided", before, to, amount=amount, reason=reason)
     f = await facts(turn.session, request)
-    threshold = int(turn.runtime.settings.get("dana_dinkes_threshold", DEFAULT_THRESHOLD))
+    threshold = turn.runtime.settings.dana_dinkes_threshold
     await decided(turn.session, turn.runtime.texts, turn.now, f, turn.user, threshold)
     turn.say(
         "Recorded: {reference} is now {status}. The requester is being told.",

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import N_, Text
 from handlers.core import notify
-from handlers.core.clock_settings import ClockSettings
 from handlers.core.inbound import Runtime
 from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
@@ -35,13 +34,13 @@ class Built:
 
 
 async def collect(session: AsyncSession, runtime: Runtime, day: date, now: datetime) -> Digest:
-    settings = ClockSettings.of(runtime.settings)
+    settings = runtime.settings.clock
     frame = Frame(day, now, runtime.texts.timezone, settings.report_deadline)
     return await build(session, runtime.flows, frame)
 
 
 async def chart_of(runtime: Runtime, digest: Digest) -> Path | None:
-    folder = ClockSettings.of(runtime.settings).export_dir
+    folder = runtime.settings.clock.export_dir
     return await asyncio.to_thread(draw, runtime, digest, folder)
 
 
@@ -75,7 +74,7 @@ def spm_chart(texts: Texts, spm: Sequence[SpmLine], pace: float, path: Path) -> 
 
 def letter(runtime: Runtime, built: Built, locale: str) -> notify.Letter:
     texts, digest = runtime.texts, built.digest
-    deadline = ClockSettings.of(runtime.settings).deadline_text
+    deadline = runtime.settings.clock.deadline_text
     params = [format_day(digest.day, locale), headline(digest, texts, locale)]
     return notify.Letter(
         render(digest, texts, locale, deadline),
@@ -112,5 +111,5 @@ async def run(tick: Tick) -> None:
     if built is None:
         return
     await send(tick.session, tick.runtime, built, tick.now)
-    folder = ClockSettings.of(tick.runtime.settings).export_dir
+    folder = tick.runtime.settings.clock.export_dir
     export_files.prune(folder, time.time())

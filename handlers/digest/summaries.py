@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.model import N_, Money, Text
 from db import digest_queries as q
 from handlers.core import notify
-from handlers.core.clock_settings import ClockSettings
 from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
 from handlers.digest.build import SpmLine, spm_lines, year_pace
@@ -175,7 +174,7 @@ async def prepare_monthly(runtime: Runtime, now: datetime, period: date) -> Mont
 
 
 async def _spm_chart(runtime: Runtime, spm: tuple[SpmLine, ...], last: date) -> Path:
-    path = ClockSettings.of(runtime.settings).export_dir / f"spm-{last.isoformat()}.png"
+    path = runtime.settings.clock.export_dir / f"spm-{last.isoformat()}.png"
     return await asyncio.to_thread(spm_chart, runtime.texts, spm, year_pace(last), path)
 
 

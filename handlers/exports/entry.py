@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.model import N_, Flow, Text
 from db import digest_queries as dq
 from db import export_queries as eq
-from handlers.core.clock_settings import ClockSettings
 from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
@@ -206,7 +205,7 @@ async def make_xlsx(runtime: Runtime, recipe: dict[str, Any]) -> Path:
     req = Request(first, last, recipe["scope"])
     async with runtime.db.snapshot() as session:
         book = await sheets(session, runtime.texts, runtime.flows, req, recipe["locale"])
-    folder = ClockSettings.of(runtime.settings).export_dir
+    folder = runtime.settings.clock.export_dir
     # openpyxl takes a while on a district month: in a thread, the event loop goes on meanwhile
     return await asyncio.to_thread(
         export_files.write_xlsx, book, folder / export_files.file_name(req, "xlsx")

@@ -20,7 +20,6 @@ from handlers.reports import words
 
 RECAP_ROLES = ("kepala_puskesmas", "dinkes", "admin")
 UNLOCK_ROLES = ("dinkes", "admin")
-DEFAULT_UNLOCK_DAYS = 3
 
 
 # --- /status -------------------------------------------------------------------------------
@@ -205,8 +204,7 @@ async def unlock_command(turn: Turn, _arg: str) -> None:
 async def on_unlock(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     puskesmas = await turn.session.get(Puskesmas, int(answers["puskesmas"]))
     day = date.fromisoformat(answers["tanggal"])
-    days = int(turn.runtime.settings.get("report_unlock_days") or DEFAULT_UNLOCK_DAYS)
-    until = turn.now + timedelta(days=days)
+    until = turn.now + timedelta(days=turn.runtime.settings.report_unlock_days)
     await add_unlock(turn.session, puskesmas.id, day, until, turn.user.id, turn.now)
     await queries.audit(
         turn.session,

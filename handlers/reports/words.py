@@ -14,11 +14,10 @@ from handlers.core.text import format_day
 from handlers.core.turn import Turn
 
 REPORTER_ROLES = ("petugas", "kepala_puskesmas", "kader")
-DEFAULT_LOCK_DAYS = 7
 
 
 def lock_days(turn: Turn) -> int:
-    return int(turn.runtime.settings.get("report_lock_days") or DEFAULT_LOCK_DAYS)
+    return turn.runtime.settings.report_lock_days
 
 
 def allowed_klaster(user: User) -> tuple[Klaster, ...]:
