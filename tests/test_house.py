@@ -1,76 +1,19 @@
-"""The house rules that keep the code base honest: migrations, import direction, the catalogue."""
+"""The house rules that keep the code base honest: import direction, the catalogue (the
+migrations: tests/test_migrations.py)."""
 
 import ast
-import asyncio
 import re
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from db import schema  # noqa: F401
-from db.database import normalize_url
-from db.migrate import downgrade, upgrade
-from db.models import Base
-
-from conftest import PG_URL, _pg_exec
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locales" / "id" / "LC_MESSAGES" / "messages.po"
-
-
-async def _tables(url: str) -> set[str]:
-    engine = create_async_engine(normalize_url(url))
-    async with engine.connect() as conn:
-        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
-    await engine.dispose()
-    return names - {"alembic_version"}
-
-
-def _empty_databases(tmp_path):
-    yield f"sqlite:///{tmp_path / 'empty.db'}"
-    if PG_URL:
-        admin = normalize_url(PG_URL).replace("postgresql+asyncpg", "postgresql")
-        name = f"ilpbot_mig_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_pg_exec(admin, f'CREATE DATABASE "{name}"'))
-        try:
-            yield admin.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            asyncio.run(_pg_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def test_migrations_build_every_table_on_an_empty_database_and_come_down_again(tmp_path):
-    for url in _empty_databases(tmp_path):
-        upgrade(url)
-        assert asyncio.run(_tables(url)) == set(Base.metadata.tables)
-        downgrade(url, "base")
-        assert asyncio.run(_tables(url)) == set()
-        upgrade(url)
-        assert asyncio.run(_tables(url)) == set(Base.metadata.tables)
-
-
-def test_the_models_and_the_migrations_agree(tmp_path):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    url = f"sqlite:///{tmp_path / 'compare.db'}"
-    upgrade(url)
-
-    async def diff():
-        engine = create_async_engine(normalize_url(url))
-        async with engine.connect() as conn:
-            result = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
-            )
-        await engine.dispose()
-        return result
-
-    assert asyncio.run(diff()) == []
 
 
 def _imports(package: str) -> list[tuple[Path, str]]:

@@ -1,7 +1,7 @@
 """outbox status 'held': WhatsApp messages waiting for the 24-hour window
 
 Revision ID: 0006wa
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-23 19:20:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0006wa"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """running totals of report values for the digest: total_day, total_all_day, total_year
 
 Revision ID: 0007
-Revises: 0001 (after 0002: the totals are filled from the reports)
+Revises: 0006wa (after 0002: the totals are filled from the reports)
 Create Date: 2026-11-24 08:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0001"
+down_revision: str | None = "0006wa"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = "0002"
 

@@ -1,7 +1,7 @@
 """role 'pmd': Dinas PMD staff, who oversee dana desa requests
 
 Revision ID: 0008
-Revises: 0001
+Revises: 0007
 Create Date: 2026-11-24 03:10:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0001"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

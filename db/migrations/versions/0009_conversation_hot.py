@@ -6,7 +6,7 @@ index of the table, so more WAL and more dirty pages per message. No query reads
 On PostgreSQL, pages are also filled to 80 %, so the new version of a row fits beside the old.
 
 Revision ID: 0009
-Revises: 0001
+Revises: 0008
 Create Date: 2026-11-24 09:00:00
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0001"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
