@@ -17,6 +17,7 @@ from bot.config import Settings
 from db.migrate import downgrade, upgrade
 from db.seed import seed
 from handlers.people import invites
+from handlers.people.roles import Role
 from handlers.reports import sasaran
 
 log = logging.getLogger("ilpbot")
@@ -64,9 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def invites_roles() -> tuple[str, ...]:
-    from db.models import ROLES
-
-    return ROLES
+    return tuple(Role)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +182,7 @@ async def _create(session, now, args: argparse.Namespace) -> invites.Created:
     return await invites.create_invite(
         session,
         now,
-        args.role or "petugas",
+        args.role or Role.PETUGAS,
         desa=args.desa,
         puskesmas=args.puskesmas,
         uses=args.uses,
@@ -231,9 +230,9 @@ async def _demo(app: App) -> int:
     now = app.runtime.clock()
     async with app.db.transaction() as session:
         petugas = await invites.create_invite(
-            session, now, "petugas", puskesmas="Sumber Urip", uses=5
+            session, now, Role.PETUGAS, puskesmas="Sumber Urip", uses=5
         )
-        kades = await invites.create_invite(session, now, "kades", desa="17.02.11.2009", uses=5)
+        kades = await invites.create_invite(session, now, Role.KADES, desa="17.02.11.2009", uses=5)
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"

@@ -5,6 +5,7 @@ outbox message to its request, and the queries. The history is the shared AuditE
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -183,32 +184,22 @@ async def waiting_for_decision(
     return list((await session.execute(stmt)).scalars())
 
 
-async def active_kades(session: AsyncSession, desa_id: int) -> list[User]:
+async def active_in_desa(session: AsyncSession, roles: Sequence[str], desa_id: int) -> list[User]:
     stmt = (
         select(User)
-        .where(User.role == "kades", User.desa_id == desa_id, User.active.is_(True))
+        .where(User.role.in_(roles), User.desa_id == desa_id, User.active.is_(True))
         .order_by(User.id)
     )
     return list((await session.execute(stmt)).scalars())
 
 
 async def active_users(
-    session: AsyncSession, role: str, puskesmas_id: int | None = None
+    session: AsyncSession, roles: Sequence[str], puskesmas_id: int | None = None
 ) -> list[User]:
-    stmt = select(User).where(User.role == role, User.active.is_(True)).order_by(User.id)
+    stmt = select(User).where(User.role.in_(roles), User.active.is_(True)).order_by(User.id)
     if puskesmas_id is not None:
         stmt = stmt.where(User.puskesmas_id == puskesmas_id)
     return list((await session.execute(stmt)).scalars())
-
-
-async def escalation_recipients(session: AsyncSession, request: DanaRequest) -> list[User]:
-    """Who hears of a request left undecided for long: Dinkes and the kepala puskesmas."""
-    heads = (
-        await active_users(session, "kepala_puskesmas", request.puskesmas_id)
-        if request.puskesmas_id
-        else []
-    )
-    return [*await active_users(session, "dinkes"), *heads]
 
 
 async def history(session: AsyncSession, request_id: int) -> list[AuditEvent]:

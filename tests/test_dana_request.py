@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from db import dana
 from db.dana import DanaRequest
 from db.models import Conversation
+from handlers.dana.reminders import escalation_recipients
 
 
 async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
@@ -165,7 +166,7 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
     async with db.transaction() as session:
         day = await dana.waiting_for_decision(session, timedelta(hours=24), clock())
         three_days = await dana.waiting_for_decision(session, timedelta(hours=72), clock())
-        escalate_to = await dana.escalation_recipients(session, day[0])
+        escalate_to = await escalation_recipients(session, day[0])
     assert [r.reference for r in day] == ["DD-2026-1"]
     assert three_days == []
     assert sorted(u.name for u in escalate_to) == ["Hendra Gunawan", "Rina Marlina"]

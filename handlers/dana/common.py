@@ -20,7 +20,7 @@ from db.models import Desa, Puskesmas, User
 from handlers.core.outgoing import Button, Outgoing
 from handlers.core.text import Texts, format_month
 from handlers.core.turn import Turn
-from handlers.people.registration import ROLE_LABELS
+from handlers.people import roles
 
 log = logging.getLogger(__name__)
 STATUS_LABELS = {
@@ -33,7 +33,6 @@ STATUS_LABELS = {
     "selesai": N_("completed"),
 }
 KATEGORI_LABELS = {c.value: c.label for c in KATEGORI}
-REQUESTER_ROLES = ("petugas", "kepala_puskesmas", "kader")
 DECISION_BUTTONS = (
     ("s", N_("Approve")),
     ("p", N_("Approve in part")),
@@ -69,7 +68,7 @@ async def facts(session: AsyncSession, request: DanaRequest) -> Facts:
         request,
         place(desa),
         user.name,
-        ROLE_LABELS[user.role],
+        roles.label(user.role),
         f"Puskesmas {puskesmas.nama}" if puskesmas else None,
     )
 

@@ -31,6 +31,7 @@ from handlers.dana.common import (
     status,
 )
 from handlers.dana.notify import decided
+from handlers.people.roles import Can, can
 
 FLOWS = {"s": "dana_setuju", "p": "dana_sebagian", "t": "dana_tolak", "r": "dana_revisi"}
 TARGETS = {"s": "disetujui", "t": "ditolak", "r": "perlu_revisi"}
@@ -42,7 +43,7 @@ def may_decide(user: User | None, request: DanaRequest) -> bool:
     return (
         user is not None
         and user.active
-        and user.role == "kades"
+        and can(user.role, Can.DANA_DECIDE)
         and user.desa_id == request.desa_id
     )
 
@@ -50,7 +51,9 @@ def may_decide(user: User | None, request: DanaRequest) -> bool:
 def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str, str] | None:
     """(audit reason, message) when this user may not decide this version now."""
     if not may_decide(user, request):
-        other_desa = user is not None and user.role == "kades" and user.desa_id != request.desa_id
+        other_desa = (
+            user is not None and can(user.role, Can.DANA_DECIDE) and user.desa_id != request.desa_id
+        )
         return ("other_desa" if other_desa else "not_kades"), NOT_KADES
     message = stale_message(request, version)
     if message is None and request.status != dana.WAITING:

@@ -20,7 +20,6 @@ from handlers.core.turn import Turn
 from handlers.dana import decision as dana_decision
 from handlers.dana import requester as dana_requester
 from handlers.dana.common import (
-    REQUESTER_ROLES,
     confirm_sent,
     decision_buttons,
     describe,
@@ -36,9 +35,10 @@ from handlers.dana.common import (
     status,
 )
 from handlers.dana.notify import ask_kades
+from handlers.people import roles
+from handlers.people.roles import Can, Place, can, roles_that
 
-ROLES = (*REQUESTER_ROLES, "kades", "dinkes", "pmd", "admin")
-OVERSEERS = ("dinkes", "pmd", "admin")  # read every request; decide none
+ROLES = roles_that(Can.DANA_REQUEST | Can.DANA_DECIDE | Can.DANA_OVERSEE)
 
 
 async def dana_command(turn: Turn, arg: str) -> None:
@@ -46,9 +46,9 @@ async def dana_command(turn: Turn, arg: str) -> None:
     assert user is not None
     if dana.REFERENCE.fullmatch(arg.strip()):
         await show_request(turn, arg.strip())
-    elif user.role in REQUESTER_ROLES:
+    elif can(user.role, Can.DANA_REQUEST):
         await (my_requests(turn) if normalize(arg) == "status" else start_request(turn))
-    elif user.role == "kades":
+    elif can(user.role, Can.DANA_DECIDE):
         await waiting_list(turn, user)
     else:
         await overview(turn)
@@ -61,7 +61,7 @@ async def places(turn: Turn) -> list[Desa]:
     """Where this user may ask: a kader for their own desa, staff for the desa the puskesmas
     serves (kelurahan included, so choosing one can be explained)."""
     user = turn.user
-    if user.role == "kader":
+    if roles.place(user.role) == Place.DESA:
         return [await turn.session.get(Desa, user.desa_id)] if user.desa_id else []
     if user.puskesmas_id is None:
         return []
@@ -192,10 +192,10 @@ async def overview(turn: Turn) -> None:
 def may_read(user: User, request: DanaRequest) -> bool:
     return (
         user.id == request.requester_id
-        or user.role in OVERSEERS
-        or (user.role == "kades" and user.desa_id == request.desa_id)
+        or can(user.role, Can.DANA_OVERSEE)
+        or (can(user.role, Can.DANA_DECIDE) and user.desa_id == request.desa_id)
         or (
-            user.role in REQUESTER_ROLES
+            can(user.role, Can.DANA_REQUEST)
             and request.puskesmas_id is not None
             and user.puskesmas_id == request.puskesmas_id
         )
@@ -252,7 +252,7 @@ async def waiting_for_new_kades(turn: Turn) -> None:
     """Requests made before the desa had a kades in the bot waited for one (the requester was
     told so): a kades who has just registered gets each of them, with the decision buttons."""
     user = turn.user
-    if user is None or user.role != "kades" or user.desa_id is None:
+    if user is None or not can(user.role, Can.DANA_DECIDE) or user.desa_id is None:
         return
     for request in await dana.waiting_in_desa(turn.session, user.desa_id):
         await show_request(turn, request.reference)

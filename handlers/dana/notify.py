@@ -31,6 +31,7 @@ from handlers.dana.common import (
     requester_buttons,
     status,
 )
+from handlers.people.roles import Can, roles_that
 
 KADES = "dana_kades"  # a decision to make; if it cannot be delivered the requester is told
 REQUESTER = "dana_requester"
@@ -96,7 +97,7 @@ async def ask_kades(
         return body, decision_buttons(texts, locale, request)
 
     reached = 0
-    for kades in await dana.active_kades(session, request.desa_id):
+    for kades in await deciders(session, request.desa_id):
         reached += await send(session, now, kades, KADES, request, render) is not None
     return reached
 
@@ -135,7 +136,7 @@ async def decided(
     if request.status in dana.APPROVED and (request.jumlah_disetujui or 0) >= threshold:
         await _tell_overseers(session, texts, now, f, params)
     info = N_("{reference} ({desa}) was decided by {kades}: {status}. No action is needed.")
-    for other in await dana.active_kades(session, request.desa_id):
+    for other in await deciders(session, request.desa_id):
         if other.id != kades.id:
             await send(session, now, other, INFO, request, _plain(texts, info, params))
 
@@ -153,9 +154,14 @@ async def _tell_overseers(
         "requester": f.requester,
         "origin": f.puskesmas or f.desa,
     }
-    for role in ("dinkes", "pmd"):  # both oversee dana desa
-        for user in await dana.active_users(session, role):
+    for role in roles_that(Can.HEAR_DANA_APPROVALS):
+        for user in await dana.active_users(session, (role,)):
             await send(session, now, user, DINKES, f.request, _plain(texts, msgid, params))
+
+
+async def deciders(session: AsyncSession, desa_id: int) -> list[User]:
+    """The desa's active kepala desa (more than one while a successor registers)."""
+    return await dana.active_in_desa(session, roles_that(Can.DANA_DECIDE), desa_id)
 
 
 async def to_kades(
@@ -163,7 +169,7 @@ async def to_kades(
 ) -> None:
     """A plain notice (withdrawn, realised) to every active kades of the desa."""
     params = {"reference": f.reference, "desa": f.desa, "requester": f.requester, **params}
-    for kades in await dana.active_kades(session, f.request.desa_id):
+    for kades in await deciders(session, f.request.desa_id):
         await send(session, now, kades, INFO, f.request, _plain(texts, msgid, params))
 
 

@@ -6,18 +6,35 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from conversations.model import N_
 from db import dana
 from db.clock import claim
 from db.dana import DanaRequest
+from db.models import User
 from handlers.core.schedule import Tick
 from handlers.dana import notify as dana_notify
 from handlers.dana.common import decision_buttons, describe, facts, money
 from handlers.digest.reminders import paused
+from handlers.people.roles import Can, Place, roles_that
 
 REMIND_AFTER = timedelta(hours=24)
 ESCALATE_AFTER = timedelta(hours=72)
 ESCALATION = "dana_escalation"
+
+
+async def escalation_recipients(session: AsyncSession, request: DanaRequest) -> list[User]:
+    """Who hears of a request left undecided for long: Dinkes, and the kepala puskesmas of the
+    requester's puskesmas."""
+    everywhere = roles_that(Can.HEAR_DANA_LATE, Place.DISTRICT)
+    at_puskesmas = roles_that(Can.HEAR_DANA_LATE, Place.PUSKESMAS)
+    heads = (
+        await dana.active_users(session, at_puskesmas, request.puskesmas_id)
+        if request.puskesmas_id
+        else []
+    )
+    return [*await dana.active_users(session, everywhere), *heads]
 
 
 def _key(request: DanaRequest) -> str:
@@ -45,7 +62,7 @@ async def run(tick: Tick) -> None:
             body = f"{lead}\n\n{describe(texts, locale, f)}"
             return body, decision_buttons(texts, locale, f.request)
 
-        for kades in await dana.active_kades(session, request.desa_id):
+        for kades in await dana_notify.deciders(session, request.desa_id):
             if not paused(kades, now):
                 await dana_notify.send(session, now, kades, dana_notify.KADES, request, render)
     for request in await dana.waiting_for_decision(session, ESCALATE_AFTER, now):
@@ -73,5 +90,5 @@ async def _escalate(tick: Tick, request: DanaRequest) -> None:
         )
         return text, ()
 
-    for user in await dana.escalation_recipients(session, request):
+    for user in await escalation_recipients(session, request):
         await dana_notify.send(session, tick.now, user, ESCALATION, request, render)

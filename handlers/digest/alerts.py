@@ -15,11 +15,11 @@ from db.models import Desa, Puskesmas, User
 from db.reports import Report, ReportValue
 from handlers.core import notify
 from handlers.core.text import Texts
-from handlers.people.registration import ROLE_LABELS
+from handlers.people import roles
+from handlers.people.roles import Can, Place, roles_that
 from handlers.reports.words import desa_name
 
 KIND = "klb_alert"
-RECIPIENTS = ("dinkes", "kepala_puskesmas")
 
 
 def alert_text(texts: Texts, locale: str, facts: dict) -> str:
@@ -55,12 +55,13 @@ async def report_stored(session: AsyncSession, texts: Texts, report_id: int) -> 
         "disease": details.get("klb_penyakit") or "-",
         "cases": "-" if cases is None else cases,
         "reporter": reporter.name,
-        "role": Text(ROLE_LABELS[reporter.role]),
+        "role": Text(roles.label(reporter.role)),
         "time": report.received_at,
         "reference": report.reference,
     }
-    users = await notify.active_users(session, ("dinkes",))
-    users += await notify.active_users(session, ("kepala_puskesmas",), [report.puskesmas_id])
+    users = await notify.active_users(session, roles_that(Can.HEAR_ALERTS, Place.DISTRICT))
+    at_puskesmas = roles_that(Can.HEAR_ALERTS, Place.PUSKESMAS)
+    users += await notify.active_users(session, at_puskesmas, [report.puskesmas_id])
     users = [u for u in users if u.id != reporter.id]
 
     def render(user: User) -> notify.Letter:

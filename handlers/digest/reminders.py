@@ -19,11 +19,12 @@ from handlers.core.inbound import Command, Runtime
 from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
 from handlers.core.turn import Turn
+from handlers.people.roles import Can, roles_that
 from handlers.reports.indicators import DAILY, WEEKLY, short_name
 
 KIND = "reminder"
-STAFF = ("petugas", "kepala_puskesmas")
-PAUSE_ROLES = (*STAFF, "kades")
+STAFF = roles_that(Can.HEAR_REMINDERS)
+PAUSE_ROLES = roles_that(Can.PAUSE_REMINDERS)
 FRIDAY = 4
 DEFAULT_PAUSE, MAX_PAUSE = 7, 30
 WAITING = ("pending", "held")

@@ -21,10 +21,11 @@ from handlers.digest import charts
 from handlers.digest.build import DAILY, Digest, Frame, SpmLine, build
 from handlers.digest.words import headline, render
 from handlers.exports import files as export_files
+from handlers.people.roles import Can, roles_that
 from handlers.reports.indicators import SPM_LABELS
 
 KIND = "digest"
-DINKES = ("dinkes",)
+DINKES = roles_that(Can.HEAR_DIGEST)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from handlers.core.text import Texts, format_day
 from handlers.digest.build import SpmLine, spm_lines, year_pace
 from handlers.digest.send import spm_chart
 from handlers.digest.words import mark, names_list, spm_line
+from handlers.people.roles import Can, roles_that
 from handlers.reports.indicators import DAILY, KEY_CODES, WEEKLY, catalog
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ async def run_weekly(tick: Tick) -> None:
     session, texts = tick.session, tick.runtime.texts
     last = tick.period - timedelta(days=1)
     first = last - timedelta(days=6)
-    heads = await notify.active_users(session, ("kepala_puskesmas",))
+    heads = await notify.active_users(session, roles_that(Can.HEAR_WEEKLY))
     heads = [h for h in heads if h.puskesmas_id is not None]
     if not heads:
         return
@@ -161,7 +162,7 @@ async def prepare_monthly(runtime: Runtime, now: datetime, period: date) -> Mont
     previous_first = (first - timedelta(days=1)).replace(day=1)
     month = (_start(texts, first), _start(texts, period))
     async with runtime.db.snapshot() as session:
-        if not await notify.active_users(session, ("dinkes",)):
+        if not await notify.active_users(session, roles_that(Can.HEAR_DIGEST)):
             return None
         names = await q.puskesmas_names(session, None)
         filed = await filed_in(session, first, last, None)
@@ -184,7 +185,7 @@ async def run_monthly(tick: Tick) -> None:
     session, texts, runtime = tick.session, tick.runtime.texts, tick.runtime
     if m is None:
         return
-    users = await notify.active_users(session, ("dinkes",))
+    users = await notify.active_users(session, roles_that(Can.HEAR_DIGEST))
     if not users:
         return
     first, last, previous_first, names, filed = (

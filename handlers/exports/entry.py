@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.model import N_, Flow, Text
 from db import digest_queries as dq
 from db import export_queries as eq
+from db.models import User
 from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
@@ -23,9 +24,11 @@ from handlers.core.turn import Turn
 from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.exports import files as export_files
 from handlers.exports.sheets import Request, Sheet
+from handlers.people import roles
+from handlers.people.roles import Can, Place, roles_that
 from handlers.reports.indicators import SPM_LABELS, catalog, spm_codes
 
-ROLES = ("dinkes", "admin", "kepala_puskesmas")
+ROLES = roles_that(Can.EXPORT)
 ALL = "semua"
 KIND = "export"
 
@@ -166,8 +169,12 @@ def period_of(choice: str, today: date, answers: dict[str, Any]) -> tuple[date, 
     return min(first, last), max(first, last)
 
 
+def own_puskesmas_only(user: User) -> bool:
+    return roles.place(user.role) is Place.PUSKESMAS
+
+
 async def ekspor_command(turn: Turn, _arg: str) -> None:
-    own = turn.user.role == "kepala_puskesmas"
+    own = own_puskesmas_only(turn.user)
     if own and turn.user.puskesmas_id is None:
         turn.say("Your account is not linked to a puskesmas. Please contact the Dinas Kesehatan.")
         return
@@ -179,7 +186,7 @@ async def ekspor_command(turn: Turn, _arg: str) -> None:
 async def on_ekspor(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     user, texts = turn.user, turn.runtime.texts
     first, last = period_of(answers["periode"], texts.today(turn.now), answers)
-    if user.role == "kepala_puskesmas":
+    if own_puskesmas_only(user):
         scope = [user.puskesmas_id]
     else:
         scope = None if answers.get("puskesmas", ALL) == ALL else [int(answers["puskesmas"])]

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.parsing import Ambiguous, ParseError, match_choice
 from db.models import Desa, Invite, Kecamatan, Puskesmas, User
 from db.queries import puskesmas_serving
+from handlers.people import roles
+from handlers.people.roles import Can, Place, Role
 
 # No 0/O, 1/I/L: codes are read aloud and typed on small keyboards.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10  # 31**10 ≈ 2**49.5
-NEEDS_PUSKESMAS = ("petugas", "kepala_puskesmas")
-NEEDS_DESA = ("kades", "kader")
 
 
 class InviteError(ValueError):
@@ -89,6 +89,8 @@ async def create_invite(
 ) -> Created:
     if uses < 1 or days < 1:
         raise InviteError("--uses and --days must be at least 1")
+    if link_user is None and role not in tuple(Role):
+        raise InviteError(f"unknown role {role}: one of {', '.join(Role)}")
     place_desa = await resolve_desa(session, desa) if desa else None
     place_pkm = await resolve_puskesmas(session, puskesmas) if puskesmas else None
     if link_user is not None:
@@ -119,17 +121,17 @@ async def create_invite(
 async def _binding(
     session: AsyncSession, role: str, desa: Desa | None, puskesmas: Puskesmas | None
 ) -> tuple[int | None, int | None]:
-    if role in NEEDS_PUSKESMAS:
+    where = roles.place(role)
+    if where is Place.PUSKESMAS:
         if puskesmas is None:
             raise InviteError(f"role {role} needs --puskesmas")
         return None, puskesmas.id
-    if role == "kades":
+    if where is Place.DESA:
         if desa is None:
-            raise InviteError("role kades needs --desa")
-        return desa.id, None
-    if role == "kader":
-        if desa is None:
-            raise InviteError("role kader needs --desa")
+            raise InviteError(f"role {role} needs --desa")
+        if not roles.can(role, Can.REPORT):
+            return desa.id, None
+        # a desa's reporter files for the puskesmas that serves the desa
         return desa.id, (puskesmas or await _only_puskesmas(session, desa)).id
     return None, None
 

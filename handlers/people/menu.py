@@ -7,8 +7,8 @@ from typing import Any
 from conversations.model import N_, Flow
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
+from handlers.people import roles
 from handlers.people.registration import (
-    ROLE_LABELS,
     on_code,
     on_registration,
     place_name,
@@ -64,7 +64,7 @@ async def profile_command(turn: Turn, _arg: str) -> None:
     user = turn.user
     assert user is not None
     place = await place_name(turn, user.puskesmas_id, user.desa_id)
-    role = turn.t(ROLE_LABELS[user.role])
+    role = turn.t(roles.label(user.role))
     turn.say("You are {name}, {role} for {place}.", name=user.name, role=role, place=place)
 
 

@@ -5,24 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conversations.model import N_, Flow
+from conversations.model import Flow
 from db import queries
 from db.models import ChannelIdentity, Invite, User
 from handlers.core.turn import Turn
-from handlers.people import invites
+from handlers.people import invites, roles
 
 MAX_WRONG_CODES = 5
 LOCKOUT = timedelta(hours=1)
-
-ROLE_LABELS = {
-    "petugas": N_("puskesmas staff"),
-    "kader": N_("posyandu kader"),
-    "kepala_puskesmas": N_("head of puskesmas"),
-    "kades": N_("village head (kepala desa)"),
-    "dinkes": N_("Dinas Kesehatan staff"),
-    "pmd": N_("Dinas PMD staff"),
-    "admin": N_("administrator"),
-}
 
 
 async def start_command(turn: Turn, arg: str) -> None:
@@ -73,7 +63,7 @@ async def check_code(turn: Turn, code: str) -> None:
 
 
 async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
-    role = turn.t(ROLE_LABELS[invite.role])
+    role = turn.t(roles.label(invite.role))
     return {"role": role, "place": await place_name(turn, invite.puskesmas_id, invite.desa_id)}
 
 
@@ -142,6 +132,6 @@ async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
 async def _welcome(turn: Turn, user: User) -> dict[str, str]:
     return {
         "name": user.name,
-        "role": turn.t(ROLE_LABELS[user.role]),
+        "role": turn.t(roles.label(user.role)),
         "place": await place_name(turn, user.puskesmas_id, user.desa_id),
     }

@@ -70,7 +70,7 @@ async def lapor_command(turn: Turn, arg: str) -> None:
         return
     prefill = {"klaster": klaster, "desa": "-"}
     if DESA in entry.values:
-        if user.role == "kader":
+        if words.at_desa(user):
             turn.say("A kader can only report for the kader's own desa.")
             return
         prefill["desa"] = entry.values[DESA]
@@ -118,7 +118,7 @@ async def start_choice(turn: Turn, prefill: dict[str, Any], quick: dict[str, str
     user = turn.user
     assert user is not None and user.puskesmas_id is not None
     unlocked = await unlocked_days(turn.session, user.puskesmas_id, turn.now)
-    kader = user.role == "kader"
+    kader = words.at_desa(user)
     choices: dict[str, Any] = {
         "klaster": [[k.key, turn.t(k.name)] for k in words.allowed_klaster(user)],
         "tanggal": words.day_choices(turn, unlocked),
@@ -142,7 +142,7 @@ async def on_chosen(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     klaster = KLASTER_BY_KEY[answers["klaster"]]
     start = date.fromisoformat(answers.get("tanggal") or answers["minggu"])
     end = start + timedelta(days=6) if klaster.weekly else start
-    desa = user.desa_id if user.role == "kader" else answers.get("desa")
+    desa = user.desa_id if words.at_desa(user) else answers.get("desa")
     slot = Slot(user.puskesmas_id, klaster.key, start, end, int(desa) if desa else None)
     if await words.locked(turn, slot):
         return
@@ -174,7 +174,7 @@ async def start_form(turn: Turn, carry: dict[str, Any]) -> None:
     klaster = KLASTER_BY_KEY[slot.klaster]
     flow = turn.runtime.flows[klaster.flow]
     puskesmas = await turn.session.get(Puskesmas, slot.puskesmas_id)
-    kader = turn.user.role == "kader"
+    kader = words.at_desa(turn.user)
     context: dict[str, Any] = {
         "slot": carry["slot"],
         "written_at": carry["written_at"],

@@ -16,10 +16,12 @@ from db.reports import add_unlock
 from handlers.core.inbound import Command, Runtime
 from handlers.core.text import format_day, format_number
 from handlers.core.turn import Turn
+from handlers.people import roles
+from handlers.people.roles import Can, Place, roles_that
 from handlers.reports import words
 
-RECAP_ROLES = ("kepala_puskesmas", "dinkes", "admin")
-UNLOCK_ROLES = ("dinkes", "admin")
+RECAP_ROLES = roles_that(Can.RECAP)
+UNLOCK_ROLES = roles_that(Can.UNLOCK)
 
 
 # --- /status -------------------------------------------------------------------------------
@@ -32,7 +34,7 @@ async def status_command(turn: Turn, _arg: str) -> None:
         return
     today = words.today(turn)
     start = words.monday(today)
-    desa_id = user.desa_id if user.role == "kader" else None
+    desa_id = user.desa_id if words.at_desa(user) else None
     reports = await filed(turn.session, user.puskesmas_id, start, today, desa_id)
     if desa_id is not None:
         place = words.desa_name(await turn.session.get(Desa, desa_id))
@@ -103,7 +105,7 @@ async def _mine(turn: Turn) -> list[str]:
 
 async def rekap_command(turn: Turn, arg: str) -> None:
     user = turn.user
-    if user.role == "kepala_puskesmas":
+    if roles.place(user.role) is Place.PUSKESMAS:  # its own puskesmas
         await show_recap(turn, user.puskesmas_id)
         return
     everything = await queries.all_puskesmas(turn.session)

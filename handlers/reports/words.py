@@ -12,18 +12,25 @@ from db.models import Desa, Puskesmas, User
 from db.reports import Slot, is_old, is_unlocked
 from handlers.core.text import format_day
 from handlers.core.turn import Turn
+from handlers.people import roles
+from handlers.people.roles import Can, Place, roles_that
 
-REPORTER_ROLES = ("petugas", "kepala_puskesmas", "kader")
+REPORTER_ROLES = roles_that(Can.REPORT)
 
 
 def lock_days(turn: Turn) -> int:
     return turn.runtime.settings.report_lock_days
 
 
+def at_desa(user: User) -> bool:
+    """A reporter bound to a desa (a kader): reports for that desa's posyandu only."""
+    return roles.place(user.role) is Place.DESA
+
+
 def allowed_klaster(user: User) -> tuple[Klaster, ...]:
-    if user.role == "kader":
-        return tuple(k for k in KLASTERS if k.kader)
-    return KLASTERS if user.role in REPORTER_ROLES else ()
+    if not roles.can(user.role, Can.REPORT):
+        return ()
+    return tuple(k for k in KLASTERS if k.kader) if at_desa(user) else KLASTERS
 
 
 def today(turn: Turn) -> date:
