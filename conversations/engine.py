@@ -6,7 +6,6 @@ caller persists the state and acts on the events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,8 +43,6 @@ GLOBAL_WORDS = {
     "tolong": "help",
     "menu": "menu",
 }
-
-Labels = Callable[[str], list[str]]
 
 
 def global_word(text: str) -> str | None:

@@ -7,7 +7,7 @@ same language and the engine stays pure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -282,7 +282,3 @@ class Outcome:
     @property
     def replies(self) -> tuple[Reply, ...]:
         return tuple(e.reply for e in self.events if isinstance(e, ReplyEvent))
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()

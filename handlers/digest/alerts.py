@@ -19,7 +19,6 @@ from handlers.people.registration import ROLE_LABELS
 from handlers.reports.words import desa_name
 
 KIND = "klb_alert"
-RECIPIENTS = ("dinkes", "kepala_puskesmas")
 
 
 def alert_text(texts: Texts, locale: str, facts: dict) -> str:
