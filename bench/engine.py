@@ -20,13 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import update  # noqa: E402
 
-from bench.common import fresh_database, pg_available, summary, timed_concurrently  # noqa: E402
+from bench.common import summary, timed_concurrently  # noqa: E402
 from conversations import engine  # noqa: E402
 from conversations.model import N_, Choice, Flow, Inbound, Step, Text  # noqa: E402
 from db import chats as chat_rows  # noqa: E402
 from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Conversation  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
 from handlers.core.inbound import Command  # noqa: E402
 from handlers.core.text import Texts  # noqa: E402

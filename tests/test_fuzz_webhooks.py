@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from report_steps import K4
 
 from bot.channels.telegram import send as telegram_send
+from fakes.graph_api import sign
 
-from tests.fakes.graph_api import sign
 from tests.fuzz_support import (
     DANA,
     STATIONS,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.fakes.server import free_port
+from fakes.server import free_port
 
 ILPBOT = str(Path(sys.executable).parent / "ilpbot")
 

@@ -4,9 +4,9 @@ answer; nothing is lost to a closed window or a storm of 429s."""
 
 from db import queries
 from db.models import Outbox
+from fakes.graph_api import wa_envelope, wa_status
 from handlers.core.outgoing import Outgoing
 
-from tests.fakes.graph_api import wa_envelope, wa_status
 from tests.whatsapp_support import said
 
 REMINDER = (
