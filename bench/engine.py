@@ -30,9 +30,10 @@ from db.models import Conversation  # noqa: E402
 from fakes.databases import fresh_database, pg_available  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
 from handlers.core.inbound import Command  # noqa: E402
-from handlers.core.text import Texts  # noqa: E402
+from handlers.core.text import Texts, load_words  # noqa: E402
 from handlers.core.turn import Incoming  # noqa: E402
 
+WORDS = load_words()
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 # A report-like flow: the steps a bidan answers most (numbers, a choice, yes/no), built from
 # msgids the catalogue already has so the runtime renders real Indonesian text.
@@ -55,9 +56,9 @@ ANSWERS = ("Siti Aminah", "12", "3", "1", "ya")
 def engine_steps_per_second(seconds: float = 2.0) -> float:
     steps, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        outcome = engine.start(SURVEY, {}, NOW)
+        outcome = engine.start(SURVEY, {}, NOW, words=WORDS)
         for answer in ANSWERS:
-            outcome = engine.resume(SURVEY, outcome.state, Inbound(text=answer), NOW)
+            outcome = engine.resume(SURVEY, outcome.state, Inbound(text=answer), NOW, words=WORDS)
             steps += 1
     return steps / seconds
 

@@ -1,7 +1,8 @@
 """The pure conversation engine: state + input in, new state + events out. No I/O.
 
-start(flow, context, now) and resume(flow, state, inbound, now) are the whole interface; the
-caller persists the state and acts on the events.
+start(flow, context, now, words=…) and resume(flow, state, inbound, now, words=…) are the whole
+interface; the caller persists the state and acts on the events. `words` (conversations.words)
+are the typed words of the user's language: the engine itself speaks none.
 """
 
 from __future__ import annotations
@@ -30,24 +31,15 @@ from conversations.model import (
     clone,
 )
 from conversations.parsing import Ambiguous, ParseError, normalize, parse_yes_no
+from conversations.words import Words
 
 IDLE = timedelta(hours=24)
 REVIEW, EDIT = "_review", "_edit"
-GLOBAL_WORDS = {
-    "batal": "cancel",
-    "cancel": "cancel",
-    "kembali": "back",
-    "back": "back",
-    "bantuan": "help",
-    "help": "help",
-    "tolong": "help",
-    "menu": "menu",
-}
 
 
-def global_word(text: str) -> str | None:
-    word = normalize(text).lstrip("/")
-    return GLOBAL_WORDS.get(word) if " " not in word else None
+def global_word(text: str, words: Words) -> str | None:
+    """The command code (cancel, back, help, menu) of a typed global word, or None."""
+    return words.command(normalize(text))
 
 
 def _option_number(text: str) -> int | None:
@@ -55,12 +47,12 @@ def _option_number(text: str) -> int | None:
     return int(text) if text.isdecimal() and len(text) <= 4 else None
 
 
-def start(flow: Flow, context: dict[str, Any], now: datetime) -> Outcome:
+def start(flow: Flow, context: dict[str, Any], now: datetime, *, words: Words) -> Outcome:
     """`context["prefill"]` = {step_key: typed text}: each is fed as if the user typed it when
     its step comes up, so pre-filled answers (quick entry) pass the same validation."""
     state = State(flow=flow.name, version=flow.version, step=None, context=clone(context))
     lead = (Text(flow.intro),) if flow.intro else ()
-    return _advance(flow, state, now, [], lead)
+    return _advance(flow, state, now, words, [], lead)
 
 
 def resume(
@@ -69,6 +61,8 @@ def resume(
     inbound: Inbound,
     now: datetime,
     labels: dict[str, list[str]] | None = None,
+    *,
+    words: Words,
 ) -> Outcome:
     """`labels` maps choice values to the translated labels a user may type."""
     state = state.copy()
@@ -76,19 +70,22 @@ def resume(
         state.status = "cancelled"
         msg = Text(N_("This form has been updated. Please start again from the menu."))
         return _done(state, now, [ReplyEvent(Reply((msg,)))], "outdated")
-    run = _Run(flow, state, now, labels or {})
+    run = _Run(flow, state, now, words, labels or {})
     return run.handle(inbound)
 
 
 class _Run:
-    def __init__(self, flow: Flow, state: State, now: datetime, labels: dict[str, list[str]]):
+    def __init__(
+        self, flow: Flow, state: State, now: datetime, words: Words, labels: dict[str, list[str]]
+    ):
         self.flow, self.state, self.now, self.labels = flow, state, now, labels
+        self.words = words
         self.events: list[Event] = []
 
     # --- dispatch ---------------------------------------------------------------------
 
     def handle(self, inbound: Inbound) -> Outcome:
-        word = global_word(inbound.text) if inbound.button is None else None
+        word = global_word(inbound.text, self.words) if inbound.button is None else None
         pending = self.state.pending
         if word and not pending.get("resume"):
             return self._global(word)
@@ -138,22 +135,22 @@ class _Run:
     # --- pending confirmations ---------------------------------------------------------
 
     def _yes_no(self, inbound: Inbound) -> bool | None:
-        if inbound.button in ("ya", "tidak"):
-            return inbound.button == "ya"
+        if inbound.button in ("yes", "no"):
+            return inbound.button == "yes"
         try:
-            return parse_yes_no(inbound.text)
+            return parse_yes_no(inbound.text, words=self.words)
         except ParseError:
             return None
 
     def _resume_choice(self, inbound: Inbound) -> Outcome:
-        choice = inbound.button or normalize(inbound.text).replace(" ", "_")
-        if choice in ("1", "lanjutkan", "lanjut", "ya"):
+        choice = self._pick(inbound, ("continue", "restart"))
+        if choice == "continue":
             self.state.pending = {}
             return self._ask()
-        if choice in ("2", "mulai_baru", "baru", "ulang"):
+        if choice == "restart":
             self.state.pending, self.state.answers, self.state.history = {}, {}, []
             self.state.step = None
-            return _advance(self.flow, self.state, self.now, self.events)
+            return _advance(self.flow, self.state, self.now, self.words, self.events)
         return self._reply(questions.resume_offer(self.flow, self.state))
 
     def _cancel_choice(self, inbound: Inbound) -> Outcome:
@@ -190,12 +187,14 @@ class _Run:
     # --- answering ---------------------------------------------------------------------
 
     def _answer(self, step: Step, inbound: Inbound) -> Outcome:
-        if not step.required and is_skip(inbound):
+        if not step.required and is_skip(inbound, self.words):
             return self._accept(step, None)
         if inbound.unsupported:
             return self._reask(Text(N_("Sorry, I cannot read that kind of message. Please type.")))
         try:
-            value = parse_answer(step, inbound, self.state.context, self.now.date(), self.labels)
+            value = parse_answer(
+                step, inbound, self.state.context, self.now.date(), self.labels, words=self.words
+            )
         except Ambiguous as exc:
             options = [_jsonable(o) for o in exc.options]
             self.state.pending["ambiguous"] = {"step": step.key, "options": options}
@@ -224,7 +223,7 @@ class _Run:
             self.state.step = REVIEW
             return self._ask()
         self.state.history.append(step.key)
-        return _advance(self.flow, self.state, self.now, self.events)
+        return _advance(self.flow, self.state, self.now, self.words, self.events)
 
     def _soft_limit(self, step: Step) -> int | None:
         limits = self.state.context.get("soft_max", {})
@@ -254,16 +253,16 @@ class _Run:
         return any(_skipped(s, self.state, answers) for s in steps)
 
     def _review_choice(self, inbound: Inbound) -> Outcome:
-        choice = self._pick(inbound, ("kirim", "ubah", "batal"))
-        if choice == "kirim":
+        choice = self._pick(inbound, ("send", "change", "cancel"))
+        if choice == "send":
             self.state.status = "done"
             answers = {k: v for k, v in self.state.answers.items()}
             self.events.append(Submitted(self.flow.name, answers))
             return _done(self.state, self.now, self.events, "submitted")
-        if choice == "ubah":
+        if choice == "change":
             self.state.step = EDIT
             return self._ask()
-        if choice == "batal":
+        if choice == "cancel":
             return self._global("cancel")
         return self._reask(Text(N_("Please choose one of the options.")))
 
@@ -277,6 +276,7 @@ class _Run:
         return self._ask()
 
     def _pick(self, inbound: Inbound, values: tuple[str, ...]) -> str | None:
+        """A value by its button, number, name, translated label or a word typed for it."""
         if inbound.button in values:
             return inbound.button
         text = normalize(inbound.text)
@@ -285,7 +285,7 @@ class _Run:
             return values[number - 1]
         for value in values:
             names = [value.replace("_", " "), *self.labels.get(value, [])]
-            if text in (normalize(n) for n in names):
+            if text in (normalize(n) for n in names) or text in self.words.options.get(value, ()):
                 return value
         return None
 
@@ -344,7 +344,12 @@ def current_reply(flow: Flow, state: State) -> Reply:
 
 
 def _advance(
-    flow: Flow, state: State, now: datetime, events: list[Event], lead: tuple[Text, ...] = ()
+    flow: Flow,
+    state: State,
+    now: datetime,
+    words: Words,
+    events: list[Event],
+    lead: tuple[Text, ...] = (),
 ) -> Outcome:
     keys = flow.keys
     index = keys.index(state.step) + 1 if state.step in keys else 0
@@ -356,7 +361,7 @@ def _advance(
         prefill = state.context.get("prefill") or {}
         if step.key in prefill:
             state.nonce += 1  # this question was never shown: older buttons must not answer it
-            run = _Run(flow, state, now, {})
+            run = _Run(flow, state, now, words, {})
             run.events = events
             return run._answer(step, Inbound(text=str(prefill.pop(step.key))))
         return _ask_out(flow, state, now, events, lead)

@@ -554,7 +554,7 @@ def commanding(inputs: list[tuple], runtime) -> bool:
             continue
         word = kind[1].strip().split(" ")[0] if kind[1].strip() else ""
         name = word.lstrip("/").split("@")[0].casefold()
-        if word.startswith("/") or engine.global_word(kind[1].strip()):
+        if word.startswith("/") or engine.global_word(kind[1].strip(), runtime.texts.words_for()):
             return True
         if word.isupper() and name in runtime.commands:
             return True

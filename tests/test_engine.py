@@ -21,7 +21,9 @@ from conversations.model import (
     Submitted,
     Text,
 )
+from handlers.core.text import load_words
 
+WORDS = load_words()
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 EVERY_TYPE = Flow(
@@ -90,7 +92,7 @@ GOOD_ANSWERS = [
 
 
 def run(flow, state, inbound, labels=None):
-    return engine.resume(flow, state, inbound, NOW, labels)
+    return engine.resume(flow, state, inbound, NOW, labels, words=WORDS)
 
 
 def prompts(outcome):
@@ -98,7 +100,7 @@ def prompts(outcome):
 
 
 def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
-    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
+    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW, words=WORDS)
     assert prompts(outcome) == ["Name?"]
     for key, inbound, expected in GOOD_ANSWERS:
         assert outcome.state.step == key
@@ -109,8 +111,8 @@ def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
         assert outcome.state.answers[key] == expected
         assert ResultSaved(key, expected) in outcome.events
     assert outcome.state.step == "_review"
-    assert [c.value for c in outcome.replies[0].choices] == ["kirim", "ubah", "batal"]
-    done = run(EVERY_TYPE, outcome.state, Inbound(button="kirim"))
+    assert [c.value for c in outcome.replies[0].choices] == ["send", "change", "cancel"]
+    done = run(EVERY_TYPE, outcome.state, Inbound(button="send"))
     submitted = [e for e in done.events if isinstance(e, Submitted)]
     assert submitted[0].answers["biaya"] == 2_500_000
     assert Ended("submitted") in done.events
@@ -119,7 +121,7 @@ def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
 
 def _at(key, answers=()):
     """A state standing at `key`, with the earlier good answers given."""
-    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
+    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW, words=WORDS)
     for _key, inbound, expected in GOOD_ANSWERS:
         if outcome.state.step == key:
             return outcome.state
@@ -187,7 +189,7 @@ def test_a_skip_condition_skips_the_case_count_when_there_is_no_outbreak():
 
 def test_an_optional_photo_can_be_skipped():
     state = _at("foto")
-    assert "lewati" in [c.value for c in engine.current_reply(EVERY_TYPE, state).choices]
+    assert "skip" in [c.value for c in engine.current_reply(EVERY_TYPE, state).choices]
     outcome = run(EVERY_TYPE, state, Inbound(text="lewati"))
     assert outcome.state.answers["foto"] is None
     assert outcome.state.step == "lokasi"
@@ -240,7 +242,7 @@ def test_menu_leaves_the_form():
 
 def test_changing_one_answer_from_the_summary_returns_to_the_summary():
     state = _at("nama")
-    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
+    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW, words=WORDS)
     for _key, inbound, expected in GOOD_ANSWERS:
         if expected is not None:
             outcome = run(EVERY_TYPE, outcome.state, inbound)
@@ -264,7 +266,7 @@ def test_a_hard_rule_refuses_the_answer_and_names_both_fields():
         steps=(Step("d", "D?", "integer", min=0), Step("t", "T?", "integer", min=0)),
         rules=(Rule("t", "le", "d", "{label} cannot be more than {other} ({value})."),),
     )
-    outcome = engine.start(flow, {}, NOW)
+    outcome = engine.start(flow, {}, NOW, words=WORDS)
     outcome = run(flow, outcome.state, Inbound(text="10"))
     refused = run(flow, outcome.state, Inbound(text="12"))
     assert prompts(refused) == ["{label} cannot be more than {other} ({value}).", "T?"]
@@ -273,10 +275,10 @@ def test_a_hard_rule_refuses_the_answer_and_names_both_fields():
 
 def test_a_soft_warning_asks_once_and_records_the_override():
     flow = Flow("diare", 1, "Diarrhoea", steps=(Step("diare", "Diare?", "integer", min=0),))
-    outcome = engine.start(flow, {"soft_max": {"diare": 30}}, NOW)
+    outcome = engine.start(flow, {"soft_max": {"diare": 30}}, NOW, words=WORDS)
     warned = run(flow, outcome.state, Inbound(text="45"))
     assert prompts(warned) == ["{value} is much higher than usual for “{label}”. Are you sure?"]
-    kept = run(flow, warned.state, Inbound(button="ya"))
+    kept = run(flow, warned.state, Inbound(button="yes"))
     assert kept.state.answers["diare"] == 45
     assert kept.state.answers["_overrides"] == ["diare"]
 
@@ -284,11 +286,11 @@ def test_a_soft_warning_asks_once_and_records_the_override():
 def test_an_idle_form_offers_to_continue_or_start_over():
     state = _at("suhu")
     later = NOW + timedelta(hours=25)
-    offer = engine.resume(EVERY_TYPE, state, Inbound(text="37"), later)
+    offer = engine.resume(EVERY_TYPE, state, Inbound(text="37"), later, words=WORDS)
     assert prompts(offer)[0].startswith("You have an unfinished form")
-    again = engine.resume(EVERY_TYPE, offer.state, Inbound(text="lanjutkan"), later)
+    again = engine.resume(EVERY_TYPE, offer.state, Inbound(text="lanjutkan"), later, words=WORDS)
     assert again.state.step == "suhu" and again.state.answers == state.answers
-    fresh = engine.resume(EVERY_TYPE, offer.state, Inbound(text="mulai baru"), later)
+    fresh = engine.resume(EVERY_TYPE, offer.state, Inbound(text="mulai baru"), later, words=WORDS)
     assert fresh.state.step == "nama" and fresh.state.answers == {}
 
 

@@ -6,7 +6,7 @@ import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_engine import EVERY_TYPE, NOW, _at
+from test_engine import EVERY_TYPE, NOW, WORDS, _at
 
 from conversations import engine
 from conversations.model import Inbound
@@ -55,7 +55,7 @@ STEPS = [s.key for s in EVERY_TYPE.steps if s.key != "kasus"]
 @given(key=st.sampled_from(STEPS), inbound=INBOUND)
 def test_the_engine_never_crashes_and_always_answers(key, inbound):
     state = _at(key)
-    outcome = engine.resume(EVERY_TYPE, state, inbound, NOW)
+    outcome = engine.resume(EVERY_TYPE, state, inbound, NOW, words=WORDS)
     assert outcome.replies or outcome.state.status != "active"
     allowed = {key, *state.history, "_review", None} | set(EVERY_TYPE.keys)
     assert outcome.state.step in allowed
