@@ -39,7 +39,6 @@ NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 # msgids the catalogue already has so the runtime renders real Indonesian text.
 SURVEY = Flow(
     name="bench_survey",
-    version=1,
     title=N_("Menu"),
     review=False,
     steps=(

@@ -1,11 +1,12 @@
 """The pure engine, told as transcripts: a flow, what the user sends, what comes back."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from conversations import engine
-from conversations.flows import FlowError, validate
+from conversations.flows import FlowError, load_all, validate
 from conversations.model import (
     Choice,
     Condition,
@@ -28,7 +29,6 @@ NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 EVERY_TYPE = Flow(
     name="every_type",
-    version=3,
     title="Every type",
     steps=(
         Step(
@@ -261,7 +261,6 @@ def test_changing_one_answer_from_the_summary_returns_to_the_summary():
 def test_a_hard_rule_refuses_the_answer_and_names_both_fields():
     flow = Flow(
         "timbang",
-        1,
         "Weighing",
         steps=(Step("d", "D?", "integer", min=0), Step("t", "T?", "integer", min=0)),
         rules=(Rule("t", "le", "d", "{label} cannot be more than {other} ({value})."),),
@@ -274,7 +273,7 @@ def test_a_hard_rule_refuses_the_answer_and_names_both_fields():
 
 
 def test_a_soft_warning_asks_once_and_records_the_override():
-    flow = Flow("diare", 1, "Diarrhoea", steps=(Step("diare", "Diare?", "integer", min=0),))
+    flow = Flow("diare", "Diarrhoea", steps=(Step("diare", "Diare?", "integer", min=0),))
     outcome = engine.start(flow, {"soft_max": {"diare": 30}}, NOW, words=WORDS)
     warned = run(flow, outcome.state, Inbound(text="45"))
     assert prompts(warned) == ["{value} is much higher than usual for “{label}”. Are you sure?"]
@@ -294,12 +293,35 @@ def test_an_idle_form_offers_to_continue_or_start_over():
     assert fresh.state.step == "nama" and fresh.state.answers == {}
 
 
-def test_a_stored_conversation_of_an_older_flow_version_ends_politely():
+def test_a_changed_step_is_a_new_version_and_a_conversation_begun_on_the_old_one_starts_anew():
     state = _at("suhu")
-    newer = Flow(EVERY_TYPE.name, 4, EVERY_TYPE.title, EVERY_TYPE.steps)
+    assert state.version == EVERY_TYPE.version
+    steps = tuple(replace(s, max=600) if s.key == "jumlah" else s for s in EVERY_TYPE.steps)
+    newer = replace(EVERY_TYPE, steps=steps)
+    assert newer.version != EVERY_TYPE.version
     outcome = run(newer, state, Inbound(text="37"))
     assert prompts(outcome) == ["This form has been updated. Please start again from the menu."]
     assert Ended("outdated") in outcome.events
+    assert outcome.state.status == "cancelled"
+
+
+def test_a_form_keeps_its_version_when_only_its_texts_are_reworded():
+    steps = tuple(replace(s, prompt=f"{s.prompt}!", help=None) for s in EVERY_TYPE.steps)
+    reworded = replace(EVERY_TYPE, title="All the types", steps=steps)
+    assert reworded.version == EVERY_TYPE.version
+    renamed = tuple(replace(s, key="name") if s.key == "nama" else s for s in EVERY_TYPE.steps)
+    assert replace(EVERY_TYPE, steps=renamed).version != EVERY_TYPE.version
+
+
+def test_every_loaded_form_has_a_version_of_its_own_content():
+    flows = load_all()
+    versions = {name: flow.version for name, flow in flows.items()}
+    assert len(set(versions.values())) == len(versions)  # one hash per form
+    assert all(0 < v < 2**31 for v in versions.values())  # the databases' integer columns
+    lapor = flows["lapor_k2"]  # a klaster form, built by form()
+    first = lapor.steps[0]
+    changed = replace(lapor, steps=(replace(first, required=not first.required), *lapor.steps[1:]))
+    assert changed.version != lapor.version
 
 
 def test_unsupported_messages_are_answered_in_words():
@@ -310,14 +332,14 @@ def test_unsupported_messages_are_answered_in_words():
 @pytest.mark.parametrize(
     ("flow", "message"),
     [
-        (Flow("x", 1, "X", steps=(Step("a", "A", "text"), Step("a", "B", "text"))), "not unique"),
-        (Flow("x", 1, "X", steps=(Step("a", "A", "colour"),)), "unknown type"),
-        (Flow("x", 1, "X", steps=(Step("a", "A", "choice"),)), "needs choices"),
+        (Flow("x", "X", steps=(Step("a", "A", "text"), Step("a", "B", "text"))), "not unique"),
+        (Flow("x", "X", steps=(Step("a", "A", "colour"),)), "unknown type"),
+        (Flow("x", "X", steps=(Step("a", "A", "choice"),)), "needs choices"),
         (
-            Flow("x", 1, "X", steps=(Step("a", "A", "text", skip_if=Condition("zz", "eq", 1)),)),
+            Flow("x", "X", steps=(Step("a", "A", "text", skip_if=Condition("zz", "eq", 1)),)),
             "unknown step",
         ),
-        (Flow("x", 1, "X", steps=(Step("a", "A", "text"),)), "untranslated"),
+        (Flow("x", "X", steps=(Step("a", "A", "text"),)), "untranslated"),
     ],
 )
 def test_a_broken_flow_is_refused_when_loaded(flow, message):

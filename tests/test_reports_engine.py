@@ -24,7 +24,6 @@ NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 WEIGHING = Flow(
     "timbang",
-    1,
     "Weighing",
     steps=(
         Step("d", "D?", "integer", min=0, code="D", label="D"),
@@ -107,7 +106,7 @@ def test_the_summary_shows_the_quick_entry_code():
 def test_an_unknown_condition_scope_is_refused_when_loaded():
     step = Step("a", "A", "text", skip_if=Condition("x", "eq", 1, scope="weather"))
     with pytest.raises(FlowError, match="scope"):
-        validate(Flow("x", 1, "X", steps=(step,)))
+        validate(Flow("x", "X", steps=(step,)))
 
 
 # --- the catalogue -------------------------------------------------------------------------
@@ -154,4 +153,4 @@ def test_all_twelve_spm_services_but_balita_have_a_counted_indicator():
 )
 def test_a_broken_indicator_is_refused_at_start(step, problem):
     with pytest.raises(ValueError, match=problem):
-        check_indicators(Flow("x", 1, N_("X"), steps=(step,)))
+        check_indicators(Flow("x", N_("X"), steps=(step,)))

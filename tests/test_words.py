@@ -58,7 +58,6 @@ EN = Words.from_dict(ENGLISH)
 
 FLOW = Flow(
     name="visit",
-    version=1,
     title="Visit",
     steps=(
         Step("biaya", "Amount?", "money", min=1),
