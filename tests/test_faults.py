@@ -14,6 +14,8 @@ from handlers.core.outgoing import Outgoing
 
 from conftest import PG_URL, _pg_reset
 
+pytestmark = pytest.mark.slow  # real ilpbot processes under faults
+
 
 def checked(figures: dict) -> None:
     assert figures["ok"], pprint.pformat(figures, width=100)

@@ -4,6 +4,7 @@ import asyncio
 import itertools
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine import EVERY_TYPE, NOW, WORDS, _at
@@ -13,6 +14,8 @@ from conversations.model import Inbound
 from db.database import Database
 from handlers.app import build_runtime
 from handlers.core.turn import Incoming
+
+pytestmark = pytest.mark.slow  # hypothesis drives the engine and the runtime
 
 NASTY = st.one_of(
     st.text(max_size=60),

@@ -30,6 +30,8 @@ from tests.whatsapp_support import SECRET as WA_SECRET
 from tests.whatsapp_support import WhatsAppWorld
 from tests.whatsapp_support import register as register_on_whatsapp
 
+pytestmark = pytest.mark.slow  # hypothesis drives whole webhooks
+
 
 @pytest.fixture
 async def telegram_fuzz(db_url, fake_telegram, texts):

@@ -45,6 +45,7 @@ def _empty_databases(tmp_path):
             asyncio.run(_pg_exec(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.mark.slow  # runs every migration up and down
 def test_migrations_build_every_table_on_an_empty_database_and_come_down_again(tmp_path):
     for url in _empty_databases(tmp_path):
         upgrade(url)
@@ -55,6 +56,7 @@ def test_migrations_build_every_table_on_an_empty_database_and_come_down_again(t
         assert asyncio.run(_tables(url)) == set(Base.metadata.tables)
 
 
+@pytest.mark.slow  # runs every migration
 def test_the_models_and_the_migrations_agree(tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

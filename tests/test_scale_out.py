@@ -39,7 +39,10 @@ from handlers.people.invites import create_invite
 from conftest import PG_URL, _pg_exec, _seeded
 from tests.telegram_support import SECRET, TOKEN, Person, until
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+pytestmark = [
+    pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
+    pytest.mark.slow,  # real ilpbot processes
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 # (puskesmas of the petugas, desa of the kades it asks): three pairs, three puskesmas

@@ -3,6 +3,7 @@ against a fake Bot API on 127.0.0.1 (PTB's real HTTP client, the real sender).""
 
 import asyncio
 
+import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
@@ -19,6 +20,8 @@ from tests.telegram_support import (
     telegram_app,
     until,
 )
+
+pytestmark = pytest.mark.slow  # long polling against the fake Bot API, by the clock
 
 
 async def test_a_bidan_registers_in_telegram_by_polling(telegram_polling, fake_telegram, invite):

@@ -19,6 +19,8 @@ from fakes.server import free_port
 from tests.telegram_support import TOKEN, Person, until
 from tests.whatsapp_support import PHONE_ID, SECRET
 
+pytestmark = pytest.mark.slow  # kills and restarts real ilpbot processes
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
