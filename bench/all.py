@@ -43,10 +43,11 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() 
 from bench import digest, engine  # noqa: E402
 from bench import telegram as tg  # noqa: E402
 from bench import whatsapp as wa  # noqa: E402
-from bench.common import fresh_database, on_uvloop, pg_available  # noqa: E402
+from bench.common import on_uvloop  # noqa: E402
 from bench.national import Shape  # noqa: E402
 from bench.refusals import refusals  # noqa: E402
 from bench.report import write as write_page  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
 from handlers.core.text import Texts  # noqa: E402
 
 NAMES = {

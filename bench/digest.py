@@ -9,7 +9,7 @@ every puskesmas at once; the first build (cold) and the median of the next ones.
 (issue 7): ≤ 100 ms for Rejang Lebong, ≤ 2 s for 10,000 puskesmas.
 
 Broadcast: `--users` petugas with a Telegram chat and nothing filed today; the reminder job writes
-their outbox rows and the real sender delivers them to the fake Bot API (tests/fakes). The rate
+their outbox rows and the real sender delivers them to the fake Bot API (fakes/). The rate
 is measured at the fake on delivered sends. Target: ≥ 95 % of Telegram's 30 msg/s. It runs in a
 child process after the digests, alone (on a busy 2-core machine the rate drops by a few
 percent). 10,000 messages take at least 5.6 minutes at the limit.
@@ -37,21 +37,20 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() 
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.common import fresh_database, pg_available  # noqa: E402
 from bench.national import WIB, Shape, seed_national  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.processes import outbox_sender  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Kecamatan, Outbox, Puskesmas, User  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
+from fakes.telegram_api import FakeBotApi  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
 from handlers.core.text import Texts  # noqa: E402
 from handlers.digest import send as digest_send  # noqa: E402
 from handlers.digest.build import Frame, build  # noqa: E402
 from handlers.digest.words import render  # noqa: E402
 from handlers.jobs import build_schedule  # noqa: E402
-
-from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
 END = date(2026, 11, 23)
 DAY = END - timedelta(days=1)  # the digest of Sunday, sent Monday 07.00

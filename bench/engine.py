@@ -20,24 +20,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import update  # noqa: E402
 
-from bench.common import fresh_database, pg_available, summary, timed_concurrently  # noqa: E402
+from bench.common import summary, timed_concurrently  # noqa: E402
 from conversations import engine  # noqa: E402
 from conversations.model import N_, Choice, Flow, Inbound, Step, Text  # noqa: E402
 from db import chats as chat_rows  # noqa: E402
 from db import queries  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Conversation  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
 from handlers.core.inbound import Command  # noqa: E402
-from handlers.core.text import Texts  # noqa: E402
+from handlers.core.text import Texts, load_words  # noqa: E402
 from handlers.core.turn import Incoming  # noqa: E402
 
+WORDS = load_words()
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 # A report-like flow: the steps a bidan answers most (numbers, a choice, yes/no), built from
 # msgids the catalogue already has so the runtime renders real Indonesian text.
 SURVEY = Flow(
     name="bench_survey",
-    version=1,
     title=N_("Menu"),
     review=False,
     steps=(
@@ -54,9 +55,9 @@ ANSWERS = ("Siti Aminah", "12", "3", "1", "ya")
 def engine_steps_per_second(seconds: float = 2.0) -> float:
     steps, deadline = 0, time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        outcome = engine.start(SURVEY, {}, NOW)
+        outcome = engine.start(SURVEY, {}, NOW, words=WORDS)
         for answer in ANSWERS:
-            outcome = engine.resume(SURVEY, outcome.state, Inbound(text=answer), NOW)
+            outcome = engine.resume(SURVEY, outcome.state, Inbound(text=answer), NOW, words=WORDS)
             steps += 1
     return steps / seconds
 

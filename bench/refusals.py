@@ -29,20 +29,19 @@ ROOT = HERE.parent
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 import httpx  # noqa: E402
-from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.common import fresh_database, pg_available  # noqa: E402
 from bot.app import App, build  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.web import create_app  # noqa: E402
 from db import dana  # noqa: E402
 from db.dana import DanaRequest  # noqa: E402
 from db.models import AuditEvent, Outbox  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
+from fakes.graph_api import sign, wa_button_reply, wa_envelope, wa_text  # noqa: E402
+from fakes.metrics import refused_counts  # noqa: E402
+from fakes.telegram_api import FakeBotApi  # noqa: E402
 from handlers.people.invites import create_invite  # noqa: E402
-
-from tests.fakes.graph_api import sign, wa_button_reply, wa_envelope, wa_text  # noqa: E402
-from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
 TOKEN, SECRET = "123456:BENCH", "bench-secret"
 APP_SECRET = "bench-app-secret"
@@ -57,18 +56,6 @@ KINDS = (
     ("telegram", "bad_secret"),
     ("whatsapp", "bad_signature"),
 )
-
-
-async def refused_counts(http) -> dict[tuple[str, str], float]:
-    """ilpbot_refused_total by (channel, why), as an app's /metrics shows it."""
-    text = (await http.get("/metrics")).text
-    return {
-        (s.labels["channel"], s.labels["why"]): s.value
-        for family in text_string_to_metric_families(text)
-        if family.name == "ilpbot_refused"
-        for s in family.samples
-        if s.name == "ilpbot_refused_total"
-    }
 
 
 class Web:

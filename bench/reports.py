@@ -31,7 +31,6 @@ import asyncpg  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.schema import AddConstraint, DropConstraint  # noqa: E402
 
-from bench.common import fresh_database, pg_available  # noqa: E402
 from conversations.flows import load_all  # noqa: E402
 from conversations.forms.report_common import KLASTERS, indicators  # noqa: E402
 from conversations.model import Inbound  # noqa: E402
@@ -39,6 +38,7 @@ from db.database import Database  # noqa: E402
 from db.models import ChannelIdentity, Kecamatan, Puskesmas, User  # noqa: E402
 from db.report_queries import Window, recap_totals, totals_by_puskesmas  # noqa: E402
 from db.reports import Report, ReportValue  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
 from handlers.app import build_runtime  # noqa: E402
 from handlers.core.text import Texts  # noqa: E402
 from handlers.core.turn import Incoming  # noqa: E402

@@ -41,14 +41,10 @@ from sqlalchemy import select  # noqa: E402
 from bench.common import (  # noqa: E402
     cpu_steal,
     disk_flushes,
-    fresh_database,
-    ilpbot_environment,
     no_collector_pauses,
     on_uvloop,
     percentile,
-    pg_available,
     posting_lanes,
-    queue_broadcast,
     register_bidans,
     settle,
 )
@@ -56,9 +52,14 @@ from bench.engine import bare_transactions  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from db.database import Database  # noqa: E402
 from db.models import Outbox  # noqa: E402
-
-from tests.fakes.server import free_port  # noqa: E402
-from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
+from fakes.databases import (  # noqa: E402
+    fresh_database,
+    ilpbot_environment,
+    pg_available,
+    queue_broadcast,
+)
+from fakes.server import free_port  # noqa: E402
+from fakes.telegram_api import FakeBotApi  # noqa: E402
 
 TOKEN, SECRET = "123456:BENCH", "bench-secret"
 CHATS = 1000

@@ -26,17 +26,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench import telegram as tg  # noqa: E402
 from bench.common import (  # noqa: E402
-    fresh_database,
     on_uvloop,
     percentile,
-    pg_available,
     posting_lanes,
     register_bidans,
     settle,
 )
-
-from tests.fakes.graph_api import FakeGraphApi, sign, wa_envelope, wa_text  # noqa: E402
-from tests.fakes.server import free_port  # noqa: E402
+from fakes.databases import fresh_database, pg_available  # noqa: E402
+from fakes.graph_api import FakeGraphApi, sign, wa_envelope, wa_text  # noqa: E402
+from fakes.server import free_port  # noqa: E402
 
 APP_SECRET, VERIFY = "bench-app-secret", "bench-verify"
 FIRST_WA = 6281200000000

@@ -10,8 +10,8 @@ from typing import Any
 from conversations import parsing
 from conversations.model import N_, Inbound, Step
 from conversations.parsing import ParseError
+from conversations.words import Words
 
-SKIP_WORDS = frozenset({"lewati", "skip", "-", "tidak ada", "lewat"})
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]*)*$")
 
 
@@ -30,6 +30,8 @@ def parse_answer(
     context: dict[str, Any],
     today: date,
     labels: dict[str, list[str]],
+    *,
+    words: Words,
 ) -> Any:
     """Returns the JSON-ready value or raises ParseError / parsing.Ambiguous.
 
@@ -50,18 +52,18 @@ def parse_answer(
     if kind == "decimal":
         return str(parsing.parse_decimal(text, step.min, step.max))
     if kind == "money":
-        return int(parsing.parse_money(text, step.min, step.max))
+        return int(parsing.parse_money(text, step.min, step.max, words=words))
     if kind == "yes_no":
-        return parsing.parse_yes_no(text)
+        return parsing.parse_yes_no(text, words=words)
     if kind == "date":
-        return parsing.parse_date(text, today, step.max_days_back).isoformat()
+        return parsing.parse_date(text, today, step.max_days_back, words=words).isoformat()
     if kind == "month":
-        year, month = parsing.parse_month(text, today)
+        year, month = parsing.parse_month(text, today, words=words)
         return f"{year:04d}-{month:02d}"
     if kind == "choice":
-        return parsing.match_choice(text, _options(step, context, labels))
+        return parsing.match_choice(text, _options(step, context, labels), words=words)
     if kind == "multi_choice":
-        return _multi(step, text, context, labels)
+        return _multi(step, text, context, labels, words)
     raise ParseError(N_("This answer type is not supported."))
 
 
@@ -96,8 +98,8 @@ def _options(
 
 def _button(step: Step, value: str, context: dict[str, Any]) -> Any:
     if step.type == "yes_no":
-        if value in ("ya", "tidak"):
-            return value == "ya"
+        if value in ("yes", "no"):
+            return value == "yes"
         raise ParseError(N_("Please answer yes or no."))
     if value not in {v for v, _ in choice_options(step, context)}:
         raise ParseError(N_("I did not recognise that choice. Type the number or the name."))
@@ -105,13 +107,13 @@ def _button(step: Step, value: str, context: dict[str, Any]) -> Any:
 
 
 def _multi(
-    step: Step, text: str, context: dict[str, Any], labels: dict[str, list[str]]
+    step: Step, text: str, context: dict[str, Any], labels: dict[str, list[str]], words: Words
 ) -> list[str]:
     options = _options(step, context, labels)
     picked: list[str] = []
-    for part in re.split(r"[,;]+|\s+dan\s+", text):
+    for part in words.and_split.split(text):
         if part.strip():
-            value = parsing.match_choice(part, options)
+            value = parsing.match_choice(part, options, words=words)
             if value not in picked:
                 picked.append(value)
     if not picked:
@@ -134,5 +136,5 @@ def _media(step: Step, inbound: Inbound) -> Any:
     raise ParseError(messages[step.type])
 
 
-def is_skip(inbound: Inbound) -> bool:
-    return inbound.button == "lewati" or parsing.normalize(inbound.text) in SKIP_WORDS
+def is_skip(inbound: Inbound, words: Words) -> bool:
+    return inbound.button == "skip" or parsing.normalize(inbound.text) in words.skip

@@ -6,10 +6,13 @@ same language and the engine stays pure.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from conversations.versions import content_version
 
 
 def N_(msgid: str) -> str:
@@ -184,12 +187,18 @@ class Step:
 @dataclass(frozen=True)
 class Flow:
     name: str
-    version: int
     title: str
     steps: tuple[Step, ...]
     review: bool = True  # show a summary with Kirim / Ubah / Batal before submitting
     rules: tuple[Rule, ...] = ()
     intro: str | None = None
+
+    @functools.cached_property
+    def version(self) -> int:
+        """Derived from the form's content: a changed step, choice, condition or rule is a new
+        version, and a conversation begun on the old one is told to start afresh (the engine's
+        version check); a reworded text is not. Fits the database's 32-bit integer columns."""
+        return content_version(self)
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -282,7 +291,3 @@ class Outcome:
     @property
     def replies(self) -> tuple[Reply, ...]:
         return tuple(e.reply for e in self.events if isinstance(e, ReplyEvent))
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat()

@@ -1,6 +1,7 @@
-"""Reading what a field worker types on a cheap phone, in Indonesian.
+"""Reading what a field worker types on a cheap phone.
 
-Pure functions, standard library only. A refusal is a `ParseError` carrying an English msgid (it is
+Pure functions, standard library only; the words of the language (units, yes and no, month and
+day names) come in as `words`. A refusal is a `ParseError` carrying an English msgid (it is
 translated when the reply is rendered) and its parameters; `Ambiguous` also lists what it could mean.
 """
 
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from conversations.model import N_
+from conversations.words import Words, squeeze
 
 EMPTY = N_("Please type an answer.")
 WHOLE_NUMBER = N_("Please type a whole number, for example 12.")
@@ -128,28 +130,23 @@ def parse_decimal(
     return _in_range(values[0], minimum, maximum)
 
 
-_UNITS = {
-    **dict.fromkeys(("k", "rb", "rbu", "ribu"), 10**3),
-    **dict.fromkeys(("jt", "jta", "juta"), 10**6),
-    **dict.fromkeys(("m", "miliar", "milyar", "milliar"), 10**9),
-    **dict.fromkeys(("t", "triliun", "trilyun"), 10**12),
-}
-_RUPIAH = re.compile(r"^rp\.?\s*|\s*(?:rupiah|rp)$")
-
-
 def parse_money(
-    text: str, minimum: Decimal | int | None = None, maximum: Decimal | int | None = None
+    text: str,
+    minimum: Decimal | int | None = None,
+    maximum: Decimal | int | None = None,
+    *,
+    words: Words,
 ) -> Decimal:
     """Whole rupiah: "Rp 2.500.000,-", "2,5 juta", "250rb", "1,2 M"."""
     negative, s = _unsign(_number_text(text))
-    negative2, s = _unsign(_RUPIAH.sub("", s))
+    negative2, s = _unsign(words.currency.sub("", s))
     s = re.sub(r"[.,]-$", "", s).rstrip(" .")
     m = re.fullmatch(r"(.*?\d)\s*([a-z]*)", s, re.A)
-    if not m or (m[2] and m[2] not in _UNITS):
+    if not m or (m[2] and m[2] not in words.money_units):
         raise ParseError(MONEY)
     readings = _readings(m[1], MONEY)
     if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
-        value = readings[-1] * _UNITS[m[2]]
+        value = readings[-1] * words.money_units[m[2]]
     elif len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
         options = (readings[1] * 10**6, readings[0])
         raise Ambiguous(WHICH_NUMBER, options, a=options[0], b=options[1])
@@ -169,53 +166,17 @@ def parse_money(
 # --- yes / no ------------------------------------------------------------------------------
 
 
-def _squeeze(word: str) -> str:
-    """Repeated letters count once: "yaaa" is "ya", "nggak" is "ngak"."""
-    return re.sub(r"(.)\1+", r"\1", word)
-
-
-_YES_WORDS = ("ya y iya iy yes", "ok oke okay sip siap", "benar betul setuju")
-_NO_WORDS = ("tidak tdk t tak", "ga gak gk nggak enggak engga ndak", "no bukan salah jangan")
-_YES = {_squeeze(w) for group in _YES_WORDS for w in group.split()}
-_NO = {_squeeze(w) for group in _NO_WORDS for w in group.split()}
-
-
-def parse_yes_no(text: str) -> bool:
-    words = {_squeeze(w) for w in re.sub(r"[\W_]", " ", normalize(text)).split()}
-    if words and words <= _YES:
+def parse_yes_no(text: str, *, words: Words) -> bool:
+    typed = {squeeze(w) for w in re.sub(r"[\W_]", " ", normalize(text)).split()}
+    if typed and typed <= words.yes:
         return True
-    if words and words <= _NO:
+    if typed and typed <= words.no:
         return False
     raise ParseError(YES_NO)
 
 
 # --- dates and months ----------------------------------------------------------------------
 
-_MONTH_NAMES = (
-    "januari jan",
-    "februari feb peb pebruari",
-    "maret mar",
-    "april apr",
-    "mei",
-    "juni jun",
-    "juli jul",
-    "agustus agu agt ags agust",
-    "september sep sept",
-    "oktober okt",
-    "november nov nop nopember",
-    "desember des",
-)
-_MONTHS = {name: i for i, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
-_WEEKDAY_NAMES = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu ahad")
-_WEEKDAYS = {name: i for i, names in enumerate(_WEEKDAY_NAMES) for name in names.split()}
-_DAYS_AGO = {
-    **dict.fromkeys(("hari ini", "hr ini", "sekarang", "skrg"), 0),
-    **dict.fromkeys(("kemarin", "kmrn", "kmarin", "kemaren", "kmrin"), 1),
-    **dict.fromkeys(("kemarin lusa", "kmrn lusa"), 2),
-    "besok": -1,
-    "lusa": -2,
-}
-_AGO = re.compile(r"(\d{1,4}) (?:hari|hr) (?:yang |yg )?(?:lalu|yll)", re.A)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.A)
 _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}|\d{2}))?", re.A)
 _NAMED = re.compile(r"(\d{1,2})[ /-]?([a-z]+)\.?(?:[ /-](\d{4}|\d{2}))?", re.A)
@@ -225,24 +186,24 @@ def _year(digits: str) -> int:
     return 2000 + int(digits) if len(digits) == 2 else int(digits)
 
 
-def _relative_day(s: str, today: date) -> date | None:
-    if s in _DAYS_AGO:
-        return today - timedelta(days=_DAYS_AGO[s])
-    if m := _AGO.fullmatch(s):
+def _relative_day(s: str, today: date, words: Words) -> date | None:
+    if s in words.days_ago:
+        return today - timedelta(days=words.days_ago[s])
+    if m := words.n_days_ago.fullmatch(s):
         return today - timedelta(days=int(m[1]))
-    weekday = s.removeprefix("hari ")
-    if weekday in _WEEKDAYS:
-        return today - timedelta(days=(today.weekday() - _WEEKDAYS[weekday]) % 7)
+    weekday = words.weekday_prefix.sub("", s, count=1)
+    if weekday in words.weekdays:
+        return today - timedelta(days=(today.weekday() - words.weekdays[weekday]) % 7)
     return None
 
 
-def _day_month_year(s: str) -> tuple[int, int, str | None] | None:
+def _day_month_year(s: str, words: Words) -> tuple[int, int, str | None] | None:
     if m := _ISO.fullmatch(s):
         return int(m[3]), int(m[2]), m[1]
     if m := _NUMERIC.fullmatch(s):
         return int(m[1]), int(m[2]), m[3]
-    if (m := _NAMED.fullmatch(s)) and m[2] in _MONTHS:
-        return int(m[1]), _MONTHS[m[2]], m[3]
+    if (m := _NAMED.fullmatch(s)) and m[2] in words.months:
+        return int(m[1]), words.months[m[2]], m[3]
     return None
 
 
@@ -253,9 +214,9 @@ def _date_or_none(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _calendar_day(s: str, today: date, allow_future: bool) -> date | None:
+def _calendar_day(s: str, today: date, allow_future: bool, words: Words) -> date | None:
     """Without a year: the most recent such date, or with `allow_future` the nearest one."""
-    parts = _day_month_year(s)
+    parts = _day_month_year(s, words)
     if parts is None:
         return None
     day, month, year = parts
@@ -271,13 +232,18 @@ def _calendar_day(s: str, today: date, allow_future: bool) -> date | None:
 
 
 def parse_date(
-    text: str, today: date, max_days_back: int | None = None, allow_future: bool = False
+    text: str,
+    today: date,
+    max_days_back: int | None = None,
+    allow_future: bool = False,
+    *,
+    words: Words,
 ) -> date:
-    s = re.sub(r"^(?:tgl|tanggal)\.? ?", "", normalize(text).rstrip(" .!?,"))
+    s = words.date_prefix.sub("", normalize(text).rstrip(" .!?,"), count=1)
     s = s.replace("'", "").replace("\u2019", "")
     if not s:
         raise ParseError(EMPTY)
-    day = _relative_day(s, today) or _calendar_day(s, today, allow_future)
+    day = _relative_day(s, today, words) or _calendar_day(s, today, allow_future, words)
     if day is None:
         raise ParseError(DATE)
     if day > today and not allow_future:
@@ -287,30 +253,25 @@ def parse_date(
     return day
 
 
-_MONTHS_AHEAD = {
-    **dict.fromkeys(("bulan ini", "bln ini"), 0),
-    **dict.fromkeys(("bulan depan", "bln depan"), 1),
-    **dict.fromkeys(("bulan lalu", "bln lalu"), -1),
-}
-
-
-def _month_year(s: str) -> tuple[int, str | None] | None:
+def _month_year(s: str, words: Words) -> tuple[int, str | None] | None:
     if m := re.fullmatch(r"(\d{4})[/. -](\d{1,2})", s, re.A):
         return int(m[2]), m[1]
     if m := re.fullmatch(r"(\d{1,2})(?:[/. -](\d{4}|\d{2}))?", s, re.A):
         return int(m[1]), m[2]
-    if (m := re.fullmatch(r"([a-z]+)\.?(?:[ /-]?(\d{4}|\d{2}))?", s, re.A)) and m[1] in _MONTHS:
-        return _MONTHS[m[1]], m[2]
+    if (m := re.fullmatch(r"([a-z]+)\.?(?:[ /-]?(\d{4}|\d{2}))?", s, re.A)) and m[
+        1
+    ] in words.months:
+        return words.months[m[1]], m[2]
     return None
 
 
-def parse_month(text: str, today: date) -> tuple[int, int]:
+def parse_month(text: str, today: date, *, words: Words) -> tuple[int, int]:
     """(year, month); without a year, the next such month on or after this one."""
     s = normalize(text).rstrip(" .!?,")
-    if s in _MONTHS_AHEAD:
-        index = today.year * 12 + today.month - 1 + _MONTHS_AHEAD[s]
+    if s in words.months_ahead:
+        index = today.year * 12 + today.month - 1 + words.months_ahead[s]
         return index // 12, index % 12 + 1
-    parts = _month_year(re.sub(r"^(?:bulan|bln)\.? ", "", s))
+    parts = _month_year(words.month_prefix.sub("", s, count=1), words)
     if parts is None or not 1 <= parts[0] <= 12:
         raise ParseError(MONTH)
     month, year = parts
@@ -366,12 +327,12 @@ def _best(key: str, options: Sequence[tuple[str, Sequence[str]]], score: _Score)
     return [v for (v, _), s in zip(options, scores, strict=True) if s > 0 and s == best]
 
 
-def match_choice(text: str, options: Sequence[tuple[str, Sequence[str]]]) -> str:
+def match_choice(text: str, options: Sequence[tuple[str, Sequence[str]]], *, words: Words) -> str:
     """A value from `options` (value, labels): by number, value, label, then forgivingly."""
     raw, key = normalize(text), _key(text)
     if not key:
         raise ParseError(NO_CHOICE)
-    number = re.fullmatch(r"(?:(?:no|nomor|nmr)\.? ?|#)?(\d{1,4})[.)]?", raw, re.A)
+    number = words.number_prefix.fullmatch(raw)
     if number and 1 <= int(number[1]) <= len(options):
         return options[int(number[1]) - 1][0]
     for value, _ in options:

@@ -9,16 +9,18 @@ from typing import Any
 from conversations.answers import choice_options
 from conversations.model import N_, Choice, Day, Flow, Money, Month, Reply, State, Step, Text
 
-YES_NO = (Choice("ya", Text(N_("Yes"))), Choice("tidak", Text(N_("No"))))
-SKIP = Choice("lewati", Text(N_("Skip")))
+# Button values are codes; the label a user reads comes from the catalogue, the words a user
+# may type instead from the word list (conversations.words).
+YES_NO = (Choice("yes", Text(N_("Yes"))), Choice("no", Text(N_("No"))))
+SKIP = Choice("skip", Text(N_("Skip")))
 REVIEW_CHOICES = (
-    Choice("kirim", Text(N_("Send"))),
-    Choice("ubah", Text(N_("Change"))),
-    Choice("batal", Text(N_("Cancel"))),
+    Choice("send", Text(N_("Send"))),
+    Choice("change", Text(N_("Change"))),
+    Choice("cancel", Text(N_("Cancel"))),
 )
 RESUME_CHOICES = (
-    Choice("lanjutkan", Text(N_("Continue"))),
-    Choice("mulai_baru", Text(N_("Start over"))),
+    Choice("continue", Text(N_("Continue"))),
+    Choice("restart", Text(N_("Start over"))),
 )
 REQUESTS = {"location": "location", "contact": "contact"}
 

@@ -32,7 +32,6 @@ NAMING = {
 
 # pmd: Dinas Pemberdayaan Masyarakat dan Desa, which oversees dana desa (sees requests, not reports)
 ROLES = ("petugas", "kader", "kepala_puskesmas", "kades", "dinkes", "pmd", "admin")
-CHANNELS = ("telegram", "whatsapp", "console", "test")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

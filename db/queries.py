@@ -22,7 +22,6 @@ from db.models import (
     ChannelIdentity,
     Conversation,
     Desa,
-    Kecamatan,
     Outbox,
     ProcessedInbound,
     Puskesmas,
@@ -181,11 +180,6 @@ async def desa_of_puskesmas(session: AsyncSession, puskesmas_id: int) -> list[De
         .order_by(Desa.nama)
     )
     return list((await session.execute(stmt)).scalars())
-
-
-async def all_desa(session: AsyncSession) -> list[tuple[Desa, str]]:
-    stmt = select(Desa, Kecamatan.nama).join(Kecamatan).order_by(Desa.nama)
-    return [(d, k) for d, k in (await session.execute(stmt)).all()]
 
 
 async def all_puskesmas(session: AsyncSession) -> list[Puskesmas]:

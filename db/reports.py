@@ -35,7 +35,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db import totals
 from db.models import Base, User
 
-KLASTER_KEYS = ("1", "2", "3", "4", "lk")
 RETRIES = 5
 REFERENCE_LOCK = 0x494C50 << 20  # "ILP": advisory lock keys of the reference numbers, + the day
 

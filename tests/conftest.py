@@ -281,7 +281,7 @@ def outbox(runtime, outbox_for) -> OutboxDriver:
 
 @pytest.fixture
 def fake_telegram():
-    from tests.fakes.telegram_api import FakeBotApi
+    from fakes.telegram_api import FakeBotApi
 
     with FakeBotApi() as fake:
         yield fake
@@ -309,7 +309,7 @@ async def telegram_polling(db_url, fake_telegram, texts):
 @pytest.fixture
 def graph():
     """The fake Graph API; a test that broke one of Meta's limits fails here."""
-    from tests.fakes.graph_api import FakeGraphApi
+    from fakes.graph_api import FakeGraphApi
 
     with FakeGraphApi() as fake:
         yield fake

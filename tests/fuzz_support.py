@@ -27,11 +27,7 @@ from conversations.model import State
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db.models import Conversation
-from handlers.app import build_outbox_worker
-from handlers.core.text import Texts
-from handlers.people.invites import create_invite
-
-from tests.fakes.graph_api import (
+from fakes.graph_api import (
     WaMessage,
     _inbound,
     wa_button_reply,
@@ -42,6 +38,10 @@ from tests.fakes.graph_api import (
     wa_status,
     wa_text,
 )
+from handlers.app import build_outbox_worker
+from handlers.core.text import Texts
+from handlers.people.invites import create_invite
+
 from tests.telegram_support import (
     Person,
     WebHarness,
@@ -554,7 +554,7 @@ def commanding(inputs: list[tuple], runtime) -> bool:
             continue
         word = kind[1].strip().split(" ")[0] if kind[1].strip() else ""
         name = word.lstrip("/").split("@")[0].casefold()
-        if word.startswith("/") or engine.global_word(kind[1].strip()):
+        if word.startswith("/") or engine.global_word(kind[1].strip(), runtime.texts.words_for()):
             return True
         if word.isupper() and name in runtime.commands:
             return True

@@ -20,10 +20,9 @@ from bot.processes import outbox_sender
 from bot.web import create_app
 from db.database import Database
 from db.models import Outbox, ProcessedInbound
+from fakes.telegram_api import FakeBotApi
 from handlers.app import build_runtime
 from handlers.core.text import Texts
-
-from tests.fakes.telegram_api import FakeBotApi
 
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # the tests' frozen clock: Senin 10.00 WIB
 TOKEN = "123456:TEST"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the ilpbot command in subprocesses
+
 ILPBOT = str(Path(sys.executable).parent / "ilpbot")
 
 

@@ -1,6 +1,8 @@
 """On Telegram the digest's chart arrives as a photo and an export as a file: the real sender
 uploads the PNG and the XLSX to the (fake) Bot API."""
 
+import pytest
+
 from clock_steps import export_to
 
 from handlers.jobs import build_schedule
@@ -8,6 +10,7 @@ from handlers.jobs import build_schedule
 from tests.telegram_support import register, until
 
 
+@pytest.mark.slow  # renders a chart and an XLSX and uploads both
 async def test_the_digest_chart_and_an_export_reach_telegram_as_files(
     telegram_web, fake_telegram, invite, tmp_path
 ):

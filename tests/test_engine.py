@@ -1,11 +1,12 @@
 """The pure engine, told as transcripts: a flow, what the user sends, what comes back."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from conversations import engine
-from conversations.flows import FlowError, validate
+from conversations.flows import FlowError, load_all, validate
 from conversations.model import (
     Choice,
     Condition,
@@ -21,12 +22,13 @@ from conversations.model import (
     Submitted,
     Text,
 )
+from handlers.core.text import load_words
 
+WORDS = load_words()
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 EVERY_TYPE = Flow(
     name="every_type",
-    version=3,
     title="Every type",
     steps=(
         Step(
@@ -90,7 +92,7 @@ GOOD_ANSWERS = [
 
 
 def run(flow, state, inbound, labels=None):
-    return engine.resume(flow, state, inbound, NOW, labels)
+    return engine.resume(flow, state, inbound, NOW, labels, words=WORDS)
 
 
 def prompts(outcome):
@@ -98,7 +100,7 @@ def prompts(outcome):
 
 
 def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
-    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
+    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW, words=WORDS)
     assert prompts(outcome) == ["Name?"]
     for key, inbound, expected in GOOD_ANSWERS:
         assert outcome.state.step == key
@@ -109,8 +111,8 @@ def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
         assert outcome.state.answers[key] == expected
         assert ResultSaved(key, expected) in outcome.events
     assert outcome.state.step == "_review"
-    assert [c.value for c in outcome.replies[0].choices] == ["kirim", "ubah", "batal"]
-    done = run(EVERY_TYPE, outcome.state, Inbound(button="kirim"))
+    assert [c.value for c in outcome.replies[0].choices] == ["send", "change", "cancel"]
+    done = run(EVERY_TYPE, outcome.state, Inbound(button="send"))
     submitted = [e for e in done.events if isinstance(e, Submitted)]
     assert submitted[0].answers["biaya"] == 2_500_000
     assert Ended("submitted") in done.events
@@ -119,7 +121,7 @@ def test_every_input_type_is_read_into_its_typed_answer_and_ends_in_a_review():
 
 def _at(key, answers=()):
     """A state standing at `key`, with the earlier good answers given."""
-    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
+    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW, words=WORDS)
     for _key, inbound, expected in GOOD_ANSWERS:
         if outcome.state.step == key:
             return outcome.state
@@ -187,7 +189,7 @@ def test_a_skip_condition_skips_the_case_count_when_there_is_no_outbreak():
 
 def test_an_optional_photo_can_be_skipped():
     state = _at("foto")
-    assert "lewati" in [c.value for c in engine.current_reply(EVERY_TYPE, state).choices]
+    assert "skip" in [c.value for c in engine.current_reply(EVERY_TYPE, state).choices]
     outcome = run(EVERY_TYPE, state, Inbound(text="lewati"))
     assert outcome.state.answers["foto"] is None
     assert outcome.state.step == "lokasi"
@@ -240,7 +242,7 @@ def test_menu_leaves_the_form():
 
 def test_changing_one_answer_from_the_summary_returns_to_the_summary():
     state = _at("nama")
-    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW)
+    outcome = engine.start(EVERY_TYPE, CONTEXT, NOW, words=WORDS)
     for _key, inbound, expected in GOOD_ANSWERS:
         if expected is not None:
             outcome = run(EVERY_TYPE, outcome.state, inbound)
@@ -259,12 +261,11 @@ def test_changing_one_answer_from_the_summary_returns_to_the_summary():
 def test_a_hard_rule_refuses_the_answer_and_names_both_fields():
     flow = Flow(
         "timbang",
-        1,
         "Weighing",
         steps=(Step("d", "D?", "integer", min=0), Step("t", "T?", "integer", min=0)),
         rules=(Rule("t", "le", "d", "{label} cannot be more than {other} ({value})."),),
     )
-    outcome = engine.start(flow, {}, NOW)
+    outcome = engine.start(flow, {}, NOW, words=WORDS)
     outcome = run(flow, outcome.state, Inbound(text="10"))
     refused = run(flow, outcome.state, Inbound(text="12"))
     assert prompts(refused) == ["{label} cannot be more than {other} ({value}).", "T?"]
@@ -272,11 +273,11 @@ def test_a_hard_rule_refuses_the_answer_and_names_both_fields():
 
 
 def test_a_soft_warning_asks_once_and_records_the_override():
-    flow = Flow("diare", 1, "Diarrhoea", steps=(Step("diare", "Diare?", "integer", min=0),))
-    outcome = engine.start(flow, {"soft_max": {"diare": 30}}, NOW)
+    flow = Flow("diare", "Diarrhoea", steps=(Step("diare", "Diare?", "integer", min=0),))
+    outcome = engine.start(flow, {"soft_max": {"diare": 30}}, NOW, words=WORDS)
     warned = run(flow, outcome.state, Inbound(text="45"))
     assert prompts(warned) == ["{value} is much higher than usual for “{label}”. Are you sure?"]
-    kept = run(flow, warned.state, Inbound(button="ya"))
+    kept = run(flow, warned.state, Inbound(button="yes"))
     assert kept.state.answers["diare"] == 45
     assert kept.state.answers["_overrides"] == ["diare"]
 
@@ -284,20 +285,43 @@ def test_a_soft_warning_asks_once_and_records_the_override():
 def test_an_idle_form_offers_to_continue_or_start_over():
     state = _at("suhu")
     later = NOW + timedelta(hours=25)
-    offer = engine.resume(EVERY_TYPE, state, Inbound(text="37"), later)
+    offer = engine.resume(EVERY_TYPE, state, Inbound(text="37"), later, words=WORDS)
     assert prompts(offer)[0].startswith("You have an unfinished form")
-    again = engine.resume(EVERY_TYPE, offer.state, Inbound(text="lanjutkan"), later)
+    again = engine.resume(EVERY_TYPE, offer.state, Inbound(text="lanjutkan"), later, words=WORDS)
     assert again.state.step == "suhu" and again.state.answers == state.answers
-    fresh = engine.resume(EVERY_TYPE, offer.state, Inbound(text="mulai baru"), later)
+    fresh = engine.resume(EVERY_TYPE, offer.state, Inbound(text="mulai baru"), later, words=WORDS)
     assert fresh.state.step == "nama" and fresh.state.answers == {}
 
 
-def test_a_stored_conversation_of_an_older_flow_version_ends_politely():
+def test_a_changed_step_is_a_new_version_and_a_conversation_begun_on_the_old_one_starts_anew():
     state = _at("suhu")
-    newer = Flow(EVERY_TYPE.name, 4, EVERY_TYPE.title, EVERY_TYPE.steps)
+    assert state.version == EVERY_TYPE.version
+    steps = tuple(replace(s, max=600) if s.key == "jumlah" else s for s in EVERY_TYPE.steps)
+    newer = replace(EVERY_TYPE, steps=steps)
+    assert newer.version != EVERY_TYPE.version
     outcome = run(newer, state, Inbound(text="37"))
     assert prompts(outcome) == ["This form has been updated. Please start again from the menu."]
     assert Ended("outdated") in outcome.events
+    assert outcome.state.status == "cancelled"
+
+
+def test_a_form_keeps_its_version_when_only_its_texts_are_reworded():
+    steps = tuple(replace(s, prompt=f"{s.prompt}!", help=None) for s in EVERY_TYPE.steps)
+    reworded = replace(EVERY_TYPE, title="All the types", steps=steps)
+    assert reworded.version == EVERY_TYPE.version
+    renamed = tuple(replace(s, key="name") if s.key == "nama" else s for s in EVERY_TYPE.steps)
+    assert replace(EVERY_TYPE, steps=renamed).version != EVERY_TYPE.version
+
+
+def test_every_loaded_form_has_a_version_of_its_own_content():
+    flows = load_all()
+    versions = {name: flow.version for name, flow in flows.items()}
+    assert len(set(versions.values())) == len(versions)  # one hash per form
+    assert all(0 < v < 2**31 for v in versions.values())  # the databases' integer columns
+    lapor = flows["lapor_k2"]  # a klaster form, built by form()
+    first = lapor.steps[0]
+    changed = replace(lapor, steps=(replace(first, required=not first.required), *lapor.steps[1:]))
+    assert changed.version != lapor.version
 
 
 def test_unsupported_messages_are_answered_in_words():
@@ -308,14 +332,14 @@ def test_unsupported_messages_are_answered_in_words():
 @pytest.mark.parametrize(
     ("flow", "message"),
     [
-        (Flow("x", 1, "X", steps=(Step("a", "A", "text"), Step("a", "B", "text"))), "not unique"),
-        (Flow("x", 1, "X", steps=(Step("a", "A", "colour"),)), "unknown type"),
-        (Flow("x", 1, "X", steps=(Step("a", "A", "choice"),)), "needs choices"),
+        (Flow("x", "X", steps=(Step("a", "A", "text"), Step("a", "B", "text"))), "not unique"),
+        (Flow("x", "X", steps=(Step("a", "A", "colour"),)), "unknown type"),
+        (Flow("x", "X", steps=(Step("a", "A", "choice"),)), "needs choices"),
         (
-            Flow("x", 1, "X", steps=(Step("a", "A", "text", skip_if=Condition("zz", "eq", 1)),)),
+            Flow("x", "X", steps=(Step("a", "A", "text", skip_if=Condition("zz", "eq", 1)),)),
             "unknown step",
         ),
-        (Flow("x", 1, "X", steps=(Step("a", "A", "text"),)), "untranslated"),
+        (Flow("x", "X", steps=(Step("a", "A", "text"),)), "untranslated"),
     ],
 )
 def test_a_broken_flow_is_refused_when_loaded(flow, message):

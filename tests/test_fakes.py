@@ -11,7 +11,7 @@ import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from tests.fakes.graph_api import (
+from fakes.graph_api import (
     FakeGraphApi,
     sign,
     wa_button_reply,
@@ -20,7 +20,7 @@ from tests.fakes.graph_api import (
     wa_status,
     wa_text,
 )
-from tests.fakes.telegram_api import FakeBotApi
+from fakes.telegram_api import FakeBotApi
 
 KB = InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes")]])
 

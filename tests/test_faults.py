@@ -1,4 +1,4 @@
-"""The fault suite (bench/faults.py, `make faults`) at a small size: real `ilpbot` processes
+"""The fault suite (fakes/faults.py; `make faults` runs it full size) at a small size: real `ilpbot` processes
 against the fake Bot API, while deliveries repeat, the bot is killed, the Bot API or
 PostgreSQL fails, and two workers take one chat at the same moment."""
 
@@ -7,12 +7,14 @@ import pprint
 
 import pytest
 
-from bench import faults
 from db import queries
+from fakes import faults
 from handlers.core.outbox import MAX_ATTEMPTS
 from handlers.core.outgoing import Outgoing
 
 from conftest import PG_URL, _pg_reset
+
+pytestmark = pytest.mark.slow  # real ilpbot processes under faults
 
 
 def checked(figures: dict) -> None:

@@ -4,15 +4,18 @@ import asyncio
 import itertools
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_engine import EVERY_TYPE, NOW, _at
+from test_engine import EVERY_TYPE, NOW, WORDS, _at
 
 from conversations import engine
 from conversations.model import Inbound
 from db.database import Database
 from handlers.app import build_runtime
 from handlers.core.turn import Incoming
+
+pytestmark = pytest.mark.slow  # hypothesis drives the engine and the runtime
 
 NASTY = st.one_of(
     st.text(max_size=60),
@@ -55,7 +58,7 @@ STEPS = [s.key for s in EVERY_TYPE.steps if s.key != "kasus"]
 @given(key=st.sampled_from(STEPS), inbound=INBOUND)
 def test_the_engine_never_crashes_and_always_answers(key, inbound):
     state = _at(key)
-    outcome = engine.resume(EVERY_TYPE, state, inbound, NOW)
+    outcome = engine.resume(EVERY_TYPE, state, inbound, NOW, words=WORDS)
     assert outcome.replies or outcome.state.status != "active"
     allowed = {key, *state.history, "_review", None} | set(EVERY_TYPE.keys)
     assert outcome.state.step in allowed

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from report_steps import K4
 
 from bot.channels.telegram import send as telegram_send
+from fakes.graph_api import sign
 
-from tests.fakes.graph_api import sign
 from tests.fuzz_support import (
     DANA,
     STATIONS,
@@ -29,6 +29,8 @@ from tests.telegram_support import SECRET, START, TOKEN, LiveClock, WebHarness, 
 from tests.whatsapp_support import SECRET as WA_SECRET
 from tests.whatsapp_support import WhatsAppWorld
 from tests.whatsapp_support import register as register_on_whatsapp
+
+pytestmark = pytest.mark.slow  # hypothesis drives whole webhooks
 
 
 @pytest.fixture

@@ -106,3 +106,25 @@ def test_bot_runs_no_sql_and_opens_no_transaction():
         if sql.search(line) and not line.lstrip().startswith("#")
     ]
     assert offenders == []
+
+
+def top_packages_imported(path: Path) -> set[str]:
+    """The top-level names a file imports, function-level imports included."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_bench_and_tests_share_the_fakes_and_never_import_each_other():
+    forbidden = {"bench": {"tests"}, "tests": {"bench"}, "fakes": {"tests", "bench"}}
+    offenders = [
+        f"{p.relative_to(ROOT)} imports {sorted(hit)}"
+        for folder, banned in forbidden.items()
+        for p in (ROOT / folder).rglob("*.py")
+        if (hit := top_packages_imported(p) & banned)
+    ]
+    assert offenders == []

@@ -7,6 +7,9 @@ import pytest
 
 from conversations import parsing as p
 from conversations.parsing import Ambiguous, ParseError
+from handlers.core.text import load_words
+
+W = load_words()  # the Indonesian words these tables are written in
 
 TODAY = date(2026, 11, 23)  # a Monday in Curup
 
@@ -203,7 +206,7 @@ def test_a_decimal_out_of_range_names_the_limit():
     ],
 )
 def test_a_kepala_desa_can_write_rupiah_the_way_he_says_it(typed, expected):
-    amount = p.parse_money(typed)
+    amount = p.parse_money(typed, words=W)
     assert amount == Decimal(expected)
     assert amount.as_tuple().exponent == 0, "whole rupiah, without a fraction"
 
@@ -216,7 +219,7 @@ def test_a_kepala_desa_can_write_rupiah_the_way_he_says_it(typed, expected):
     ],
 )
 def test_a_bare_amount_with_a_lone_dot_asks_whether_juta_was_meant(typed, options):
-    asked = question(p.parse_money, typed)
+    asked = question(p.parse_money, typed, words=W)
     assert (asked.msgid, asked.options) == (p.WHICH_NUMBER, options)
     assert asked.params == {"a": options[0], "b": options[1]}
 
@@ -241,20 +244,20 @@ def test_a_bare_amount_with_a_lone_dot_asks_whether_juta_was_meant(typed, option
     ],
 )
 def test_a_kepala_desa_typing_an_impossible_amount_is_told_what_to_type(typed, msgid):
-    assert refusal(p.parse_money, typed).msgid == msgid
+    assert refusal(p.parse_money, typed, words=W).msgid == msgid
 
 
 def test_zero_rupiah_is_accepted_when_the_form_allows_it():
-    assert p.parse_money("0", minimum=0) == Decimal(0)
+    assert p.parse_money("0", minimum=0, words=W) == Decimal(0)
 
 
 def test_a_trillion_rupiah_is_refused_by_the_maximum():
-    error = refusal(p.parse_money, "1 triliun", maximum=Decimal("5000000000"))
+    error = refusal(p.parse_money, "1 triliun", maximum=Decimal("5000000000"), words=W)
     assert (error.msgid, error.params) == (p.TOO_LARGE, {"maximum": Decimal("5000000000")})
 
 
 def test_too_small_an_amount_names_the_minimum():
-    error = refusal(p.parse_money, "50rb", minimum=100000)
+    error = refusal(p.parse_money, "50rb", minimum=100000, words=W)
     assert (error.msgid, error.params) == (p.TOO_SMALL, {"minimum": 100000})
 
 
@@ -268,17 +271,17 @@ NO += ["tak", "salah", "jangan", "GAK!!", "tidak, salah"]
 
 @pytest.mark.parametrize("typed", YES)
 def test_a_kader_agreeing_in_her_own_words_means_yes(typed):
-    assert p.parse_yes_no(typed) is True
+    assert p.parse_yes_no(typed, words=W) is True
 
 
 @pytest.mark.parametrize("typed", NO)
 def test_a_kader_refusing_in_her_own_words_means_no(typed):
-    assert p.parse_yes_no(typed) is False
+    assert p.parse_yes_no(typed, words=W) is False
 
 
 @pytest.mark.parametrize("typed", ["1", "2", "mungkin", "ya tidak", "", "!!", "yatidak"])
 def test_a_kader_answering_neither_yes_nor_no_is_asked_again(typed):
-    assert refusal(p.parse_yes_no, typed).msgid == p.YES_NO
+    assert refusal(p.parse_yes_no, typed, words=W).msgid == p.YES_NO
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -331,7 +334,7 @@ def test_a_kader_answering_neither_yes_nor_no_is_asked_again(typed):
     ],
 )
 def test_a_bidan_reporting_a_visit_can_name_the_day_as_she_would_say_it(typed, expected):
-    assert p.parse_date(typed, TODAY) == expected
+    assert p.parse_date(typed, TODAY, words=W) == expected
 
 
 @pytest.mark.parametrize(
@@ -346,7 +349,7 @@ def test_a_bidan_reporting_a_visit_can_name_the_day_as_she_would_say_it(typed, e
     ],
 )
 def test_a_planned_activity_may_be_in_the_future_and_takes_the_nearest_date(typed, expected):
-    assert p.parse_date(typed, TODAY, allow_future=True) == expected
+    assert p.parse_date(typed, TODAY, allow_future=True, words=W) == expected
 
 
 @pytest.mark.parametrize(
@@ -367,16 +370,16 @@ def test_a_planned_activity_may_be_in_the_future_and_takes_the_nearest_date(type
     ],
 )
 def test_a_bidan_typing_an_impossible_or_future_date_is_told_why(typed, msgid):
-    assert refusal(p.parse_date, typed, TODAY).msgid == msgid
+    assert refusal(p.parse_date, typed, TODAY, words=W).msgid == msgid
 
 
 def test_a_report_older_than_allowed_is_refused_with_the_number_of_days():
-    error = refusal(p.parse_date, "1/11", TODAY, max_days_back=14)
+    error = refusal(p.parse_date, "1/11", TODAY, max_days_back=14, words=W)
     assert (error.msgid, error.params) == (p.TOO_OLD, {"days": 14})
 
 
 def test_a_report_exactly_at_the_limit_is_accepted():
-    assert p.parse_date("9/11", TODAY, max_days_back=14) == date(2026, 11, 9)
+    assert p.parse_date("9/11", TODAY, max_days_back=14, words=W) == date(2026, 11, 9)
 
 
 # --- months --------------------------------------------------------------------------------
@@ -405,16 +408,16 @@ def test_a_report_exactly_at_the_limit_is_accepted():
     ],
 )
 def test_a_kader_planning_an_activity_names_the_month(typed, expected):
-    assert p.parse_month(typed, TODAY) == expected
+    assert p.parse_month(typed, TODAY, words=W) == expected
 
 
 def test_next_month_in_december_is_january_of_next_year():
-    assert p.parse_month("bulan depan", date(2026, 12, 5)) == (2027, 1)
+    assert p.parse_month("bulan depan", date(2026, 12, 5), words=W) == (2027, 1)
 
 
 @pytest.mark.parametrize("typed", ["13", "0", "13/2026", "desemberr", "akhir tahun", ""])
 def test_a_kader_typing_something_that_is_not_a_month_is_asked_again(typed):
-    assert refusal(p.parse_month, typed, TODAY).msgid == p.MONTH
+    assert refusal(p.parse_month, typed, TODAY, words=W).msgid == p.MONTH
 
 
 # --- choices -------------------------------------------------------------------------------
@@ -470,7 +473,7 @@ KECAMATAN = [
     ],
 )
 def test_a_kader_picks_her_kecamatan_by_number_name_or_a_rough_spelling(typed, expected):
-    assert p.match_choice(typed, KECAMATAN) == expected
+    assert p.match_choice(typed, KECAMATAN, words=W) == expected
 
 
 @pytest.mark.parametrize(
@@ -483,24 +486,24 @@ def test_a_kader_picks_her_kecamatan_by_number_name_or_a_rough_spelling(typed, e
     ],
 )
 def test_a_kader_typing_the_start_of_several_names_is_asked_which_one(typed, candidates):
-    asked = question(p.match_choice, typed, KECAMATAN)
+    asked = question(p.match_choice, typed, KECAMATAN, words=W)
     assert (asked.msgid, asked.options) == (p.WHICH_CHOICE, candidates)
 
 
 @pytest.mark.parametrize("typed", ["xyz", "16", "0", "", "  ", "jakarta selatan"])
 def test_a_kader_typing_an_unknown_kecamatan_is_told_to_type_the_number_or_name(typed):
-    assert refusal(p.match_choice, typed, KECAMATAN).msgid == p.NO_CHOICE
+    assert refusal(p.match_choice, typed, KECAMATAN, words=W).msgid == p.NO_CHOICE
 
 
 def test_an_exact_label_beats_a_close_spelling_of_another_option():
     options = [("a", ["Curup Tengah"]), ("b", ["Curup Tenga"])]
-    assert p.match_choice("curup tenga", options) == "b"
-    assert p.match_choice("curup tengah", options) == "a"
+    assert p.match_choice("curup tenga", options, words=W) == "b"
+    assert p.match_choice("curup tengah", options, words=W) == "a"
 
 
 def test_a_choice_can_be_made_by_any_of_its_labels():
     actions = [("kirim", ["Kirim", "Send"]), ("batal", ["Batal", "Cancel"])]
-    assert p.match_choice("send", actions) == "kirim"
-    assert p.match_choice("Batal!", actions) == "batal"
-    assert p.match_choice("2", actions) == "batal"
-    assert p.match_choice("KIRIM", actions) == "kirim"
+    assert p.match_choice("send", actions, words=W) == "kirim"
+    assert p.match_choice("Batal!", actions, words=W) == "batal"
+    assert p.match_choice("2", actions, words=W) == "batal"
+    assert p.match_choice("KIRIM", actions, words=W) == "kirim"

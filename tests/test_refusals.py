@@ -7,10 +7,10 @@ import logging
 from dana_steps import SUMBER_BENING, ask_for_dana, refusals, the_request
 from sqlalchemy import func, select
 
-from bench.refusals import refused_counts
 from db.models import AuditEvent, ProcessedInbound
+from fakes.graph_api import wa_envelope, wa_text
+from fakes.metrics import refused_counts
 
-from tests.fakes.graph_api import wa_envelope, wa_text
 from tests.whatsapp_support import register
 
 NO_LONGER_VALID = "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from report_steps import K1, K2_ANSWERS, K3_ANSWERS, answer, choose, quick, skip_attachments
 from sqlalchemy import select
 
@@ -175,6 +176,7 @@ def _ilpbot(tmp_path: Path, db_url: str, *args: str) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow  # runs the ilpbot command in subprocesses
 def test_the_dinkes_imports_the_spm_targets_and_errors_name_their_line(tmp_path, db_url):
     good = tmp_path / "sasaran.csv"
     good.write_text(

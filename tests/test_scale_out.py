@@ -24,7 +24,6 @@ import pytest
 from report_steps import K2_ANSWERS, quick
 from sqlalchemy import func, select
 
-from bench.common import ilpbot_environment
 from bot.channels.telegram.web import SECRET_HEADER
 from db.clock import ScheduledRun
 from db.dana import DanaRequest
@@ -32,14 +31,18 @@ from db.database import Database, normalize_url
 from db.migrate import upgrade
 from db.models import ChannelIdentity, Desa, Outbox, ProcessedInbound, Puskesmas, User
 from db.reports import Report
+from fakes.databases import ilpbot_environment
+from fakes.server import free_port
+from fakes.telegram_api import FakeBotApi
 from handlers.people.invites import create_invite
 
 from conftest import PG_URL, _pg_exec, _seeded
-from tests.fakes.server import free_port
-from tests.fakes.telegram_api import FakeBotApi
 from tests.telegram_support import SECRET, TOKEN, Person, until
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
+pytestmark = [
+    pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
+    pytest.mark.slow,  # real ilpbot processes
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 # (puskesmas of the petugas, desa of the kades it asks): three pairs, three puskesmas

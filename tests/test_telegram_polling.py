@@ -2,7 +2,6 @@
 against a fake Bot API on 127.0.0.1 (PTB's real HTTP client, the real sender)."""
 
 import asyncio
-import importlib.util
 
 import pytest
 from prometheus_client import REGISTRY
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from bot.processes import PollingBot
 from db.models import ChannelIdentity, User
 
+from tests.report_steps import K2, K2_ANSWERS, reports
 from tests.telegram_support import (
     START,
     LiveClock,
@@ -20,6 +20,8 @@ from tests.telegram_support import (
     telegram_app,
     until,
 )
+
+pytestmark = pytest.mark.slow  # long polling against the fake Bot API, by the clock
 
 
 async def test_a_bidan_registers_in_telegram_by_polling(telegram_polling, fake_telegram, invite):
@@ -46,14 +48,8 @@ async def test_a_bidan_registers_in_telegram_by_polling(telegram_polling, fake_t
     assert tg.violations == [] and tg.rate_violations() == []
 
 
-REPORTS_PRESENT = importlib.util.find_spec("tests.report_steps") is not None
-
-
-@pytest.mark.skipif(not REPORTS_PRESENT, reason="the /lapor flow is not in this tree yet")
 async def test_a_full_cluster_report_by_polling(telegram_polling, fake_telegram, invite):
     """Buttons, typed numbers, a photo and a location pin from a real Telegram chat."""
-    from tests.report_steps import K2, K2_ANSWERS, reports
-
     app, tg = telegram_polling, fake_telegram
     siti = Person(tg, app.db, 502, clock=app.runtime.clock)
     await register(siti, await invite("petugas", puskesmas="Sumber Urip"))

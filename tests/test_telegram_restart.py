@@ -13,11 +13,13 @@ import httpx
 import pytest
 
 from db.database import Database
+from fakes.graph_api import sign, wa_envelope, wa_text
+from fakes.server import free_port
 
-from tests.fakes.graph_api import sign, wa_envelope, wa_text
-from tests.fakes.server import free_port
 from tests.telegram_support import TOKEN, Person, until
 from tests.whatsapp_support import PHONE_ID, SECRET
+
+pytestmark = pytest.mark.slow  # kills and restarts real ilpbot processes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,6 +5,7 @@ gives up on that user."""
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.processes import outbox_sender
@@ -54,6 +55,7 @@ async def _done(app, expected: int) -> bool:
     return len(rows) == expected and "pending" not in rows
 
 
+@pytest.mark.slow  # waits out real rate limits and back-offs
 async def test_a_broadcast_survives_a_429_storm(db_url, fake_telegram, texts):
     app = telegram_app(db_url, fake_telegram, texts, LiveClock(START))
     broadcast = [
@@ -75,6 +77,7 @@ async def test_a_broadcast_survives_a_429_storm(db_url, fake_telegram, texts):
     await app.close()
 
 
+@pytest.mark.slow  # waits out real rate limits and back-offs
 async def test_a_group_gets_at_most_20_messages_a_minute(db_url, fake_telegram, texts):
     app = telegram_app(db_url, fake_telegram, texts, LiveClock(START))
     await enqueue(app, [Outgoing("telegram", "-4001", f"Info {n}") for n in range(3)])
@@ -84,6 +87,7 @@ async def test_a_group_gets_at_most_20_messages_a_minute(db_url, fake_telegram, 
     await app.close()
 
 
+@pytest.mark.slow  # waits out real rate limits and back-offs
 async def test_server_errors_back_off_and_deliver_once(db_url, fake_telegram, texts):
     app = telegram_app(db_url, fake_telegram, texts, LiveClock(START))
     fake_telegram.fail_next("sendMessage", 500, times=2)
@@ -111,6 +115,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_unreachable(db_url, fake_tel
     await app.close()
 
 
+@pytest.mark.slow  # waits out real rate limits and back-offs
 async def test_long_texts_and_files_are_shown_whole(db_url, fake_telegram, texts, tmp_path: Path):
     app = telegram_app(db_url, fake_telegram, texts, LiveClock(START))
     export = tmp_path / "rekap-november.xlsx"

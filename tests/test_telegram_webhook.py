@@ -4,6 +4,7 @@ the 200, so any failure answers 5xx and Telegram sends it again."""
 import asyncio
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import processes
@@ -110,6 +111,7 @@ async def test_health_and_metrics(telegram_web):
     assert "ilpbot_outbox_pending" in metrics
 
 
+@pytest.mark.slow  # two web apps and their senders
 async def test_two_web_workers_behave_like_one(db_url, fake_telegram, texts, invite):
     """Two processes behind one load balancer: Telegram's retry of an update may reach the
     other worker, and one conversation may hop between them."""

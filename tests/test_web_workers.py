@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.fakes.server import free_port
+from fakes.server import free_port
+
+pytestmark = pytest.mark.slow  # starts real ilpbot web workers
 
 ILPBOT = str(Path(sys.executable).parent / "ilpbot")
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from conversations.model import Photo
 from db.models import ChannelIdentity, Outbox, User
+from fakes.graph_api import wa_envelope, wa_status
 
-from tests.fakes.graph_api import wa_envelope, wa_status
 from tests.whatsapp_support import options, register, words
 
 

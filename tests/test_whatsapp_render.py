@@ -13,9 +13,8 @@ from bot.channels.whatsapp.render import (
     shorten,
     split_text,
 )
+from fakes.graph_api import check_message
 from handlers.core.outgoing import Button, Outgoing
-
-from tests.fakes.graph_api import check_message
 
 WORDS = Words(
     "Pilih",

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from bot.channels.whatsapp.wire import parse
 from db.models import ChannelIdentity, Outbox, ProcessedInbound
-
-from tests.fakes.graph_api import (
+from fakes.graph_api import (
     sign,
     wa_button_reply,
     wa_envelope,
@@ -18,6 +17,7 @@ from tests.fakes.graph_api import (
     wa_status,
     wa_text,
 )
+
 from tests.whatsapp_support import SECRET, VERIFY, said
 
 

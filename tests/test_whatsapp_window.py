@@ -2,11 +2,13 @@
 end live them: a reminder after a quiet day arrives as a template and the rest follows when they
 answer; nothing is lost to a closed window or a storm of 429s."""
 
+import pytest
+
 from db import queries
 from db.models import Outbox
+from fakes.graph_api import wa_envelope, wa_status
 from handlers.core.outgoing import Outgoing
 
-from tests.fakes.graph_api import wa_envelope, wa_status
 from tests.whatsapp_support import said
 
 REMINDER = (
@@ -127,6 +129,7 @@ async def test_a_131047_status_after_the_send_holds_the_message_and_sends_the_te
     assert await ani.send("ok") == [REMINDER]
 
 
+@pytest.mark.slow  # waits out real rate limits and back-offs
 async def test_a_storm_of_429s_delays_messages_but_loses_none(whatsapp, invite, db, graph, clock):
     people = [await registered_kader(whatsapp, invite, f"62813000001{n:02d}") for n in range(6)]
     graph.storm_429(0.5, seed=7)

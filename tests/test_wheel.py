@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,10 @@ def test_the_installed_wheel_migrates_seeds_and_chats(tmp_path):
         dict(os.environ),
     )
     wheel = next(dist.glob("ilpbot-*.whl"))
+    shipped = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in shipped if "dist-info" not in name}
+    assert tops == {"bot", "handlers", "conversations", "db", "locales"}  # no fakes, bench, tests
+    assert {"locales/id/LC_MESSAGES/messages.po", "locales/id/words.json"} <= set(shipped)
     venv.create(tmp_path / "venv", with_pip=True)
     bindir = tmp_path / "venv" / "bin"
     env = clean_env(home)

@@ -19,10 +19,7 @@ from bot.sender import Sender
 from bot.web import create_app
 from conversations.model import Photo
 from db.database import Database
-from handlers.app import build_runtime
-from handlers.core.text import Texts
-
-from tests.fakes.graph_api import (
+from fakes.graph_api import (
     FakeGraphApi,
     WaMessage,
     sign,
@@ -33,6 +30,8 @@ from tests.fakes.graph_api import (
     wa_location,
     wa_text,
 )
+from handlers.app import build_runtime
+from handlers.core.text import Texts
 
 SECRET = "app-secret-for-tests"
 VERIFY = "verify-token-for-tests"

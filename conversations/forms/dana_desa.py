@@ -42,7 +42,6 @@ KATEGORI = (
 
 PILIH_DESA = Flow(
     name="dana_pilih_desa",
-    version=1,
     title=N_("Dana desa request"),
     review=False,
     steps=(
@@ -60,7 +59,6 @@ PILIH_DESA = Flow(
 
 REQUEST = Flow(
     name="dana_desa",
-    version=1,
     title=N_("Dana desa request"),
     steps=(
         Step(
@@ -110,7 +108,6 @@ REQUEST = Flow(
 
 TARIK = Flow(
     name="dana_tarik",
-    version=1,
     title=N_("Withdraw a dana desa request"),
     review=False,
     steps=(

@@ -5,7 +5,6 @@ from conversations.model import N_, Flow, Step
 
 SEBAGIAN = Flow(
     name="dana_sebagian",
-    version=1,
     title=N_("Partial approval"),
     review=False,
     steps=(
@@ -20,7 +19,6 @@ SEBAGIAN = Flow(
 
 SETUJU = Flow(
     name="dana_setuju",
-    version=1,
     title=N_("Approval"),
     review=False,
     steps=(
@@ -35,7 +33,6 @@ SETUJU = Flow(
 
 TOLAK = Flow(
     name="dana_tolak",
-    version=1,
     title=N_("Rejection"),
     review=False,
     steps=(
@@ -58,7 +55,6 @@ TOLAK = Flow(
 
 REVISI = Flow(
     name="dana_revisi",
-    version=1,
     title=N_("Revision request"),
     review=False,
     steps=(

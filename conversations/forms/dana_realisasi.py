@@ -4,7 +4,6 @@ from conversations.model import N_, Flow, Step
 
 FLOW = Flow(
     name="dana_realisasi",
-    version=1,
     title=N_("Dana desa realisation"),
     steps=(
         Step(

@@ -10,7 +10,6 @@ CUSTOM = "pilih"
 
 FLOW = Flow(
     name="ekspor",
-    version=1,
     title=N_("Export reports"),
     review=False,
     steps=(

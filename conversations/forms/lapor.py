@@ -8,7 +8,6 @@ from conversations.model import N_, Condition, Flow, Step
 
 CHOOSE = Flow(
     name="lapor",
-    version=1,
     title=N_("Cluster report"),
     review=False,
     steps=(
@@ -57,7 +56,6 @@ CHOOSE = Flow(
 
 REPLACE = Flow(
     name="lapor_ganti",
-    version=1,
     title=N_("Replace report"),
     review=False,
     steps=(
@@ -77,7 +75,6 @@ REPLACE = Flow(
 
 UNLOCK = Flow(
     name="buka_kunci",
-    version=1,
     title=N_("Unlock an old report day"),
     steps=(
         Step(
@@ -101,7 +98,6 @@ UNLOCK = Flow(
 
 PICK_PUSKESMAS = Flow(
     name="rekap_pilih",
-    version=1,
     title=N_("Monthly recap"),
     review=False,
     steps=(

@@ -4,7 +4,6 @@ from conversations.model import N_, Flow, Step
 
 FLOW = Flow(
     name="menu",
-    version=1,
     title=N_("Menu"),
     review=False,
     steps=(

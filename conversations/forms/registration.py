@@ -4,7 +4,6 @@ from conversations.model import N_, Flow, Step
 
 INVITE_CODE = Flow(
     name="invite_code",
-    version=1,
     title=N_("Registration"),
     review=False,
     steps=(
@@ -21,7 +20,6 @@ INVITE_CODE = Flow(
 
 REGISTRATION = Flow(
     name="registration",
-    version=1,
     title=N_("Registration"),
     review=False,
     steps=(

@@ -148,7 +148,6 @@ def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, .
     spec = KLASTER_BY_KEY[klaster]
     flow = Flow(
         name=spec.flow,
-        version=1,
         title=title,
         steps=(*steps, *attachments()),
         review=True,

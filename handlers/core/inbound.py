@@ -354,7 +354,7 @@ class Runtime:
         explicit = word.startswith("/") or (word.isupper() and len(word) > 1)
         if not explicit and (turn.state is not None or arg):
             return False  # a plain word inside a form is an answer, not a command
-        if engine.global_word(word) and turn.state is not None:
+        if engine.global_word(word, turn.words) and turn.state is not None:
             return False  # /batal, /kembali, /bantuan belong to the open form
         if turn.user is None and "*" not in command.roles:
             return False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -17,6 +19,7 @@ from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 from conversations.model import Choice, Day, Money, Month, Reply, Text
+from conversations.words import Words
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DEFAULT_LOCALE = "id"
@@ -30,6 +33,13 @@ def load_translations(locale: str = DEFAULT_LOCALE, base: Path = LOCALES_DIR) ->
     write_mo(buf, catalog)
     buf.seek(0)
     return Translations(fp=buf)
+
+
+@functools.cache  # read once per process: the file ships with the code
+def load_words(locale: str = DEFAULT_LOCALE, base: Path = LOCALES_DIR) -> Words:
+    """The typed words the engine understands in `locale` (locales/<locale>/words.json)."""
+    with open(base / locale / "words.json", encoding="utf-8") as fp:
+        return Words.from_dict(json.load(fp))
 
 
 def format_money(amount: Decimal | int, locale: str = DEFAULT_LOCALE) -> str:
@@ -58,14 +68,19 @@ def format_number(value: int | Decimal, locale: str = DEFAULT_LOCALE) -> str:
 
 @dataclass
 class Texts:
-    """Translations per locale plus the time zone; built once at start."""
+    """Translations and typed words per locale plus the time zone; built once at start."""
 
     timezone: ZoneInfo
     catalogs: dict[str, Translations]
+    words: dict[str, Words] = field(default_factory=dict)
 
     @classmethod
     def load(cls, timezone: str = "Asia/Jakarta", locales: tuple[str, ...] = ("id",)) -> Texts:
-        return cls(ZoneInfo(timezone), {loc: load_translations(loc) for loc in locales})
+        catalogs = {loc: load_translations(loc) for loc in locales}
+        return cls(ZoneInfo(timezone), catalogs, {loc: load_words(loc) for loc in locales})
+
+    def words_for(self, locale: str = DEFAULT_LOCALE) -> Words:
+        return self.words.get(locale) or self.words.get(DEFAULT_LOCALE) or load_words()
 
     def gettext(self, msgid: str, locale: str = DEFAULT_LOCALE) -> str:
         catalog = self.catalogs.get(locale) or self.catalogs[DEFAULT_LOCALE]

@@ -21,6 +21,7 @@ from conversations.model import (
     Submitted,
     Text,
 )
+from conversations.words import Words
 from db.models import ChannelIdentity, Conversation, User
 from handlers.core.outgoing import Outgoing, render_reply
 from handlers.core.settings import RuntimeSettings
@@ -77,6 +78,11 @@ class Turn:
     def locale(self) -> str:
         return self.user.locale if self.user else "id"
 
+    @property
+    def words(self) -> Words:
+        """What this user may type, in their language (yes/no, commands, month names…)."""
+        return self.runtime.texts.words_for(self.locale)
+
     def t(self, msgid: str, **params: Any) -> str:
         return self.runtime.texts(msgid, self.locale, **params)
 
@@ -96,7 +102,7 @@ class Turn:
 
     async def start_flow(self, name: str, context: dict[str, Any]) -> None:
         flow = self.runtime.flows[name]
-        outcome = engine.start(flow, context, self.now)
+        outcome = engine.start(flow, context, self.now, words=self.words)
         outcome.state.nonce += self.nonce
         await self.apply(flow, outcome)
 
@@ -110,7 +116,8 @@ class Turn:
             return
         current = engine.current_reply(flow, self.state)
         labels = self.runtime.texts.labels(current.choices, self.locale)
-        await self.apply(flow, engine.resume(flow, self.state, inbound, self.now, labels))
+        outcome = engine.resume(flow, self.state, inbound, self.now, labels, words=self.words)
+        await self.apply(flow, outcome)
 
     async def apply(self, flow: Flow, outcome: Outcome) -> None:
         self.state = outcome.state

@@ -15,6 +15,7 @@ from db.models import Desa, Invite, Kecamatan, Puskesmas, User
 from db.queries import puskesmas_serving
 from handlers.people import roles
 from handlers.people.roles import Can, Place, Role
+from handlers.core.text import load_words
 
 # No 0/O, 1/I/L: codes are read aloud and typed on small keyboards.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,10 +55,10 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
     by_code = {d.kode: d for d, _ in rows}
     if name in by_code:
         return by_code[name]
-    options = [(d.kode, [d.nama]) for d, _ in rows]
+    options = [(d.kode, [d.nama]) for d, _ in rows]  # typed by an operator: default words
     kecamatan = {d.kode: k for d, k in rows}
     try:
-        return by_code[match_choice(name, options)]
+        return by_code[match_choice(name, options, words=load_words())]
     except Ambiguous as exc:
         names = ", ".join(f"{by_code[c].nama} ({c}, Kec. {kecamatan[c]})" for c in exc.options)
         raise InviteError(f"desa {name!r} is ambiguous: {names}; use the Kemendagri code") from exc
@@ -69,7 +70,8 @@ async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
     rows = list((await session.execute(select(Puskesmas))).scalars())
     by_name = {p.nama: p for p in rows}
     try:
-        return by_name[match_choice(name, [(p.nama, [p.nama]) for p in rows])]
+        options = [(p.nama, [p.nama]) for p in rows]
+        return by_name[match_choice(name, options, words=load_words())]
     except Ambiguous as exc:
         raise InviteError(f"puskesmas {name!r} is ambiguous: {', '.join(exc.options)}") from exc
     except ParseError as exc:

@@ -112,7 +112,7 @@ async def rekap_command(turn: Turn, arg: str) -> None:
     options = [(str(p.id), [p.nama]) for p in everything]
     if arg:
         try:
-            await show_recap(turn, int(match_choice(arg, options)))
+            await show_recap(turn, int(match_choice(arg, options, words=turn.words)))
             return
         except (Ambiguous, ParseError):
             pass

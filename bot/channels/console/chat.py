@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Callable
 from typing import TextIO
 
-from conversations.answers import SKIP_WORDS
 from conversations.model import Inbound
 from conversations.parsing import normalize
 from handlers.app import build_outbox_worker
 from handlers.core.inbound import Runtime
 from handlers.core.outbox import Delivery
 from handlers.core.outgoing import Button, Outgoing
+from handlers.core.text import load_words
 from handlers.core.turn import Incoming
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def pressable(out: Outgoing | None) -> tuple[Button, ...]:
     typed answer (a count, a photo): there "1" is the answer, and the word Lewati skips."""
     if out is None:
         return ()
-    if len(out.buttons) == 1 and normalize(out.buttons[0].label) in SKIP_WORDS:
+    if len(out.buttons) == 1 and normalize(out.buttons[0].label) in load_words().skip:
         return ()
     return out.buttons
 

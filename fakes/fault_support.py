@@ -1,4 +1,4 @@
-"""What the fault scenarios (bench/faults.py) share: real `ilpbot` processes, a lean webhook
+"""What the fault scenarios (fakes/faults.py) share: real `ilpbot` processes, a lean webhook
 client that notices a hang, Telegram-shaped updates, registered staff and report slots."""
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bench.common import ilpbot_environment
 from db.database import Database
 from db.models import ChannelIdentity, Outbox, ProcessedInbound, Puskesmas, User
 from db.reports import Report
-
-from tests.fakes.server import free_port
+from fakes.databases import ilpbot_environment
+from fakes.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SECRET = "123456:FAULTS", "faults-secret"
