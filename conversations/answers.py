@@ -65,6 +65,18 @@ def parse_answer(
     raise ParseError(N_("This answer type is not supported."))
 
 
+def check_value(step: Step, value: Any, today: date) -> Any:
+    """The one check every value passes before it is stored, whichever path produced it: a
+    typed answer, a reading picked from "A atau B?", a quick-entry value, a "yakin?" Yes."""
+    if value is None or isinstance(value, bool):
+        return value
+    if step.type in ("integer", "decimal"):
+        parsing.check_number(Decimal(str(value)), step.min, step.max)
+    elif step.type == "money":
+        parsing.check_amount(Decimal(str(value)), step.min, step.max)
+    return value
+
+
 def _int(value: Decimal | int | None) -> int | None:
     return None if value is None else int(value)
 

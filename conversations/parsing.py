@@ -25,6 +25,7 @@ TOO_LONG = N_("That number is too long.")
 TOO_SMALL = N_("Please type {minimum} or more.")
 TOO_LARGE = N_("Please type {maximum} or less.")
 WHICH_NUMBER = N_("Do you mean {a} or {b}?")
+WHICH_ONE = N_("Do you mean {a}?")
 MONEY = N_("Please type the amount in rupiah, for example 2.500.000 or 2,5 juta.")
 WHOLE_RUPIAH = N_("Please type whole rupiah, for example 2.500.000.")
 NOT_ZERO = N_("The amount must be more than zero.")
@@ -100,12 +101,42 @@ def _readings(s: str, msgid: str) -> tuple[Decimal, ...]:
     raise ParseError(SEPARATORS)
 
 
-def _in_range(value: Decimal, minimum: object, maximum: object) -> Decimal:
+def check_number(value: Decimal, minimum: object, maximum: object) -> Decimal:
     if minimum is not None and value < minimum:
         raise ParseError(TOO_SMALL, minimum=minimum)
     if maximum is not None and value > maximum:
         raise ParseError(TOO_LARGE, maximum=maximum)
     return value
+
+
+def check_amount(value: Decimal, minimum: object, maximum: object) -> Decimal:
+    """Whole rupiah, more than zero unless the minimum is 0, within the step's range."""
+    if value != value.to_integral_value():
+        raise ParseError(WHOLE_RUPIAH)
+    if value < 0:
+        raise ParseError(NEGATIVE)
+    if value == 0 and (minimum is None or minimum > 0):
+        raise ParseError(NOT_ZERO)
+    return check_number(value, minimum, maximum).quantize(Decimal(1))
+
+
+def _one_of(readings: Sequence[Decimal], check: Callable[[Decimal], Decimal]) -> Decimal:
+    """The readings the step accepts: a lone one is asked about once, two are offered, none is
+    refused with the first reading's reason. "0.0" reads twice as 0: one reading, refused."""
+    valid, error = [], None
+    for reading in dict.fromkeys(readings):
+        try:
+            valid.append(check(reading))
+        except ParseError as exc:
+            error = error or exc
+    if not valid:
+        assert error is not None
+        raise error
+    if len(valid) == 1 and len(set(readings)) == 1:
+        return valid[0]
+    if len(valid) == 1:
+        raise Ambiguous(WHICH_ONE, tuple(valid), a=valid[0])
+    raise Ambiguous(WHICH_NUMBER, tuple(valid), a=valid[0], b=valid[1])
 
 
 def parse_integer(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -115,7 +146,7 @@ def parse_integer(text: str, minimum: int | None = None, maximum: int | None = N
         raise ParseError(WHOLE_NUMBER)
     if negative:
         raise ParseError(NEGATIVE)
-    return int(_in_range(values[0], minimum, maximum))
+    return int(check_number(values[0], minimum, maximum))
 
 
 def parse_decimal(
@@ -123,9 +154,7 @@ def parse_decimal(
 ) -> Decimal:
     negative, s = _unsign(_number_text(text))
     values = tuple(-v if negative else v for v in _readings(s, NUMBER))
-    if len(values) > 1:
-        raise Ambiguous(WHICH_NUMBER, values, a=values[0], b=values[1])
-    return _in_range(values[0], minimum, maximum)
+    return _one_of(values, lambda v: check_number(v, minimum, maximum))
 
 
 _UNITS = {
@@ -148,22 +177,16 @@ def parse_money(
     if not m or (m[2] and m[2] not in _UNITS):
         raise ParseError(MONEY)
     readings = _readings(m[1], MONEY)
-    if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
-        value = readings[-1] * _UNITS[m[2]]
-    elif len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
-        options = (readings[1] * 10**6, readings[0])
-        raise Ambiguous(WHICH_NUMBER, options, a=options[0], b=options[1])
-    elif "," in m[1] and not re.search(r",0{0,2}$", m[1]):
-        raise ParseError(WHOLE_RUPIAH)  # "250,000" is 250 in Indonesian: refuse, never guess
-    else:
-        value = readings[0]
-    if value != value.to_integral_value():
-        raise ParseError(WHOLE_RUPIAH)
     if negative or negative2:
         raise ParseError(NEGATIVE)
-    if value == 0 and (minimum is None or minimum > 0):
-        raise ParseError(NOT_ZERO)
-    return _in_range(value, minimum, maximum).quantize(Decimal(1))
+    check = functools.partial(check_amount, minimum=minimum, maximum=maximum)
+    if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
+        return check(readings[-1] * _UNITS[m[2]])
+    if len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
+        return _one_of((readings[1] * 10**6, readings[0]), check)
+    if "," in m[1] and not re.search(r",0{0,2}$", m[1]):
+        raise ParseError(WHOLE_RUPIAH)  # "250,000" is 250 in Indonesian: refuse, never guess
+    return check(readings[0])
 
 
 # --- yes / no ------------------------------------------------------------------------------
