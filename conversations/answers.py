@@ -74,6 +74,9 @@ def check_value(step: Step, value: Any, today: date) -> Any:
         parsing.check_number(Decimal(str(value)), step.min, step.max)
     elif step.type == "money":
         parsing.check_amount(Decimal(str(value)), step.min, step.max)
+    elif step.type == "month":
+        year, month = (int(part) for part in str(value).split("-"))
+        parsing.check_month(year, month, today)
     return value
 
 

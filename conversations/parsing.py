@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from conversations.model import N_
+from conversations.model import N_, Month
 
 EMPTY = N_("Please type an answer.")
 WHOLE_NUMBER = N_("Please type a whole number, for example 12.")
@@ -35,6 +35,7 @@ NO_SUCH_DATE = N_("That date does not exist. Please check the day and month.")
 FUTURE = N_("The date cannot be in the future.")
 TOO_OLD = N_("The date cannot be more than {days} days ago.")
 MONTH = N_("Please type a month, for example Desember or 12/2026.")
+MONTH_WINDOW = N_("Please type a month from {first} to {last}.")
 WHICH_CHOICE = N_("Which one do you mean?")
 NO_CHOICE = N_("I did not recognise that choice. Type the number or the name.")
 
@@ -338,8 +339,20 @@ def parse_month(text: str, today: date) -> tuple[int, int]:
         raise ParseError(MONTH)
     month, year = parts
     if year:
-        return _year(year), month
-    return (today.year if month >= today.month else today.year + 1), month
+        return check_month(_year(year), month, today)
+    return check_month(today.year if month >= today.month else today.year + 1, month, today)
+
+
+MONTHS_AROUND = 24  # a month answer is at most two years back or ahead: 0000-12 is a typo
+
+
+def check_month(year: int, month: int, today: date) -> tuple[int, int]:
+    now = today.year * 12 + today.month - 1
+    first, last = now - MONTHS_AROUND, now + MONTHS_AROUND
+    if not 1 <= month <= 12 or not first <= year * 12 + month - 1 <= last:
+        earliest, latest = (Month(f"{i // 12:04d}-{i % 12 + 1:02d}") for i in (first, last))
+        raise ParseError(MONTH_WINDOW, first=earliest, last=latest)
+    return year, month
 
 
 # --- choices -------------------------------------------------------------------------------

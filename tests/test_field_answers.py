@@ -80,3 +80,19 @@ def test_a_reading_picked_from_a_question_saved_before_the_fix_is_checked_too(op
     outcome = engine.resume(DANA, state, Inbound(button="0"), NOW)
     assert "jumlah" not in outcome.state.answers
     assert outcome.replies[0].parts[0].msgid == refusal
+
+
+MONTHS = ["12/0000", "desember 0000", "0000-12", "1/9999", "Desember 2030"]
+
+
+@pytest.mark.parametrize("typed", MONTHS)
+async def test_a_month_years_away_is_asked_again(registered, typed):
+    siti = await registered("petugas", "100", "Siti Aminah")
+    await up_to_the_amount(siti)
+    await siti.send("2,5 juta")
+    assert await siti.send(typed) == [
+        "Silakan ketik bulan antara November 2024 dan November 2028.\n"
+        "Bulan apa kegiatan dilaksanakan?"
+    ]
+    assert siti.buttons == []
+    assert (await siti.send("Desember"))[0].startswith("Mohon periksa jawaban Anda")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from conversations import parsing as p
+from conversations.model import Month
 from conversations.parsing import Ambiguous, ParseError
 
 TODAY = date(2026, 11, 23)  # a Monday in Curup
@@ -444,6 +445,25 @@ def test_next_month_in_december_is_january_of_next_year():
 @pytest.mark.parametrize("typed", ["13", "0", "13/2026", "desemberr", "akhir tahun", ""])
 def test_a_kader_typing_something_that_is_not_a_month_is_asked_again(typed):
     assert refusal(p.parse_month, typed, TODAY).msgid == p.MONTH
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["12/0000", "desember 0000", "0000-12", "12/0001", "1/9999", "9999-01", "10/2024", "12/2028"],
+)
+def test_a_month_years_away_is_refused_with_the_months_that_may_be_typed(typed):
+    error = refusal(p.parse_month, typed, TODAY)
+    assert (error.msgid, error.params) == (
+        p.MONTH_WINDOW,
+        {"first": Month("2024-11"), "last": Month("2028-11")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("11/2024", (2024, 11)), ("11/2028", (2028, 11)), ("12/26", (2026, 12))]
+)
+def test_the_months_at_the_edge_of_the_window_are_taken(typed, expected):
+    assert p.parse_month(typed, TODAY) == expected
 
 
 # --- choices -------------------------------------------------------------------------------
