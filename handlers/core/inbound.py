@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,7 @@ class Command:
     in_menu: bool = True
 
 
+MENU = "menu"  # the flow of the main menu
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
 
 
@@ -76,6 +78,11 @@ def _touch(ident: ChannelIdentity, now: datetime) -> None:
     last = ident.last_inbound_at
     if last is None or now - last >= TOUCH_EVERY or last > now:
         ident.last_inbound_at = now
+
+
+def in_form(turn: Turn) -> bool:
+    """A form is open (the main menu's one question is not a form)."""
+    return turn.state is not None and turn.state.flow != MENU
 
 
 def _chat_of(msg: Incoming) -> tuple[str, str]:
@@ -345,14 +352,16 @@ class Runtime:
         text = turn.msg.inbound.text.strip()
         if not text:
             return False
-        word, _, arg = text.partition(" ")
+        word, arg = (*re.split(r"\s+", text, maxsplit=1), "")[:2]
         name = normalize(word).lstrip("/").split("@")[0]
         command = self.commands.get(name)
         if command is None:
             return False
+        # Phones write "Daftar" and "Lapor": any case is a command outside a form. Inside one a
+        # plain word is an answer, so only "/lapor" or "LAPOR" leave it.
         explicit = word.startswith("/") or (word.isupper() and len(word) > 1)
-        if not explicit and (turn.state is not None or arg):
-            return False  # a plain word inside a form is an answer, not a command
+        if not explicit and in_form(turn):
+            return False
         if engine.global_word(word) and turn.state is not None:
             return False  # /batal, /kembali, /bantuan belong to the open form
         if turn.user is None and "*" not in command.roles:
@@ -371,4 +380,4 @@ class Runtime:
         await self.submit_handlers[flow.name](turn, flow, answers)
 
     async def menu(self, turn: Turn, hint: bool = False) -> None:
-        await self.submit_handlers["_menu"](turn, self.flows["menu"], {"hint": hint})
+        await self.submit_handlers["_menu"](turn, self.flows[MENU], {"hint": hint})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from db.models import ChannelIdentity, Invite, User
 from handlers.core.turn import Turn
 from handlers.people import invites
 
+KEYWORD = re.compile(r"^\s*/?(?:daftar|start)(?:\s+|$)", re.I)
 MAX_WRONG_CODES = 5
 LOCKOUT = timedelta(hours=1)
 
@@ -39,6 +41,10 @@ async def start_command(turn: Turn, arg: str) -> None:
 
 
 async def unknown(turn: Turn, _flow: Flow, _answers: dict[str, Any]) -> None:
+    typed = turn.msg.inbound.text
+    if len(typed.split()) <= 2 and invites.looks_like_code(typed):
+        await check_code(turn, typed)  # a bare code, without DAFTAR
+        return
     turn.say(
         "Hello! This is the ILP reporting bot of Dinas Kesehatan Rejang Lebong. "
         "To use it you need an invitation code from your puskesmas or the Dinas Kesehatan. "
@@ -51,6 +57,7 @@ async def on_code(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
 
 
 async def check_code(turn: Turn, code: str) -> None:
+    code = KEYWORD.sub("", code)  # "Daftar K7QX2-M9PRT" typed where the code is asked
     channel, chat = turn.msg.channel, turn.msg.chat_id
     since = turn.now - LOCKOUT
     if await queries.failed_attempts(turn.session, channel, chat, since) >= MAX_WRONG_CODES:
