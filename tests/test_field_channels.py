@@ -3,6 +3,9 @@ through Meta's, each answering 200 and in Indonesian."""
 
 import pytest
 
+from tests.telegram_support import register as register_on_telegram
+from tests.whatsapp_support import register as register_on_whatsapp
+
 ASKS_NAME = ["Siapa nama lengkap Anda?"]
 
 
@@ -25,3 +28,36 @@ async def test_daftar_with_a_capital_or_a_bare_code_registers_on_whatsapp(whatsa
     code = await invite("kader")
     phone = whatsapp.person(f"62812345009{way:02d}")
     assert await phone.send(ways_to_type(code)[way]) == ASKS_NAME
+
+
+OFFER = "Lanjutkan laporan yang belum selesai? Laporan Klaster 2 Ibu dan Anak, sudah 3 jawaban."
+KF = "Berapa ibu nifas yang kunjungan nifasnya lengkap (KF lengkap)?"
+
+
+async def leave_a_form_for_the_menu(person, press) -> list[str]:
+    """/lapor, three answers of Klaster 2, /menu, then /lapor again: returns the last replies."""
+    await person.send("/lapor")
+    await press("Klaster 2 – Ibu dan Anak")
+    await press("Hari ini (Senin 23/11)")
+    await press("Lewati")
+    for count in ("3", "2", "1"):
+        await person.send(count)
+    kept = await person.send("/menu")
+    assert kept[0].startswith("Jawaban Anda sejauh ini disimpan; Anda bisa melanjutkannya"), kept
+    return await person.send("/lapor")
+
+
+async def test_a_form_left_for_the_menu_is_offered_again_on_telegram(
+    telegram_web, fake_telegram, invite
+):
+    siti = telegram_web.person(fake_telegram, 911)
+    await register_on_telegram(siti, await invite("petugas"))
+    assert await leave_a_form_for_the_menu(siti, siti.press) == [OFFER]
+    assert (await siti.press("Lanjutkan"))[-1].endswith(KF)
+    assert set(siti.responses) == {200}
+
+
+async def test_a_form_left_for_the_menu_is_offered_again_on_whatsapp(whatsapp, invite):
+    siti = await register_on_whatsapp(whatsapp, await invite("petugas"), "6281234500911", "Siti")
+    assert await leave_a_form_for_the_menu(siti, siti.press) == [OFFER]
+    assert (await siti.press("Lanjutkan"))[-1].endswith(KF)

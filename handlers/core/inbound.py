@@ -25,7 +25,7 @@ from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
 from handlers.core.text import Texts
-from handlers.core.turn import Incoming, SubmitHandler, Turn
+from handlers.core.turn import DRAFT, MENU, Incoming, SubmitHandler, Turn
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,9 @@ class Command:
     run: Callable[[Turn, str], Awaitable[None]]
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
+    drafts: tuple[str, ...] = ()  # the flows whose draft this command offers to continue
 
 
-MENU = "menu"  # the flow of the main menu
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
 
 
@@ -264,11 +264,12 @@ class Runtime:
             nonce=conversation.nonce,
             marked=marked,
             after_commit=later,
+            draft=chat_rows.load_draft(conversation),
         )
         hook = self.inbound_hooks.get(msg.channel)
         if hook is None or not await hook(turn):
             await self._dispatch(turn)
-        writes.save_state(conversation, turn.state, turn.nonce, now)
+        writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft)
         shape = self.reply_shapers.get(msg.channel)
         replies = shape(turn.out) if shape else turn.out
         if not self.replies_via_outbox:
@@ -373,8 +374,18 @@ class Runtime:
         ):
             turn.say("Sorry, this menu is not available for your role.")
             return True
-        await command.run(turn, arg.strip())
+        await self.run_command(turn, command, arg.strip())
         return True
+
+    async def run_command(self, turn: Turn, command: Command, arg: str) -> None:
+        """Runs a command, typed or picked from the menu; one that would start a form left
+        unfinished (the open one, or the draft) first offers to continue it."""
+        left = turn.state.to_json() if in_form(turn) and turn.state.answers else turn.draft
+        if not arg and left and left["flow"] in command.drafts:
+            choice = {"command": command.name, "left": left}
+            await self.submit_handlers["_draft"](turn, self.flows[DRAFT], choice)
+            return
+        await command.run(turn, arg)
 
     async def submit(self, turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
         await self.submit_handlers[flow.name](turn, flow, answers)

@@ -286,6 +286,7 @@ def install(runtime: Runtime) -> None:
             words.REPORTER_ROLES,
             lapor_command,
             ("laporan",),
+            drafts=tuple(k.flow for k in KLASTERS),
         )
     )
     _help_with_codes(runtime)
