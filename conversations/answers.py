@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from conversations import parsing
+from conversations import checks, parsing
 from conversations.model import N_, Inbound, Step
 from conversations.parsing import ParseError
 
@@ -71,12 +71,12 @@ def check_value(step: Step, value: Any, today: date) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if step.type in ("integer", "decimal"):
-        parsing.check_number(Decimal(str(value)), step.min, step.max)
+        checks.check_number(Decimal(str(value)), step.min, step.max)
     elif step.type == "money":
-        parsing.check_amount(Decimal(str(value)), step.min, step.max)
+        checks.check_amount(Decimal(str(value)), step.min, step.max)
     elif step.type == "month":
         year, month = (int(part) for part in str(value).split("-"))
-        parsing.check_month(year, month, today)
+        checks.check_month(year, month, today)
     return value
 
 

@@ -14,46 +14,52 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from conversations.model import N_, Month
+from conversations.checks import (  # the refusals are read from here too (parsing.TOO_SMALL)
+    MONTH_WINDOW as MONTH_WINDOW,
+)
+from conversations.checks import (
+    NEGATIVE,
+    WHOLE_RUPIAH,
+    Ambiguous,
+    ParseError,
+    check_amount,
+    check_month,
+    check_number,
+    one_of,
+)
+from conversations.checks import (
+    NOT_ZERO as NOT_ZERO,
+)
+from conversations.checks import (
+    TOO_LARGE as TOO_LARGE,
+)
+from conversations.checks import (
+    TOO_SMALL as TOO_SMALL,
+)
+from conversations.checks import (
+    WHICH_NUMBER as WHICH_NUMBER,
+)
+from conversations.checks import (
+    WHICH_ONE as WHICH_ONE,
+)
+from conversations.model import N_
 
 EMPTY = N_("Please type an answer.")
 WHOLE_NUMBER = N_("Please type a whole number, for example 12.")
 NUMBER = N_("Please type a number, for example 12 or 1,5.")
 SEPARATORS = N_("Please use dots for thousands and a comma for decimals, for example 1.500,75.")
-NEGATIVE = N_("The number cannot be negative.")
 TOO_LONG = N_("That number is too long.")
-TOO_SMALL = N_("Please type {minimum} or more.")
-TOO_LARGE = N_("Please type {maximum} or less.")
-WHICH_NUMBER = N_("Do you mean {a} or {b}?")
-WHICH_ONE = N_("Do you mean {a}?")
 MONEY = N_("Please type the amount in rupiah, for example 2.500.000 or 2,5 juta.")
-WHOLE_RUPIAH = N_("Please type whole rupiah, for example 2.500.000.")
-NOT_ZERO = N_("The amount must be more than zero.")
 YES_NO = N_("Please answer yes or no.")
 DATE = N_("Please type a date, for example 22/11 or kemarin.")
 NO_SUCH_DATE = N_("That date does not exist. Please check the day and month.")
 FUTURE = N_("The date cannot be in the future.")
 TOO_OLD = N_("The date cannot be more than {days} days ago.")
 MONTH = N_("Please type a month, for example Desember or 12/2026.")
-MONTH_WINDOW = N_("Please type a month from {first} to {last}.")
 WHICH_CHOICE = N_("Which one do you mean?")
 NO_CHOICE = N_("I did not recognise that choice. Type the number or the name.")
 
 MAX_DIGITS = 15
-
-
-class ParseError(Exception):
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid)
-        self.msgid, self.params = msgid, params
-
-
-class Ambiguous(ParseError):
-    """The input could mean several things; `options` lists them (values of the right type)."""
-
-    def __init__(self, msgid: str, options: tuple, **params: object) -> None:
-        super().__init__(msgid, **params)
-        self.options = tuple(options)
 
 
 def normalize(text: str) -> str:
@@ -102,44 +108,6 @@ def _readings(s: str, msgid: str) -> tuple[Decimal, ...]:
     raise ParseError(SEPARATORS)
 
 
-def check_number(value: Decimal, minimum: object, maximum: object) -> Decimal:
-    if minimum is not None and value < minimum:
-        raise ParseError(TOO_SMALL, minimum=minimum)
-    if maximum is not None and value > maximum:
-        raise ParseError(TOO_LARGE, maximum=maximum)
-    return value
-
-
-def check_amount(value: Decimal, minimum: object, maximum: object) -> Decimal:
-    """Whole rupiah, more than zero unless the minimum is 0, within the step's range."""
-    if value != value.to_integral_value():
-        raise ParseError(WHOLE_RUPIAH)
-    if value < 0:
-        raise ParseError(NEGATIVE)
-    if value == 0 and (minimum is None or minimum > 0):
-        raise ParseError(NOT_ZERO)
-    return check_number(value, minimum, maximum).quantize(Decimal(1))
-
-
-def _one_of(readings: Sequence[Decimal], check: Callable[[Decimal], Decimal]) -> Decimal:
-    """The readings the step accepts: a lone one is asked about once, two are offered, none is
-    refused with the first reading's reason. "0.0" reads twice as 0: one reading, refused."""
-    valid, error = [], None
-    for reading in dict.fromkeys(readings):
-        try:
-            valid.append(check(reading))
-        except ParseError as exc:
-            error = error or exc
-    if not valid:
-        assert error is not None
-        raise error
-    if len(valid) == 1 and len(set(readings)) == 1:
-        return valid[0]
-    if len(valid) == 1:
-        raise Ambiguous(WHICH_ONE, tuple(valid), a=valid[0])
-    raise Ambiguous(WHICH_NUMBER, tuple(valid), a=valid[0], b=valid[1])
-
-
 def parse_integer(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
     negative, s = _unsign(_number_text(text))
     values = _readings(s, WHOLE_NUMBER)
@@ -155,7 +123,7 @@ def parse_decimal(
 ) -> Decimal:
     negative, s = _unsign(_number_text(text))
     values = tuple(-v if negative else v for v in _readings(s, NUMBER))
-    return _one_of(values, lambda v: check_number(v, minimum, maximum))
+    return one_of(values, lambda v: check_number(v, minimum, maximum))
 
 
 _UNITS = {
@@ -184,7 +152,7 @@ def parse_money(
     if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
         return check(readings[-1] * _UNITS[m[2]])
     if len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
-        return _one_of((readings[1] * 10**6, readings[0]), check)
+        return one_of((readings[1] * 10**6, readings[0]), check)
     if "," in m[1] and not re.search(r",0{0,2}$", m[1]):
         raise ParseError(WHOLE_RUPIAH)  # "250,000" is 250 in Indonesian: refuse, never guess
     return check(readings[0])
@@ -341,18 +309,6 @@ def parse_month(text: str, today: date) -> tuple[int, int]:
     if year:
         return check_month(_year(year), month, today)
     return check_month(today.year if month >= today.month else today.year + 1, month, today)
-
-
-MONTHS_AROUND = 24  # a month answer is at most two years back or ahead: 0000-12 is a typo
-
-
-def check_month(year: int, month: int, today: date) -> tuple[int, int]:
-    now = today.year * 12 + today.month - 1
-    first, last = now - MONTHS_AROUND, now + MONTHS_AROUND
-    if not 1 <= month <= 12 or not first <= year * 12 + month - 1 <= last:
-        earliest, latest = (Month(f"{i // 12:04d}-{i % 12 + 1:02d}") for i in (first, last))
-        raise ParseError(MONTH_WINDOW, first=earliest, last=latest)
-    return year, month
 
 
 # --- choices -------------------------------------------------------------------------------
