@@ -12,7 +12,8 @@ from conversations.model import N_, Inbound, Step
 from conversations.parsing import ParseError
 
 SKIP_WORDS = frozenset({"lewati", "skip", "-", "tidak ada", "lewat"})
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]*)*$")
+# Letters, with titles and their punctuation: "dr. Rina Marlina, M.Kes", "Hj. Siti 'Aisyah".
+NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .,'\-][^\W\d_]*)*$")
 
 
 def choice_options(step: Step, context: dict[str, Any]) -> list[tuple[str, str | None]]:

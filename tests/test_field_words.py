@@ -65,3 +65,42 @@ async def test_a_keyword_with_a_capital_is_a_command_outside_a_form(registered, 
     siti = await registered("petugas", "805")
     replies = await siti.send(keyword)
     assert "tidak mengerti" not in replies[0], replies
+
+
+NAMES = [
+    "dr. Rina Marlina, M.Kes",
+    "Hj. Siti Aminah, S.Keb., Bd.",
+    "Ns. Yuni Kartika, S.Kep",
+    "Budi Santoso, S.H.",
+    "Siti 'Aisyah",
+    "Ahmad Al-Farisi",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_a_name_with_titles_and_commas_is_accepted(chat, invite, name):
+    person = chat("806")
+    await person.send(f"DAFTAR {await invite('petugas')}")
+    [confirm] = await person.send(name)
+    assert confirm.startswith(f"{name}, kode ini mendaftarkan Anda sebagai petugas puskesmas")
+
+
+@pytest.mark.parametrize("name", ["Siti 2", "1234", "-", "Budi, 123"])
+async def test_a_name_with_digits_or_only_punctuation_is_still_refused(chat, invite, name):
+    person = chat("807")
+    await person.send(f"DAFTAR {await invite('petugas')}")
+    replies = await person.send(name)
+    assert "huruf" in replies[0] or "pendek" in replies[0], replies
+
+
+async def test_no_at_the_name_confirmation_asks_the_name_again(chat, invite):
+    person = chat("808")
+    await person.send(f"DAFTAR {await invite('petugas')}")
+    await person.send("Rina Marln")
+    assert await person.press("Tidak") == [
+        "Baik, silakan ketik ulang nama Anda. Jika kode ini bukan untuk Anda, ketik /batal.",
+        "Siapa nama lengkap Anda?",
+    ]
+    await person.send("dr. Rina Marlina, M.Kes")
+    [welcome, *_] = await person.press("Ya")
+    assert welcome.startswith("Selamat datang, dr. Rina Marlina, M.Kes!")

@@ -96,10 +96,9 @@ async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) 
 
 
 async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
-    if not answers.get("confirm"):
-        turn.say(
-            "Registration cancelled. If the code is not yours, ask your puskesmas for a new one."
-        )
+    if not answers.get("confirm"):  # the name was wrong: ask it again, the code still holds
+        turn.say("All right, please type your name again. If the code is not yours, type /batal.")
+        await turn.start_flow("registration", turn.state.context)
         return
     invite_id = turn.state.context["invite_id"] if turn.state else None
     invite = await turn.session.get(Invite, invite_id, with_for_update=True)
