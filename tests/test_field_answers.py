@@ -96,3 +96,28 @@ async def test_a_month_years_away_is_asked_again(registered, typed):
     ]
     assert siti.buttons == []
     assert (await siti.send("Desember"))[0].startswith("Mohon periksa jawaban Anda")
+
+
+@pytest.mark.parametrize("decision", ["Setujui", "Tolak", "Minta revisi", "Setujui sebagian"])
+async def test_no_at_a_decision_gives_the_kades_the_request_buttons_back(
+    registered, outbox, db, decision
+):
+    siti, budi, _ = await people(registered)
+    await up_to_the_amount(siti)
+    await siti.send("2,5 juta")
+    await siti.send("Desember")
+    await siti.press("Kirim")
+    await outbox.drain()
+    outbox.read(budi)
+    await budi.press(decision)
+    if decision != "Setujui":
+        await budi.send("2 juta" if decision == "Setujui sebagian" else "Anggaran sudah habis")
+    assert await budi.press("Tidak") == [
+        "Belum ada keputusan; DD-2026-1 masih menunggu keputusan Bapak/Ibu."
+    ]
+    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    await budi.press("Setujui")
+    assert await budi.press("Ya") == [
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+    ]
+    assert (await the_request(db)).status == "disetujui"

@@ -2,6 +2,7 @@
 through Meta's, each answering 200 and in Indonesian."""
 
 import pytest
+from dana_steps import ask_for_dana, the_request
 
 from tests.telegram_support import register as register_on_telegram
 from tests.whatsapp_support import register as register_on_whatsapp
@@ -61,3 +62,19 @@ async def test_a_form_left_for_the_menu_is_offered_again_on_whatsapp(whatsapp, i
     siti = await register_on_whatsapp(whatsapp, await invite("petugas"), "6281234500911", "Siti")
     assert await leave_a_form_for_the_menu(siti, siti.press) == [OFFER]
     assert (await siti.press("Lanjutkan"))[-1].endswith(KF)
+
+
+async def test_no_at_a_decision_gives_the_request_back_on_whatsapp(whatsapp, invite, db):
+    siti = await register_on_whatsapp(whatsapp, await invite("petugas"), "6281234500921", "Siti")
+    budi = await register_on_whatsapp(whatsapp, await invite("kades"), "6281234500922", "Budi")
+    budi.read()
+    await ask_for_dana(siti)
+    await whatsapp.deliver()
+    budi.last = [b for b in budi.read() if b["type"] == "interactive"]
+    await budi.press("Setujui")
+    [not_yet] = await budi.press("Tidak")
+    assert not_yet.startswith("Belum ada keputusan; DD-2026-1 masih menunggu keputusan")
+    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    await budi.press("Setujui")
+    await budi.press("Ya")
+    assert (await the_request(db)).status == "disetujui"

@@ -104,3 +104,23 @@ async def test_no_at_the_name_confirmation_asks_the_name_again(chat, invite):
     await person.send("dr. Rina Marlina, M.Kes")
     [welcome, *_] = await person.press("Ya")
     assert welcome.startswith("Selamat datang, dr. Rina Marlina, M.Kes!")
+
+
+async def test_help_typed_at_the_menu_is_the_help_of_the_button(registered):
+    siti = await registered("petugas", "820")
+    typed = await siti.send("/bantuan")
+    await siti.send("/menu")
+    assert await siti.press("Bantuan") == typed
+    assert "/lapor" in typed[0] and "Tekan tombol" not in typed[0]
+
+
+@pytest.mark.parametrize("tgl", ["1/11", "01-11-2026", "1/11/26", "15/11"])
+async def test_a_quick_report_for_a_day_too_old_says_from_when_reports_can_be_made(registered, tgl):
+    siti = await registered("petugas", "821")
+    replies = await siti.send(f"LAPOR K2 TGL={tgl} K1=3")
+    assert replies[0].endswith(
+        "sudah tidak bisa dilaporkan: laporan bisa dibuat mulai Senin, 16 November 2026. "
+        "Pilih hari di bawah, atau minta Dinas Kesehatan membuka hari itu."
+    ), replies
+    assert siti.buttons[-1] == "Senin 16/11"
+    assert "tidak saya kenali" not in " ".join(replies)

@@ -363,7 +363,7 @@ class Runtime:
         explicit = word.startswith("/") or (word.isupper() and len(word) > 1)
         if not explicit and in_form(turn):
             return False
-        if engine.global_word(word) and turn.state is not None:
+        if engine.global_word(word) and in_form(turn):
             return False  # /batal, /kembali, /bantuan belong to the open form
         if turn.user is None and "*" not in command.roles:
             return False
