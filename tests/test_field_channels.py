@@ -78,3 +78,21 @@ async def test_no_at_a_decision_gives_the_request_back_on_whatsapp(whatsapp, inv
     await budi.press("Setujui")
     await budi.press("Ya")
     assert (await the_request(db)).status == "disetujui"
+
+
+async def test_impossible_amounts_and_months_are_asked_again_through_the_telegram_webhook(
+    telegram_web, fake_telegram, invite
+):
+    siti = telegram_web.person(fake_telegram, 931)
+    await register_on_telegram(siti, await invite("petugas"))
+    await siti.send("/dana")
+    await siti.press("Desa Sumber Urip")
+    await siti.press("Penyakit menular")
+    await siti.send("Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini")
+    await siti.send("120")
+    assert (await siti.send("0.0"))[0].startswith("Jumlah harus lebih dari nol.")
+    assert await siti.send("9999.9") == ["Maksud Anda 99.999?"]
+    await siti.press("Rp 99.999")
+    [again] = await siti.send("12/0000")
+    assert again.startswith("Silakan ketik bulan antara November 2024 dan November 2028.")
+    assert set(siti.responses) == {200}
