@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from conversations import parsing
+from conversations import checks, parsing
 from conversations.model import N_, Inbound, Step
 from conversations.parsing import ParseError
 from conversations.words import Words
 
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]*)*$")
+# Letters, with titles and their punctuation: "dr. Rina Marlina, M.Kes", "Hj. Siti 'Aisyah".
+NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .,'\-][^\W\d_]*)*$")
 
 
 def choice_options(step: Step, context: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -65,6 +66,21 @@ def parse_answer(
     if kind == "multi_choice":
         return _multi(step, text, context, labels, words)
     raise ParseError(N_("This answer type is not supported."))
+
+
+def check_value(step: Step, value: Any, today: date) -> Any:
+    """The one check every value passes before it is stored, whichever path produced it: a
+    typed answer, a reading picked from "A atau B?", a quick-entry value, a "yakin?" Yes."""
+    if value is None or isinstance(value, bool):
+        return value
+    if step.type in ("integer", "decimal"):
+        checks.check_number(Decimal(str(value)), step.min, step.max)
+    elif step.type == "money":
+        checks.check_amount(Decimal(str(value)), step.min, step.max)
+    elif step.type == "month":
+        year, month = (int(part) for part in str(value).split("-"))
+        checks.check_month(year, month, today)
+    return value
 
 
 def _int(value: Decimal | int | None) -> int | None:

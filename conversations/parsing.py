@@ -15,6 +15,34 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from conversations.checks import (  # the refusals are read from here too (parsing.TOO_SMALL)
+    MONTH_WINDOW as MONTH_WINDOW,
+)
+from conversations.checks import (
+    NEGATIVE,
+    WHOLE_RUPIAH,
+    Ambiguous,
+    ParseError,
+    check_amount,
+    check_month,
+    check_number,
+    one_of,
+)
+from conversations.checks import (
+    NOT_ZERO as NOT_ZERO,
+)
+from conversations.checks import (
+    TOO_LARGE as TOO_LARGE,
+)
+from conversations.checks import (
+    TOO_SMALL as TOO_SMALL,
+)
+from conversations.checks import (
+    WHICH_NUMBER as WHICH_NUMBER,
+)
+from conversations.checks import (
+    WHICH_ONE as WHICH_ONE,
+)
 from conversations.model import N_
 from conversations.words import Words, squeeze
 
@@ -22,14 +50,8 @@ EMPTY = N_("Please type an answer.")
 WHOLE_NUMBER = N_("Please type a whole number, for example 12.")
 NUMBER = N_("Please type a number, for example 12 or 1,5.")
 SEPARATORS = N_("Please use dots for thousands and a comma for decimals, for example 1.500,75.")
-NEGATIVE = N_("The number cannot be negative.")
 TOO_LONG = N_("That number is too long.")
-TOO_SMALL = N_("Please type {minimum} or more.")
-TOO_LARGE = N_("Please type {maximum} or less.")
-WHICH_NUMBER = N_("Do you mean {a} or {b}?")
 MONEY = N_("Please type the amount in rupiah, for example 2.500.000 or 2,5 juta.")
-WHOLE_RUPIAH = N_("Please type whole rupiah, for example 2.500.000.")
-NOT_ZERO = N_("The amount must be more than zero.")
 YES_NO = N_("Please answer yes or no.")
 DATE = N_("Please type a date, for example 22/11 or kemarin.")
 NO_SUCH_DATE = N_("That date does not exist. Please check the day and month.")
@@ -40,20 +62,6 @@ WHICH_CHOICE = N_("Which one do you mean?")
 NO_CHOICE = N_("I did not recognise that choice. Type the number or the name.")
 
 MAX_DIGITS = 15
-
-
-class ParseError(Exception):
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid)
-        self.msgid, self.params = msgid, params
-
-
-class Ambiguous(ParseError):
-    """The input could mean several things; `options` lists them (values of the right type)."""
-
-    def __init__(self, msgid: str, options: tuple, **params: object) -> None:
-        super().__init__(msgid, **params)
-        self.options = tuple(options)
 
 
 def normalize(text: str) -> str:
@@ -102,14 +110,6 @@ def _readings(s: str, msgid: str) -> tuple[Decimal, ...]:
     raise ParseError(SEPARATORS)
 
 
-def _in_range(value: Decimal, minimum: object, maximum: object) -> Decimal:
-    if minimum is not None and value < minimum:
-        raise ParseError(TOO_SMALL, minimum=minimum)
-    if maximum is not None and value > maximum:
-        raise ParseError(TOO_LARGE, maximum=maximum)
-    return value
-
-
 def parse_integer(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
     negative, s = _unsign(_number_text(text))
     values = _readings(s, WHOLE_NUMBER)
@@ -117,7 +117,7 @@ def parse_integer(text: str, minimum: int | None = None, maximum: int | None = N
         raise ParseError(WHOLE_NUMBER)
     if negative:
         raise ParseError(NEGATIVE)
-    return int(_in_range(values[0], minimum, maximum))
+    return int(check_number(values[0], minimum, maximum))
 
 
 def parse_decimal(
@@ -125,9 +125,7 @@ def parse_decimal(
 ) -> Decimal:
     negative, s = _unsign(_number_text(text))
     values = tuple(-v if negative else v for v in _readings(s, NUMBER))
-    if len(values) > 1:
-        raise Ambiguous(WHICH_NUMBER, values, a=values[0], b=values[1])
-    return _in_range(values[0], minimum, maximum)
+    return one_of(values, lambda v: check_number(v, minimum, maximum))
 
 
 def parse_money(
@@ -145,22 +143,16 @@ def parse_money(
     if not m or (m[2] and m[2] not in words.money_units):
         raise ParseError(MONEY)
     readings = _readings(m[1], MONEY)
-    if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
-        value = readings[-1] * words.money_units[m[2]]
-    elif len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
-        options = (readings[1] * 10**6, readings[0])
-        raise Ambiguous(WHICH_NUMBER, options, a=options[0], b=options[1])
-    elif "," in m[1] and not re.search(r",0{0,2}$", m[1]):
-        raise ParseError(WHOLE_RUPIAH)  # "250,000" is 250 in Indonesian: refuse, never guess
-    else:
-        value = readings[0]
-    if value != value.to_integral_value():
-        raise ParseError(WHOLE_RUPIAH)
     if negative or negative2:
         raise ParseError(NEGATIVE)
-    if value == 0 and (minimum is None or minimum > 0):
-        raise ParseError(NOT_ZERO)
-    return _in_range(value, minimum, maximum).quantize(Decimal(1))
+    check = functools.partial(check_amount, minimum=minimum, maximum=maximum)
+    if m[2]:  # with a unit a lone dot is a decimal point: "2.5 juta" is 2,5 juta
+        return check(readings[-1] * words.money_units[m[2]])
+    if len(readings) > 1:  # a bare "1.5" is 1,5 juta with an English dot, or the plain 15: ask
+        return one_of((readings[1] * 10**6, readings[0]), check)
+    if "," in m[1] and not re.search(r",0{0,2}$", m[1]):
+        raise ParseError(WHOLE_RUPIAH)  # "250,000" is 250 in Indonesian: refuse, never guess
+    return check(readings[0])
 
 
 # --- yes / no ------------------------------------------------------------------------------
@@ -276,8 +268,8 @@ def parse_month(text: str, today: date, *, words: Words) -> tuple[int, int]:
         raise ParseError(MONTH)
     month, year = parts
     if year:
-        return _year(year), month
-    return (today.year if month >= today.month else today.year + 1), month
+        return check_month(_year(year), month, today)
+    return check_month(today.year if month >= today.month else today.year + 1, month, today)
 
 
 # --- choices -------------------------------------------------------------------------------

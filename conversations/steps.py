@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from conversations import questions
-from conversations.answers import is_skip, parse_answer
+from conversations.answers import check_value, is_skip, parse_answer
 from conversations.model import (
     N_,
     Event,
@@ -47,6 +47,10 @@ class Steps(Run):
         return self._accept(step, value)
 
     def _accept(self, step: Step, value: Any, checked: bool = False) -> Outcome:
+        try:
+            value = check_value(step, value, self.now.date())
+        except ParseError as exc:
+            return self._reask(Text.of(exc.msgid, **exc.params))
         error = self._rule_error(step, value)  # a refused value is not worth a "yakin?"
         if error:
             return self._reask(error)

@@ -136,17 +136,33 @@ async def open_chat(
     return Chat(*row)
 
 
+DRAFT = "draft"  # beside the State's fields in the JSON: a form left for another (one per chat)
+
+
 def load_state(conversation: Conversation) -> State | None:
     if conversation.status != "active" or not conversation.state:
         return None
-    return State(**conversation.state)
+    return State(**{k: v for k, v in conversation.state.items() if k != DRAFT})
 
 
-def _state_values(state: State | None, nonce: int, now: datetime) -> dict[str, Any]:
+def load_draft(conversation: Conversation) -> dict[str, Any] | None:
+    return (conversation.state or {}).get(DRAFT)
+
+
+def _state_json(state: State | None, draft: dict[str, Any] | None) -> dict[str, Any] | None:
+    data = {} if state is None else state.to_json()
+    if draft:
+        data = {**data, DRAFT: draft}
+    return data or None
+
+
+def _state_values(
+    state: State | None, nonce: int, now: datetime, draft: dict[str, Any] | None = None
+) -> dict[str, Any]:
     active = state is not None and state.status == "active"
     return {
         "status": "idle" if state is None else state.status,
-        "state": None if state is None else state.to_json(),
+        "state": _state_json(state, draft),
         "flow": state.flow if state else None,
         "flow_version": state.version if state else None,
         "step": state.step if active else None,
@@ -244,11 +260,16 @@ class GroupWrites:
         self.inbound.append({"channel": channel, "external_id": external_id, "received_at": now})
 
     def save_state(
-        self, conversation: Conversation, state: State | None, nonce: int, now: datetime
+        self,
+        conversation: Conversation,
+        state: State | None,
+        nonce: int,
+        now: datetime,
+        draft: dict[str, Any] | None = None,
     ) -> None:
         """The conversation's new state, when anything changed. Written with Core, not the
         ORM's flush: for one row the flush costs several times the statement."""
-        values = _state_values(state, nonce, now)
+        values = _state_values(state, nonce, now, draft)
         if all(getattr(conversation, key) == value for key, value in values.items()):
             return
         self.states[conversation.id] = values | {"conversation_id": conversation.id}

@@ -2,7 +2,6 @@
 uploads the PNG and the XLSX to the (fake) Bot API."""
 
 import pytest
-
 from clock_steps import export_to
 
 from handlers.jobs import build_schedule

@@ -103,3 +103,41 @@ async def test_a_message_for_a_waiting_terminal_shows_up_without_typing(runtime,
         os.close(write_end)  # Ctrl-D
         await asyncio.wait_for(task, 10)
     assert screen.getvalue() == "bot> Pengingat: laporan K2 hari ini belum masuk.\n"
+
+
+async def test_an_export_says_on_screen_which_file_was_sent_and_where(runtime, invite, tmp_path):
+    runtime.settings["export_dir"] = str(tmp_path)
+    screen = await console(
+        runtime,
+        "9",
+        f"DAFTAR {await invite('dinkes')}",
+        "drg. Asep",
+        "1",  # Ya
+        "/ekspor",
+        "1",  # Bulan ini sampai hari ini
+        "1",  # Semua puskesmas
+    )
+    [written] = list(tmp_path.rglob("*.xlsx"))
+    assert f"     (berkas terkirim: {written.name}, tersimpan di {written.resolve()})\n" in screen
+
+
+async def test_a_digest_chart_pushed_to_the_terminal_says_where_it_was_written(
+    runtime, db, clock, tmp_path
+):
+    chart = tmp_path / "ringkasan-2026-11-23.png"
+    chart.write_bytes(b"\x89PNG")
+    digest = Outgoing("console", "3", "Ringkasan harian ILP", photo=str(chart))
+    async with db.transaction() as session:  # as the digest job queues it
+        await queries.add_outbox(
+            session,
+            channel="console",
+            chat_id="3",
+            payload=digest.to_json(),
+            kind="digest",
+            now=clock(),
+        )
+    screen = await console(runtime, "3")
+    assert screen == (
+        "bot> Ringkasan harian ILP\n"
+        f"     (gambar terkirim: ringkasan-2026-11-23.png, tersimpan di {chart.resolve()})\n"
+    )

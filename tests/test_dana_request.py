@@ -233,7 +233,7 @@ AMOUNTS = [  # typed → stored rupiah, or the reply
     ("dua juta", "Silakan ketik jumlah dalam rupiah, misalnya 2.500.000 atau 2,5 juta."),
     ("5000", "Silakan ketik 10.000 atau lebih."),
     ("3 miliar", "Silakan ketik 2.000.000.000 atau kurang."),
-    ("1.5", "Maksud Anda 1.500.000 atau 15?"),
+    ("1.5", "Maksud Anda 1.500.000?"),  # 15 is below the minimum: not offered
     ("75 juta", "75.000.000 jauh lebih tinggi dari biasanya untuk “Jumlah”. Yakin?"),
 ]
 

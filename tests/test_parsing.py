@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from conversations import parsing as p
+from conversations.model import Month
 from conversations.parsing import Ambiguous, ParseError
 from handlers.core.text import load_words
 
@@ -147,7 +148,36 @@ def test_a_bidan_typing_1_dot_5_is_asked_what_she_means(typed, options):
 
 
 def test_1_dot_5_is_never_silently_read_as_15_even_when_only_15_fits_the_range():
-    assert question(p.parse_decimal, "1.5", minimum=10).options == (Decimal("15"), Decimal("1.5"))
+    asked = question(p.parse_decimal, "1.5", minimum=10)
+    assert (asked.msgid, asked.options) == (p.WHICH_ONE, (Decimal("15"),))
+
+
+# (typed, minimum, maximum) → the readings offered, or the refusal when none fits
+MONEY_READINGS = [
+    ("9999.9", 10_000, 2_000_000_000, (p.WHICH_ONE, (Decimal("99999"),))),
+    ("1.5", 10_000, 2_000_000_000, (p.WHICH_ONE, (Decimal("1500000"),))),
+    ("1.5", None, None, (p.WHICH_NUMBER, (Decimal("1500000"), Decimal("15")))),
+    ("0.0", None, None, p.NOT_ZERO),
+    ("0.00", 10_000, None, p.NOT_ZERO),
+    ("2500.000001", 10_000, 2_000_000_000, p.TOO_LARGE),
+    ("0.0015", 10_000, None, p.TOO_SMALL),
+    ("-1.5", None, None, p.NEGATIVE),
+]
+
+
+@pytest.mark.parametrize(("typed", "minimum", "maximum", "expected"), MONEY_READINGS)
+def test_only_readings_of_an_amount_that_fit_the_question_are_offered(
+    typed, minimum, maximum, expected
+):
+    if isinstance(expected, str):
+        assert refusal(p.parse_money, typed, minimum, maximum).msgid == expected
+        return
+    asked = question(p.parse_money, typed, minimum, maximum)
+    assert (asked.msgid, asked.options) == expected
+
+
+def test_zero_read_twice_is_one_reading_and_is_taken_where_zero_is_allowed():
+    assert p.parse_money("0.0", minimum=0) == Decimal(0)
 
 
 @pytest.mark.parametrize(
@@ -418,6 +448,25 @@ def test_next_month_in_december_is_january_of_next_year():
 @pytest.mark.parametrize("typed", ["13", "0", "13/2026", "desemberr", "akhir tahun", ""])
 def test_a_kader_typing_something_that_is_not_a_month_is_asked_again(typed):
     assert refusal(p.parse_month, typed, TODAY, words=W).msgid == p.MONTH
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["12/0000", "desember 0000", "0000-12", "12/0001", "1/9999", "9999-01", "10/2024", "12/2028"],
+)
+def test_a_month_years_away_is_refused_with_the_months_that_may_be_typed(typed):
+    error = refusal(p.parse_month, typed, TODAY)
+    assert (error.msgid, error.params) == (
+        p.MONTH_WINDOW,
+        {"first": Month("2024-11"), "last": Month("2028-11")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("11/2024", (2024, 11)), ("11/2028", (2028, 11)), ("12/26", (2026, 12))]
+)
+def test_the_months_at_the_edge_of_the_window_are_taken(typed, expected):
+    assert p.parse_month(typed, TODAY) == expected
 
 
 # --- choices -------------------------------------------------------------------------------

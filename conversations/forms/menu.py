@@ -1,8 +1,9 @@
-"""The main menu: one choice among the use cases the user's role may start."""
+"""The main menu: one choice among the use cases the user's role may start; and the offer to
+continue a form that was left for another (a draft)."""
 
-from conversations.model import N_, Flow, Step
+from conversations.model import N_, Choice, Flow, Step, Text
 
-FLOW = Flow(
+MENU = Flow(
     name="menu",
     title=N_("Menu"),
     review=False,
@@ -16,3 +17,24 @@ FLOW = Flow(
         ),
     ),
 )
+
+DRAFT = Flow(
+    name="lanjutkan",
+    version=1,
+    title=N_("Unfinished form"),
+    review=False,
+    steps=(
+        Step(
+            key="pilihan",
+            prompt=N_("Continue the unfinished report? {title}, {count} answers so far."),
+            type="choice",
+            choices=(
+                Choice("lanjutkan", Text(N_("Continue"))),
+                Choice("mulai_baru", Text(N_("Start over"))),
+            ),
+            help=N_("Continue: the form goes on where you left it. Start over: its answers go."),
+        ),
+    ),
+)
+
+FLOWS = (MENU, DRAFT)

@@ -38,7 +38,7 @@ REGISTRATION = Flow(
             prompt=N_("{name}, this code registers you as {role} for {place}. Is that right?"),
             label=N_("Confirmation"),
             type="yes_no",
-            help=N_("Answer Yes to finish registration, or No if the code is not yours."),
+            help=N_("Answer Yes to finish registration, or No to type your name again."),
         ),
     ),
 )

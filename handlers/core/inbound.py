@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
 from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
-from handlers.core.turn import Incoming, SubmitHandler, Turn
+from handlers.core.turn import DRAFT, MENU, Incoming, SubmitHandler, Turn
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class Command:
     run: Callable[[Turn, str], Awaitable[None]]
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
+    drafts: tuple[str, ...] = ()  # the flows whose draft this command offers to continue
 
 
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
@@ -77,6 +79,11 @@ def _touch(ident: ChannelIdentity, now: datetime) -> None:
     last = ident.last_inbound_at
     if last is None or now - last >= TOUCH_EVERY or last > now:
         ident.last_inbound_at = now
+
+
+def in_form(turn: Turn) -> bool:
+    """A form is open (the main menu's one question is not a form)."""
+    return turn.state is not None and turn.state.flow != MENU
 
 
 def _chat_of(msg: Incoming) -> tuple[str, str]:
@@ -258,11 +265,12 @@ class Runtime:
             nonce=conversation.nonce,
             marked=marked,
             after_commit=later,
+            draft=chat_rows.load_draft(conversation),
         )
         hook = self.inbound_hooks.get(msg.channel)
         if hook is None or not await hook(turn):
             await self._dispatch(turn)
-        writes.save_state(conversation, turn.state, turn.nonce, now)
+        writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft)
         shape = self.reply_shapers.get(msg.channel)
         replies = shape(turn.out) if shape else turn.out
         if not self.replies_via_outbox:
@@ -346,15 +354,17 @@ class Runtime:
         text = turn.msg.inbound.text.strip()
         if not text:
             return False
-        word, _, arg = text.partition(" ")
+        word, arg = (*re.split(r"\s+", text, maxsplit=1), "")[:2]
         name = normalize(word).lstrip("/").split("@")[0]
         command = self.commands.get(name)
         if command is None:
             return False
+        # Phones write "Daftar" and "Lapor": any case is a command outside a form. Inside one a
+        # plain word is an answer, so only "/lapor" or "LAPOR" leave it.
         explicit = word.startswith("/") or (word.isupper() and len(word) > 1)
-        if not explicit and (turn.state is not None or arg):
-            return False  # a plain word inside a form is an answer, not a command
-        if engine.global_word(word, turn.words) and turn.state is not None:
+        if not explicit and in_form(turn):
+            return False
+        if engine.global_word(word, turn.words) and in_form(turn):
             return False  # /batal, /kembali, /bantuan belong to the open form
         if turn.user is None and "*" not in command.roles:
             return False
@@ -365,11 +375,21 @@ class Runtime:
         ):
             turn.say("Sorry, this menu is not available for your role.")
             return True
-        await command.run(turn, arg.strip())
+        await self.run_command(turn, command, arg.strip())
         return True
+
+    async def run_command(self, turn: Turn, command: Command, arg: str) -> None:
+        """Runs a command, typed or picked from the menu; one that would start a form left
+        unfinished (the open one, or the draft) first offers to continue it."""
+        left = turn.state.to_json() if in_form(turn) and turn.state.answers else turn.draft
+        if not arg and left and left["flow"] in command.drafts:
+            choice = {"command": command.name, "left": left}
+            await self.submit_handlers["_draft"](turn, self.flows[DRAFT], choice)
+            return
+        await command.run(turn, arg)
 
     async def submit(self, turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
         await self.submit_handlers[flow.name](turn, flow, answers)
 
     async def menu(self, turn: Turn, hint: bool = False) -> None:
-        await self.submit_handlers["_menu"](turn, self.flows["menu"], {"hint": hint})
+        await self.submit_handlers["_menu"](turn, self.flows[MENU], {"hint": hint})

@@ -27,6 +27,9 @@ from handlers.core.outgoing import Outgoing, render_reply
 from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
 
+MENU = "menu"  # the main menu's flow: choosing a use case, not a form
+DRAFT = "lanjutkan"  # the offer to continue a draft
+
 
 class Runtime(Protocol):
     """What a turn uses of the runtime (handlers.core.inbound.Runtime): declared here so the
@@ -71,6 +74,7 @@ class Turn:
     out: list[Outgoing] = field(default_factory=list)
     nonce: int = 0  # the conversation's button counter; saved with the state
     marked: bool = False  # the channel's group hook marked this chat (Runtime.group_hooks)
+    draft: dict[str, Any] | None = None  # a form left for another, as State JSON (one per chat)
     # run once the turn's transaction has committed (metrics): a rolled-back run counts nothing
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
@@ -101,10 +105,23 @@ class Turn:
         )
 
     async def start_flow(self, name: str, context: dict[str, Any]) -> None:
+        self._keep_draft(name)
         flow = self.runtime.flows[name]
         outcome = engine.start(flow, context, self.now, words=self.words)
         outcome.state.nonce += self.nonce
         await self.apply(flow, outcome)
+
+    def _keep_draft(self, starting: str) -> None:
+        """A form left unfinished for another (/menu, a command, a button) keeps its answers:
+        the next start of its use case offers to continue it (see Command.drafts)."""
+        left = self.state
+        if left is None or left.status == "done" or not left.answers or left.flow == starting:
+            return
+        if not any(left.flow in c.drafts for c in self.runtime.commands.values()):
+            return
+        self.draft = {**left.to_json(), "status": "active", "pending": {}}
+        if starting != DRAFT:
+            self.say("Your answers so far are kept: you can continue them later.")
 
     async def resume(self, inbound: Inbound) -> None:
         assert self.state is not None

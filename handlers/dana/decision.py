@@ -21,12 +21,14 @@ from handlers.core.text import format_money
 from handlers.core.turn import Turn
 from handlers.dana.common import (
     Facts,
+    decision_buttons,
     facts,
     money,
     parse_button,
     printable,
     record,
     refuse,
+    say_with_buttons,
     stale_message,
     status,
 )
@@ -128,11 +130,15 @@ async def on_partial_amount(turn: Turn, _flow: Flow, answers: dict[str, Any]) ->
 
 async def on_confirm(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     context = turn.state.context
-    if not answers["ok"]:
-        turn.say(
+    if not answers["ok"]:  # the request's buttons come back: deciding later is one tap away
+        request = await turn.session.get(DanaRequest, context["request_id"])
+        text = turn.t(
             "Nothing was decided; {reference} still waits for your decision.",
             reference=context["params"]["reference"],
         )
+        fresh = request is not None and request.status == dana.WAITING
+        buttons = decision_buttons(turn.runtime.texts, turn.locale, request) if fresh else ()
+        say_with_buttons(turn, text, buttons)
         return
     reason = answers.get("alasan") or answers.get("catatan")
     reason = printable(reason) if reason else None

@@ -269,7 +269,10 @@ def _after_registration(runtime: Runtime) -> None:
 
 
 def install(runtime: Runtime) -> None:
-    runtime.add_command(Command("dana", N_("Dana desa"), ROLES, dana_command, ("danadesa",)))
+    forms = ("dana_desa",)
+    runtime.add_command(
+        Command("dana", N_("Dana desa"), ROLES, dana_command, ("danadesa",), drafts=forms)
+    )
     runtime.submit_handlers.update({"dana_pilih_desa": on_desa, "dana_desa": on_request})
     dana_decision.install(runtime)
     dana_requester.install(runtime)

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.parsing import Ambiguous, ParseError, match_choice
 from db.models import Desa, Invite, Kecamatan, Puskesmas, User
 from db.queries import puskesmas_serving
+from handlers.core.text import load_words
 from handlers.people import roles
 from handlers.people.roles import Can, Place, Role
-from handlers.core.text import load_words
 
 # No 0/O, 1/I/L: codes are read aloud and typed on small keyboards.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

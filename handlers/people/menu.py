@@ -7,7 +7,7 @@ from typing import Any
 from conversations.model import N_, Flow
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
-from handlers.people import roles
+from handlers.people import drafts, roles
 from handlers.people.registration import (
     on_code,
     on_registration,
@@ -41,7 +41,7 @@ async def show(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
 
 async def on_menu(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     command = turn.runtime.commands[answers["action"]]
-    await command.run(turn, "")
+    await turn.runtime.run_command(turn, command, "")
 
 
 async def help_command(turn: Turn, _arg: str) -> None:
@@ -76,6 +76,8 @@ def install(runtime: Runtime) -> None:
             "_unknown": unknown,
             "invite_code": on_code,
             "registration": on_registration,
+            "_draft": drafts.offer,
+            "lanjutkan": drafts.on_choice,
         }
     )
     add = runtime.add_command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from db.models import ChannelIdentity, Invite, User
 from handlers.core.turn import Turn
 from handlers.people import invites, roles
 
+KEYWORD = re.compile(r"^\s*/?(?:daftar|start)(?:\s+|$)", re.I)
 MAX_WRONG_CODES = 5
 LOCKOUT = timedelta(hours=1)
 
@@ -29,6 +31,10 @@ async def start_command(turn: Turn, arg: str) -> None:
 
 
 async def unknown(turn: Turn, _flow: Flow, _answers: dict[str, Any]) -> None:
+    typed = turn.msg.inbound.text
+    if len(typed.split()) <= 2 and invites.looks_like_code(typed):
+        await check_code(turn, typed)  # a bare code, without DAFTAR
+        return
     turn.say(
         "Hello! This is the ILP reporting bot of Dinas Kesehatan Rejang Lebong. "
         "To use it you need an invitation code from your puskesmas or the Dinas Kesehatan. "
@@ -41,6 +47,7 @@ async def on_code(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
 
 
 async def check_code(turn: Turn, code: str) -> None:
+    code = KEYWORD.sub("", code)  # "Daftar K7QX2-M9PRT" typed where the code is asked
     channel, chat = turn.msg.channel, turn.msg.chat_id
     since = turn.now - LOCKOUT
     if await queries.failed_attempts(turn.session, channel, chat, since) >= MAX_WRONG_CODES:
@@ -79,10 +86,9 @@ async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) 
 
 
 async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
-    if not answers.get("confirm"):
-        turn.say(
-            "Registration cancelled. If the code is not yours, ask your puskesmas for a new one."
-        )
+    if not answers.get("confirm"):  # the name was wrong: ask it again, the code still holds
+        turn.say("All right, please type your name again. If the code is not yours, type /batal.")
+        await turn.start_flow("registration", turn.state.context)
         return
     invite_id = turn.state.context["invite_id"] if turn.state else None
     invite = await turn.session.get(Invite, invite_id, with_for_update=True)

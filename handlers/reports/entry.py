@@ -10,14 +10,14 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from conversations import quick_entry
+from conversations import parsing, quick_entry
 from conversations.forms.report_common import (
     KLASTER_BY_KEY,
     KLASTERS,
     Klaster,
     indicators,
 )
-from conversations.model import N_, Flow
+from conversations.model import N_, Day, Flow
 from db import queries
 from db.models import Puskesmas
 from db.report_queries import recent_means
@@ -127,6 +127,7 @@ async def start_choice(turn: Turn, prefill: dict[str, Any], quick: dict[str, str
     if not kader:
         desa = await queries.desa_of_puskesmas(turn.session, user.puskesmas_id)
         choices["desa"] = [[str(d.id), words.desa_name(d)] for d in desa]
+    _refuse_too_old(turn, prefill, choices["tanggal"])
     context = {
         "choices": choices,
         "kader": kader,
@@ -135,6 +136,25 @@ async def start_choice(turn: Turn, prefill: dict[str, Any], quick: dict[str, str
         "written_at": turn.msg.sent_at.isoformat(),  # the day "hari ini" was judged by
     }
     await turn.start_flow("lapor", context)
+
+
+def _refuse_too_old(turn: Turn, prefill: dict[str, Any], days: list[list[str]]) -> None:
+    """A typed TGL= before the days that may be reported: say so and from when reports can be
+    made, then ask the day with its buttons."""
+    try:
+        day = parsing.parse_date(prefill.get("tanggal") or "", words.sent_day(turn))
+    except parsing.ParseError:
+        return  # not a date: the day question says what to type
+    first = words.sent_day(turn) - timedelta(days=words.lock_days(turn))
+    if day >= first or day.isoformat() in {value for value, _ in days}:
+        return
+    turn.say(
+        "{day} can no longer be reported: reports can be made from {first} on. "
+        "Choose a day below, or ask the Dinas Kesehatan to open that day.",
+        day=Day(day),
+        first=Day(first),
+    )
+    del prefill["tanggal"]
 
 
 async def on_chosen(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -286,6 +306,7 @@ def install(runtime: Runtime) -> None:
             words.REPORTER_ROLES,
             lapor_command,
             ("laporan",),
+            drafts=tuple(k.flow for k in KLASTERS),
         )
     )
     _help_with_codes(runtime)

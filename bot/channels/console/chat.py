@@ -7,15 +7,16 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
-from conversations.model import Inbound
+from conversations.model import N_, Inbound
 from conversations.parsing import normalize
 from handlers.app import build_outbox_worker
 from handlers.core.inbound import Runtime
 from handlers.core.outbox import Delivery
 from handlers.core.outgoing import Button, Outgoing
-from handlers.core.text import load_words
+from handlers.core.text import Texts, load_words
 from handlers.core.turn import Incoming
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,19 @@ def format_message(out: Outgoing) -> str:
     if out.request == "contact":
         lines.append("     (kirim nomor: ketik  kontak <nomor>)")
     return "\n".join(lines)
+
+
+def attachment_lines(out: Outgoing, texts: Texts) -> list[str]:
+    """A terminal shows no files: what was sent, and where it was written to open it."""
+    lines = []
+    for kind, path in (("document", out.document), ("photo", out.photo)):
+        if path:
+            shown = Path(path).resolve() if Path(path).exists() else path
+            msgid = N_("(file sent: {name}, written to {path})")
+            if kind == "photo":
+                msgid = N_("(picture sent: {name}, written to {path})")
+            lines.append("     " + texts(msgid, name=Path(path).name, path=str(shown)))
+    return lines
 
 
 def to_incoming(chat_id: str, line: str, last: Outgoing | None, now_fn: Callable) -> Incoming:
@@ -103,6 +117,8 @@ class ConsoleChat:
     def show(self, messages: list[Outgoing], pushed: bool = False) -> None:
         for out in messages:
             print(format_message(out), file=self.stdout)
+            for line in attachment_lines(out, self.runtime.texts):
+                print(line, file=self.stdout)
         # The reply to a typed line is the question now (one without buttons makes numbers
         # answers again); a message from elsewhere takes over only when it brings buttons.
         if messages and (not pushed or messages[-1].buttons):
