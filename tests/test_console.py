@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 
+from clock_steps import export_to
 from dana_steps import FOGGING
 from report_steps import K2_ANSWERS
 
@@ -106,7 +107,7 @@ async def test_a_message_for_a_waiting_terminal_shows_up_without_typing(runtime,
 
 
 async def test_an_export_says_on_screen_which_file_was_sent_and_where(runtime, invite, tmp_path):
-    runtime.settings["export_dir"] = str(tmp_path)
+    export_to(runtime, tmp_path)
     screen = await console(
         runtime,
         "9",

@@ -9,6 +9,7 @@ from dana_steps import FOGGING, people, the_request
 from conversations import engine
 from conversations.forms.dana_desa import REQUEST as DANA
 from conversations.model import Inbound, State
+from handlers.core.text import load_words
 
 
 async def up_to_the_amount(siti):
@@ -77,7 +78,7 @@ def test_a_reading_picked_from_a_question_saved_before_the_fix_is_checked_too(op
         pending={"ambiguous": {"step": "jumlah", "options": options}},
         updated_at=NOW.isoformat(),
     )
-    outcome = engine.resume(DANA, state, Inbound(button="0"), NOW)
+    outcome = engine.resume(DANA, state, Inbound(button="0"), NOW, words=load_words())
     assert "jumlah" not in outcome.state.answers
     assert outcome.replies[0].parts[0].msgid == refusal
 

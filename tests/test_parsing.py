@@ -170,14 +170,14 @@ def test_only_readings_of_an_amount_that_fit_the_question_are_offered(
     typed, minimum, maximum, expected
 ):
     if isinstance(expected, str):
-        assert refusal(p.parse_money, typed, minimum, maximum).msgid == expected
+        assert refusal(p.parse_money, typed, minimum, maximum, words=W).msgid == expected
         return
-    asked = question(p.parse_money, typed, minimum, maximum)
+    asked = question(p.parse_money, typed, minimum, maximum, words=W)
     assert (asked.msgid, asked.options) == expected
 
 
 def test_zero_read_twice_is_one_reading_and_is_taken_where_zero_is_allowed():
-    assert p.parse_money("0.0", minimum=0) == Decimal(0)
+    assert p.parse_money("0.0", minimum=0, words=W) == Decimal(0)
 
 
 @pytest.mark.parametrize(
@@ -455,7 +455,7 @@ def test_a_kader_typing_something_that_is_not_a_month_is_asked_again(typed):
     ["12/0000", "desember 0000", "0000-12", "12/0001", "1/9999", "9999-01", "10/2024", "12/2028"],
 )
 def test_a_month_years_away_is_refused_with_the_months_that_may_be_typed(typed):
-    error = refusal(p.parse_month, typed, TODAY)
+    error = refusal(p.parse_month, typed, TODAY, words=W)
     assert (error.msgid, error.params) == (
         p.MONTH_WINDOW,
         {"first": Month("2024-11"), "last": Month("2028-11")},
@@ -466,7 +466,7 @@ def test_a_month_years_away_is_refused_with_the_months_that_may_be_typed(typed):
     ("typed", "expected"), [("11/2024", (2024, 11)), ("11/2028", (2028, 11)), ("12/26", (2026, 12))]
 )
 def test_the_months_at_the_edge_of_the_window_are_taken(typed, expected):
-    assert p.parse_month(typed, TODAY) == expected
+    assert p.parse_month(typed, TODAY, words=W) == expected
 
 
 # --- choices -------------------------------------------------------------------------------

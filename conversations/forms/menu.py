@@ -20,7 +20,6 @@ MENU = Flow(
 
 DRAFT = Flow(
     name="lanjutkan",
-    version=1,
     title=N_("Unfinished form"),
     review=False,
     steps=(
@@ -29,8 +28,8 @@ DRAFT = Flow(
             prompt=N_("Continue the unfinished report? {title}, {count} answers so far."),
             type="choice",
             choices=(
-                Choice("lanjutkan", Text(N_("Continue"))),
-                Choice("mulai_baru", Text(N_("Start over"))),
+                Choice("continue", Text(N_("Continue"))),
+                Choice("restart", Text(N_("Start over"))),
             ),
             help=N_("Continue: the form goes on where you left it. Start over: its answers go."),
         ),

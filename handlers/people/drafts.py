@@ -26,7 +26,7 @@ async def offer(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
 async def on_choice(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     command = turn.runtime.commands[turn.state.context["command"]]
     draft, turn.draft = turn.draft, None
-    if draft is None or answers["pilihan"] != "lanjutkan":
+    if draft is None or answers["pilihan"] != "continue":
         await command.run(turn, "")
         return
     state = State(**draft)

@@ -142,7 +142,9 @@ def _refuse_too_old(turn: Turn, prefill: dict[str, Any], days: list[list[str]]) 
     """A typed TGL= before the days that may be reported: say so and from when reports can be
     made, then ask the day with its buttons."""
     try:
-        day = parsing.parse_date(prefill.get("tanggal") or "", words.sent_day(turn))
+        day = parsing.parse_date(
+            prefill.get("tanggal") or "", words.sent_day(turn), words=turn.words
+        )
     except parsing.ParseError:
         return  # not a date: the day question says what to type
     first = words.sent_day(turn) - timedelta(days=words.lock_days(turn))
