@@ -31,6 +31,11 @@ from handlers.core.turn import Incoming
 UPDATES = Counter("ilpbot_updates", "Platform updates received", ["channel"])
 DUPLICATES = Counter("ilpbot_duplicate_updates", "Updates seen before (redeliveries)", ["channel"])
 ERRORS = Counter("ilpbot_update_errors", "Updates that failed and will be retried", ["channel"])
+FAILED = Counter(
+    "ilpbot_failed_messages",
+    "Messages whose turn raised: answered with an apology and skipped (handlers.core.poison)",
+    ["channel"],
+)
 HANDLE_SECONDS = Histogram(
     "ilpbot_update_seconds",
     "Handling one update, commit included",
@@ -62,6 +67,10 @@ def _count_duplicate(msg: Incoming) -> None:
     DUPLICATES.labels(msg.channel).inc()
 
 
+def _count_failed(msg: Incoming) -> None:
+    FAILED.labels(msg.channel).inc()
+
+
 def _count_refused(msg: Incoming, why: str) -> None:
     REFUSED.labels(msg.channel, why).inc()
 
@@ -73,9 +82,11 @@ def refused(channel: str, why: str, peer: tuple[str, int] | None = None) -> None
 
 
 def install(runtime: Runtime) -> None:
-    """Counts the runtime's duplicates and refusals; safe to call more than once."""
+    """Counts the runtime's duplicates, failures and refusals; safe to call more than once."""
     if _count_duplicate not in runtime.on_duplicate:
         runtime.on_duplicate.append(_count_duplicate)
+    if _count_failed not in runtime.on_failed:
+        runtime.on_failed.append(_count_failed)
     if _count_refused not in runtime.on_refused:
         runtime.on_refused.append(_count_refused)
 

@@ -28,6 +28,7 @@ from conversations.parsing import normalize
 from db import chats as chat_rows
 from db.models import Conversation
 from handlers.app import build_outbox_worker
+from handlers.core.poison import APOLOGY
 from handlers.core.text import Texts
 from handlers.people.invites import create_invite
 
@@ -458,6 +459,7 @@ class Fuzz:
     def __init__(self, side: Any) -> None:
         self.side = side
         self.seats: list[Seat] = []
+        self.apology = side.runtime.texts(APOLOGY, "id")  # what a turn that raised answers
 
     def __repr__(self) -> str:  # hypothesis prints the arguments of a failing example
         return f"Fuzz({self.side.channel}, {len(self.seats)} chats)"
@@ -524,6 +526,7 @@ class Fuzz:
             for reply in replies:
                 problems = not_indonesian(reply, seat.said)
                 assert not problems, (kind, reply, problems)
+                assert reply != self.apology, (kind, "the turn raised: see the log")
         assert self.side.violations() == []
         after = await self.state(seat)
         event(f"{before.step} -> {after.step if after else None}")

@@ -10,6 +10,7 @@ import itertools
 import pytest
 
 from bot.channels.telegram import send as telegram_send
+from handlers.core.poison import APOLOGY
 from handlers.people.invites import create_invite
 from handlers.people.menu import menu_commands
 from handlers.people.registration import ROLE_LABELS
@@ -48,6 +49,7 @@ class Walk:
     def __init__(self, side, persona: str) -> None:
         self.side, self.persona = side, persona
         self.seat: Seat | None = None
+        self.apology = side.runtime.texts(APOLOGY, "id")  # what a turn that raised answers
 
     async def fresh_seat(self) -> Seat:
         if self.persona == STRANGER:
@@ -96,6 +98,7 @@ class Walk:
         where = f"{self.side.channel}, {self.persona}, {what}"
         assert status < 300, f"{where}: HTTP {status}"
         assert replies, f"{where}: no answer"
+        assert self.apology not in replies, f"{where}: the turn raised (see the log)"
         said = f"{self.seat.said} {what}"
         for reply in replies:
             problems = not_indonesian(reply, said)

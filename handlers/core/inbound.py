@@ -113,6 +113,9 @@ class Runtime:
     file_builders: dict[str, FileBuilder] = field(default_factory=dict)  # see `finish`
     on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
     on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
+    on_failed: list[Callable[[Incoming], None]] = field(
+        default_factory=list
+    )  # handlers.core.poison
 
     def check_catalogue(self) -> None:
         """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
