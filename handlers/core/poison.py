@@ -47,11 +47,6 @@ async def handle_or_skip(runtime: Runtime, msg: Incoming) -> list[Outgoing]:
     except Exception as exc:
         if not is_poison(exc):
             raise
-        log.exception(
-            "%s message %s failed; answered with an apology and skipped",
-            msg.channel,
-            msg.external_id,
-        )
         return await _skip(runtime, msg, exc)
 
 
@@ -60,7 +55,18 @@ async def _skip(runtime: Runtime, msg: Incoming, exc: Exception) -> list[Outgoin
     apology = Outgoing(msg.channel, msg.chat_id, runtime.texts(APOLOGY, "id"))
     async with runtime.db.transaction() as session:
         if not await queries.record_inbound(session, msg.channel, msg.external_id, now):
-            return []  # skipped (or, after all, handled) by another worker meanwhile
+            # A redelivery of a poison skipped before (a redelivery is first run as new: see
+            # Runtime._handle_together), or one another worker handled meanwhile.
+            log.info("duplicate %s %s ignored", msg.channel, msg.external_id)
+            for hook in runtime.on_duplicate:
+                hook(msg)
+            return []
+        log.error(
+            "%s message %s failed; answered with an apology and skipped",
+            msg.channel,
+            msg.external_id,
+            exc_info=exc,
+        )
         await queries.audit(
             session,
             now,
