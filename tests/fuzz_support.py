@@ -302,7 +302,8 @@ class TelegramSide:
             return fake.push_raw(member_update(chat, kind[1]))
         if name == "unknown":
             return fake.push_raw({f"future_{kind[1]}": {"id": 1, "note": "not in Bot API 9"}})
-        return fake.push_raw(private_message(chat, **telegram_content(chat, kind)))
+        content = telegram_content(chat, kind) | {"message_id": fake.next_message_id(chat)}
+        return fake.push_raw(private_message(chat, **content))
 
 
 def _callback_data(kind: tuple, nonce: int | None) -> str:
