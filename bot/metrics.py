@@ -31,6 +31,11 @@ from handlers.core.turn import Incoming
 UPDATES = Counter("ilpbot_updates", "Platform updates received", ["channel"])
 DUPLICATES = Counter("ilpbot_duplicate_updates", "Updates seen before (redeliveries)", ["channel"])
 ERRORS = Counter("ilpbot_update_errors", "Updates that failed and will be retried", ["channel"])
+FAILED = Counter(
+    "ilpbot_failed_messages",
+    "Messages whose turn raised: answered with an apology and skipped (handlers.core.poison)",
+    ["channel"],
+)
 HANDLE_SECONDS = Histogram(
     "ilpbot_update_seconds",
     "Handling one update, commit included",
@@ -52,7 +57,8 @@ SEND_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 # why: forged, stale (buttons), other_desa, not_kades, not_requester (dana desa buttons),
-# bad_secret (Telegram webhook), bad_signature (WhatsApp webhook).
+# bad_secret (Telegram webhook), bad_signature (WhatsApp webhook), late (a message older than
+# one already applied in its chat: handlers/core/order.py).
 REFUSED = Counter("ilpbot_refused", "Requests and button presses refused", ["channel", "why"])
 
 log = logging.getLogger(__name__)
@@ -60,6 +66,10 @@ log = logging.getLogger(__name__)
 
 def _count_duplicate(msg: Incoming) -> None:
     DUPLICATES.labels(msg.channel).inc()
+
+
+def _count_failed(msg: Incoming) -> None:
+    FAILED.labels(msg.channel).inc()
 
 
 def _count_refused(msg: Incoming, why: str) -> None:
@@ -73,9 +83,11 @@ def refused(channel: str, why: str, peer: tuple[str, int] | None = None) -> None
 
 
 def install(runtime: Runtime) -> None:
-    """Counts the runtime's duplicates and refusals; safe to call more than once."""
+    """Counts the runtime's duplicates, failures and refusals; safe to call more than once."""
     if _count_duplicate not in runtime.on_duplicate:
         runtime.on_duplicate.append(_count_duplicate)
+    if _count_failed not in runtime.on_failed:
+        runtime.on_failed.append(_count_failed)
     if _count_refused not in runtime.on_refused:
         runtime.on_refused.append(_count_refused)
 

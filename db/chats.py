@@ -157,7 +157,8 @@ def _state_json(state: State | None, draft: dict[str, Any] | None) -> dict[str, 
 
 
 def _state_values(
-    state: State | None, nonce: int, now: datetime, draft: dict[str, Any] | None = None
+    state: State | None, nonce: int, now: datetime, draft: dict[str, Any] | None = None,
+    position: int | None = None,
 ) -> dict[str, Any]:
     active = state is not None and state.status == "active"
     return {
@@ -169,6 +170,7 @@ def _state_values(
         "expires_at": now + DRAFT_AFTER if active else None,  # then the form waits as a draft
         "nonce": nonce,
         "updated_at": now,
+        "position": position,
     }
 
 
@@ -195,13 +197,15 @@ WITH fresh AS (
 ), saved AS (
     UPDATE conversation AS c
     SET status = s.status, state = s.state, flow = s.flow, flow_version = s.flow_version,
-        step = s.step, expires_at = s.expires_at, nonce = s.nonce, updated_at = s.updated_at
+        step = s.step, expires_at = s.expires_at, nonce = s.nonce, updated_at = s.updated_at,
+        position = s.position
     FROM unnest(CAST(:c_conversation_id AS integer[]), CAST(:c_status AS varchar[]),
                 CAST(CAST(:c_state AS text[]) AS json[]), CAST(:c_flow AS varchar[]),
                 CAST(:c_flow_version AS integer[]), CAST(:c_step AS varchar[]),
                 CAST(:c_expires_at AS timestamptz[]), CAST(:c_nonce AS integer[]),
-                CAST(:c_updated_at AS timestamptz[]))
-         AS s(id, status, state, flow, flow_version, step, expires_at, nonce, updated_at)
+                CAST(:c_updated_at AS timestamptz[]), CAST(:c_position AS bigint[]))
+         AS s(id, status, state, flow, flow_version, step, expires_at, nonce, updated_at,
+              position)
     WHERE c.id = s.id
 ), queued AS (
     INSERT INTO outbox (channel, chat_id, user_id, kind, payload, status, attempts, created_at,
@@ -237,7 +241,7 @@ def _arrays(prefix: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -
 _INBOUND_COLUMNS = ("channel", "external_id", "received_at")
 _STATE_COLUMNS = (
     "conversation_id", "status", "state", "flow", "flow_version", "step", "expires_at", "nonce",
-    "updated_at",
+    "updated_at", "position",
 )  # fmt: skip
 _OUTBOX_COLUMNS = (
     "channel", "chat_id", "user_id", "kind", "payload", "status", "attempts", "created_at",
@@ -266,10 +270,12 @@ class GroupWrites:
         nonce: int,
         now: datetime,
         draft: dict[str, Any] | None = None,
+        position: int | None = None,
     ) -> None:
         """The conversation's new state, when anything changed. Written with Core, not the
-        ORM's flush: for one row the flush costs several times the statement."""
-        values = _state_values(state, nonce, now, draft)
+        ORM's flush: for one row the flush costs several times the statement. `position`: of
+        the last message applied (handlers/core/order.py)."""
+        values = _state_values(state, nonce, now, draft, position)
         if all(getattr(conversation, key) == value for key, value in values.items()):
             return
         self.states[conversation.id] = values | {"conversation_id": conversation.id}

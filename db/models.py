@@ -178,6 +178,9 @@ class Conversation(Base):
     nonce: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
+    # The provider's position of the last message applied (Incoming.position): an older one
+    # arriving after it is late (handlers/core/order.py).
+    position: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ProcessedInbound(Base):

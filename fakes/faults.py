@@ -28,7 +28,7 @@ import asyncpg
 from sqlalchemy import func, select
 
 from db.database import Database
-from db.models import Outbox, Puskesmas
+from db.models import AuditEvent, Outbox, Puskesmas
 from db.reports import ReportValue
 from db.totals import TotalAllDay
 from fakes.databases import queue_broadcast
@@ -663,17 +663,21 @@ async def _restart_figures(db, fake, chat_ids, updates, posts, health, window) -
 
 # --- 5. one chat, two workers, the same moment ---------------------------------------------
 
-ROUNDS = 4  # pairs of answers given at the same moment; the 9th answer alone
+ROUNDS = 4  # pairs of answers given at the same moment; then single answers to the summary
 K2_START = "D=40 T=5 STUNT=2"  # the rest (9 items) is asked one by one
+ITEMS = 9
 
 
 async def one_chat_two_workers(url: str, chats: int = 50) -> Figures:
     """Each person starts a report with three of its twelve figures; the next answers come
     in pairs, both halves of a pair at the same moment to two web processes. The conversation
-    lock serialises them: every answer lands in the report and is answered, none lost."""
+    lock serialises them, and the chat's order holds: the older half, if it comes second, is
+    refused as late (handlers/core/order.py), not applied to the next question. Single answers
+    then fill the form. Every answer is answered once and lands in the report or is refused."""
     db, fake, folder = Database(url), FakeBotApi().start(), work_folder()
     answers: Counter[int] = Counter()
     delivered: list[bool] = []
+    typed: Counter[int] = Counter()  # answers per chat
     try:
         pkms = await puskesmas_ids(db)
         days = [day for _p, k, day in slots(21 * 4 * 7, pkms) if k == "K2"]
@@ -691,8 +695,14 @@ async def one_chat_two_workers(url: str, chats: int = 50) -> Figures:
                         a.deliver(pair[0], answers), b.deliver(pair[1], answers)
                     )
                     delivered.extend(both)
-                delivered.append(await b.deliver(text_update(chat, "1"), answers))
-                data = await button_data(db, chat, "Kirim")
+                typed[chat] += 2 * ROUNDS
+                data = None
+                for _ in range(ITEMS):  # bounded: ITEMS answers fill the form
+                    delivered.append(await b.deliver(text_update(chat, "1"), answers))
+                    typed[chat] += 1
+                    data = await button_data(db, chat, "Kirim")
+                    if data is not None:
+                        break
                 if data is not None:
                     delivered.append(await a.deliver(press_update(chat, data), answers))
                 a.close(), b.close()
@@ -700,22 +710,24 @@ async def one_chat_two_workers(url: str, chats: int = 50) -> Figures:
             started = time.perf_counter()
             await asyncio.gather(*(person(n, chat) for n, chat in enumerate(people)))
             took = time.perf_counter() - started
-        return tidy(folder, await _answers_figures(db, people, (answers, delivered), took))
+        return tidy(folder, await _answers_figures(db, people, typed, (answers, delivered), took))
     finally:
         fake.stop()
         await db.dispose()
 
 
-async def _answers_figures(db, people, posted, took) -> Figures:
+async def _answers_figures(db, people, typed, posted, took) -> Figures:
     reports = await stored_reports(db)
     ids = [r.id for r in reports]
     async with db.transaction() as session:
         stored = (
             await session.execute(select(func.count()).where(ReportValue.report_id.in_(ids)))
         ).scalar_one()
-    answers = len(people) * (2 * ROUNDS + 1)
-    # header + first question, one question per answer (the 9th: the summary), the thanks
-    expected = dict.fromkeys(people, 2 + 2 * ROUNDS + 1 + 1)
+        late = (
+            await session.execute(select(func.count()).where(AuditEvent.action == "refused_late"))
+        ).scalar_one()
+    # header + first question, one answer per message (question or late notice), the thanks
+    expected = {chat: 2 + typed[chat] + 1 for chat in people}
     doubled, lost = over(await replies_per_chat(db), expected)
     figures = {
         "chats": len(people),
@@ -723,7 +735,8 @@ async def _answers_figures(db, people, posted, took) -> Figures:
         **answered(*posted),
         "reports": len(reports),
         "answers_stored": stored - 3 * len(reports),  # the three typed with LAPOR aside
-        "answers_sent": answers,
+        "answers_sent": sum(typed.values()),
+        "refused_late": late,
         "replies_doubled": doubled,
         "replies_lost": lost,
         "seconds": round(took, 1),
@@ -731,7 +744,8 @@ async def _answers_figures(db, people, posted, took) -> Figures:
     figures["ok"] = (
         figures["undelivered"] == 0
         and len(reports) == len(people)
-        and figures["answers_stored"] == answers
+        and figures["answers_stored"] == ITEMS * len(people)
+        and figures["answers_stored"] + late == figures["answers_sent"]
         and doubled == lost == 0
     )
     return figures

@@ -121,6 +121,12 @@ class FakeBotApi(ServedApp):
         self._msg_ids[chat_id] = self._msg_ids.get(chat_id, 0) + 1
         return self._msg_ids[chat_id]
 
+    def next_message_id(self, chat_id: int) -> int:
+        """The id Telegram gives the chat's next message (ids increase within a chat): for a
+        raw update built by hand, so the bot sees the chat's messages in order."""
+        with self._lock:
+            return self._next_msg_id(chat_id)
+
     def _push_msg(
         self,
         chat_id: int,

@@ -27,6 +27,11 @@ from conversations.model import State
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db.models import Conversation
+from handlers.app import build_outbox_worker
+from handlers.core.poison import APOLOGY
+from handlers.core.text import Texts
+from handlers.people.invites import create_invite
+
 from fakes.graph_api import (
     WaMessage,
     _inbound,
@@ -301,7 +306,8 @@ class TelegramSide:
             return fake.push_raw(member_update(chat, kind[1]))
         if name == "unknown":
             return fake.push_raw({f"future_{kind[1]}": {"id": 1, "note": "not in Bot API 9"}})
-        return fake.push_raw(private_message(chat, **telegram_content(chat, kind)))
+        content = telegram_content(chat, kind) | {"message_id": fake.next_message_id(chat)}
+        return fake.push_raw(private_message(chat, **content))
 
 
 def _callback_data(kind: tuple, nonce: int | None) -> str:
@@ -458,6 +464,7 @@ class Fuzz:
     def __init__(self, side: Any) -> None:
         self.side = side
         self.seats: list[Seat] = []
+        self.apology = side.runtime.texts(APOLOGY, "id")  # what a turn that raised answers
 
     def __repr__(self) -> str:  # hypothesis prints the arguments of a failing example
         return f"Fuzz({self.side.channel}, {len(self.seats)} chats)"
@@ -524,6 +531,7 @@ class Fuzz:
             for reply in replies:
                 problems = not_indonesian(reply, seat.said)
                 assert not problems, (kind, reply, problems)
+                assert reply != self.apology, (kind, "the turn raised: see the log")
         assert self.side.violations() == []
         after = await self.state(seat)
         event(f"{before.step} -> {after.step if after else None}")

@@ -118,7 +118,8 @@ class Person:
         return await self._send_raw({"location": {"latitude": lat, "longitude": lon}})
 
     async def _send_raw(self, content: dict[str, Any]) -> list[str]:
-        update = private_message(self.chat_id, date=self._date(), **content)
+        message_id = self.fake.next_message_id(self.chat_id)
+        update = private_message(self.chat_id, date=self._date(), message_id=message_id, **content)
         return await self._deliver(self.fake.push_raw(update))
 
     async def press(self, label: str) -> list[str]:

@@ -21,6 +21,7 @@ from db import chats as chat_rows
 from db import queries
 from db.database import Database, is_transient
 from db.models import ChannelIdentity
+from handlers.core import order
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
@@ -121,6 +122,9 @@ class Runtime:
     file_builders: dict[str, FileBuilder] = field(default_factory=dict)  # see `finish`
     on_duplicate: list[Callable[[Incoming], None]] = field(default_factory=list)  # metrics
     on_refused: list[Callable[[Incoming, str], None]] = field(default_factory=list)  # metrics
+    on_failed: list[Callable[[Incoming], None]] = field(
+        default_factory=list
+    )  # handlers.core.poison
 
     def check_catalogue(self) -> None:
         """Every msgid a flow shows must be translated: fail at start, not in front of a user."""
@@ -203,17 +207,18 @@ class Runtime:
                 fresh = await queries.record_inbounds(session, keys, now)
             news = [msg for msg, is_new in zip(msgs, fresh, strict=True) if is_new]
             marked = await self._group_hooks(session, news, now)
-            replies = []
+            replies: list[list[Outgoing]] = [[] for _ in msgs]
             later: list[Callable[[], None]] = []  # counted once committed: a rerun starts anew
-            for msg, is_new in zip(msgs, fresh, strict=True):
-                if not is_new:
-                    replies.append(self._duplicate(msg, later))
+            for i in order.in_provider_order(msgs):
+                msg = msgs[i]
+                if not fresh[i]:
+                    replies[i] = self._duplicate(msg, later)
                     continue
                 chat = (msg.channel, msg.chat_id)
                 turn_marked = chat in marked
                 marked.discard(chat)  # the chat's first message in the group
-                replies.append(
-                    await self._handle_in(session, msg, chats[chat], writes, turn_marked, later)
+                replies[i] = await self._handle_in(
+                    session, msg, chats[chat], writes, turn_marked, later
                 )
             new = await writes.write(session)
             if hopeful and len(new) < len(keys):  # `new` holds only keys of this group
@@ -268,9 +273,12 @@ class Runtime:
             draft=chat_rows.load_draft(conversation),
         )
         hook = self.inbound_hooks.get(msg.channel)
-        if hook is None or not await hook(turn):
+        if order.is_late(msg, conversation):
+            await order.refuse_late(turn)
+        elif hook is None or not await hook(turn):
             await self._dispatch(turn)
-        writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft)
+        position = order.position_after(msg, conversation)
+        writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft, position)
         shape = self.reply_shapers.get(msg.channel)
         replies = shape(turn.out) if shape else turn.out
         if not self.replies_via_outbox:

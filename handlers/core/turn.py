@@ -49,7 +49,9 @@ class Runtime(Protocol):
 @dataclass(frozen=True)
 class Incoming:
     """A platform message as the runtime needs it. `external_id` is the dedupe key
-    (Telegram update_id, WhatsApp wamid); `sent_at` is the provider's timestamp."""
+    (Telegram update_id, WhatsApp wamid); `sent_at` is the provider's timestamp. `position`
+    orders one chat's messages as the provider does (Telegram's message_id, WhatsApp's
+    timestamp); None when there is none (a button press: its nonce tells a stale one)."""
 
     channel: str
     chat_id: str
@@ -59,6 +61,7 @@ class Incoming:
     callback: str | None = None
     display_name: str | None = None
     phone: str | None = None
+    position: int | None = None
 
 
 @dataclass

@@ -23,6 +23,7 @@ from conversations.model import N_
 from db import queries
 from handlers.core.inbound import Runtime
 from handlers.core.outgoing import Outgoing
+from handlers.core.poison import handle_or_skip
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,15 @@ class TelegramUpdates:
         metrics.install(runtime)
 
     async def process(self, update: Update) -> None:
-        """Returns once the update's effect is committed (or it was a duplicate); raises when
-        it could not be, and the caller gets the same update again later."""
+        """Returns once the update's effect is committed (or it was a duplicate, or a poison
+        answered with an apology); raises when the database could not take it, and the caller
+        gets the same update again later."""
         started = time.perf_counter()
         metrics.UPDATES.labels(CHANNEL).inc()
         try:
             parsed = parse(update, self.runtime.clock())
             if parsed.incoming is not None:
-                await self.runtime.handle(parsed.incoming)
+                await handle_or_skip(self.runtime, parsed.incoming)  # a poison: an apology
             else:
                 await self._record(parsed)
         except Exception:

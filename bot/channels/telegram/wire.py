@@ -109,6 +109,7 @@ def parse(update: Update, now: datetime) -> Parsed:
         inbound=inbound,
         display_name=user.full_name if user else None,
         phone=contact.phone_number if own_phone else None,
+        position=message.message_id,  # increases within a chat
     )
     return Parsed("message", update_id, chat_id, incoming)
 

@@ -22,6 +22,8 @@ from bot.app import App
 from bot.channels.whatsapp import window as whatsapp_window
 from bot.channels.whatsapp.templates import Templates
 from bot.channels.whatsapp.wire import CHANNEL, Webhook, parse, signature_ok
+from handlers.core.order import in_provider_order
+from handlers.core.poison import handle_or_skip
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +79,22 @@ class WhatsAppWebhook:
         return Response(status_code=200)
 
     async def process(self, hook: Webhook) -> None:
-        """Messages in payload order, each in its own transaction; then the statuses."""
-        for msg in hook.messages:
+        """Messages in their chat's order, each in its own transaction; then the statuses. A poison
+        is answered and skipped (handlers.core.poison); a message the database could not take
+        holds back only its own chat's later ones, and the payload is answered 500 at the end."""
+        failure: Exception | None = None
+        waiting: set[str] = set()  # chats whose earlier message Meta must send again
+        for msg in (hook.messages[i] for i in in_provider_order(hook.messages)):
+            if msg.chat_id in waiting:
+                continue
             started = time.perf_counter()
             metrics.UPDATES.labels(CHANNEL).inc()
             try:
-                await self.runtime.handle(msg)
-            except Exception:
+                await handle_or_skip(self.runtime, msg)
+            except Exception as exc:
                 metrics.ERRORS.labels(CHANNEL).inc()
-                raise
+                failure = failure or exc
+                waiting.add(msg.chat_id)
             finally:
                 metrics.HANDLE_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
         if hook.statuses:
@@ -93,6 +102,8 @@ class WhatsAppWebhook:
                 await whatsapp_window.apply_statuses(
                     session, hook.statuses, self.templates, self.runtime
                 )
+        if failure is not None:
+            raise failure
 
     async def startup(self) -> None:
         pass

@@ -89,6 +89,7 @@ def _message(raw: Json, contact: Json) -> Incoming | None:
         callback=callback,
         display_name=(contact.get("profile") or {}).get("name"),
         phone=str(wa_id) if wa_id else None,
+        position=_position(raw.get("timestamp")),
     )
 
 
@@ -142,6 +143,15 @@ def _status(raw: Json) -> Status:
 def _clean(text: Any) -> str:
     """Typed words as stored text (PostgreSQL refuses NUL characters)."""
     return str(text or "").replace("\x00", "")
+
+
+def _position(timestamp: Any) -> int | None:
+    """The message's order in its chat: Meta's timestamp, in seconds (None if it has none)."""
+    try:
+        seconds = int(timestamp)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return seconds if 0 <= seconds < 2**53 else None
 
 
 def _when(timestamp: Any) -> datetime:
