@@ -157,7 +157,10 @@ def _state_json(state: State | None, draft: dict[str, Any] | None) -> dict[str, 
 
 
 def _state_values(
-    state: State | None, nonce: int, now: datetime, draft: dict[str, Any] | None = None,
+    state: State | None,
+    nonce: int,
+    now: datetime,
+    draft: dict[str, Any] | None = None,
     position: int | None = None,
 ) -> dict[str, Any]:
     active = state is not None and state.status == "active"

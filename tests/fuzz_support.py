@@ -27,11 +27,6 @@ from conversations.model import State
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db.models import Conversation
-from handlers.app import build_outbox_worker
-from handlers.core.poison import APOLOGY
-from handlers.core.text import Texts
-from handlers.people.invites import create_invite
-
 from fakes.graph_api import (
     WaMessage,
     _inbound,
@@ -44,6 +39,7 @@ from fakes.graph_api import (
     wa_text,
 )
 from handlers.app import build_outbox_worker
+from handlers.core.poison import APOLOGY
 from handlers.core.text import Texts
 from handlers.people.invites import create_invite
 

@@ -16,9 +16,9 @@ from conversations.model import Inbound
 from db import chats as chat_rows
 from db.database import Database
 from db.models import Conversation
+from fakes.graph_api import wa_envelope, wa_text
 from handlers.core.turn import Incoming
 
-from fakes.graph_api import wa_envelope, wa_text
 from tests.telegram_support import register
 from tests.whatsapp_support import register as register_on_whatsapp
 

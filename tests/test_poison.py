@@ -14,8 +14,8 @@ from sqlalchemy import func, select, update
 from conversations.model import State
 from db.database import Database
 from db.models import Conversation, Outbox, ProcessedInbound
-
 from fakes.graph_api import wa_envelope, wa_status, wa_text
+
 from tests.telegram_support import Person, settled
 from tests.whatsapp_support import words
 
