@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     whatsapp_messages_per_second: float = 80.0  # the number's throughput (Meta's default)
     whatsapp_templates_file: str | None = None  # default: bot/templates/whatsapp_templates.json
 
+    # --- the web app's guard (bot/guard.py) -----------------------------------------------
+    # A request body over this many bytes is refused (413) unread: Telegram's and Meta's
+    # payloads are a few KB.
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+
     @field_validator("database_url")
     @classmethod
     def _normalize(cls, value: str) -> str:

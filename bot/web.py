@@ -15,6 +15,7 @@ from typing import Protocol
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +24,7 @@ from bot import metrics
 from bot.app import App
 from bot.channels.telegram import web as telegram_web
 from bot.channels.whatsapp import web as whatsapp_web
+from bot.guard import BodyLimit
 from bot.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -99,4 +101,5 @@ def create_app(
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
     routes += [route for web in webs for route in web.routes]
-    return Starlette(routes=routes, lifespan=lifespan)
+    limit = Middleware(BodyLimit, max_bytes=app.settings.max_body_bytes)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[limit])

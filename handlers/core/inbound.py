@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
-from conversations.model import N_, Flow, Inbound, Reply, Text
+from conversations.model import N_, Contact, Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
@@ -53,15 +53,26 @@ class Command:
 
 
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+_PHONE_MAX = ChannelIdentity.__table__.c.phone.type.length
 
 
 def _clean(msg: Incoming) -> Incoming:
-    """Control characters (a NUL breaks PostgreSQL text) never get past the door."""
-    text = msg.inbound.text.translate(_CONTROL)
+    """Control characters (a NUL breaks PostgreSQL text) never get past the door, in typed
+    words, pressed data or a shared contact card; an identity's phone number that its column
+    cannot hold is not kept (only a forged contact has one)."""
+    inbound = msg.inbound
+    text = inbound.text.translate(_CONTROL)
     callback = msg.callback.translate(_CONTROL) if msg.callback else msg.callback
-    if text == msg.inbound.text and callback == msg.callback:
+    contact = inbound.contact
+    if contact is not None:
+        name = contact.name.translate(_CONTROL) if contact.name else contact.name
+        contact = Contact(contact.phone.translate(_CONTROL), name)
+    phone = msg.phone.translate(_CONTROL) if msg.phone else msg.phone
+    phone = phone if phone and len(phone) <= _PHONE_MAX else None
+    if (text, callback, contact, phone) == (inbound.text, msg.callback, inbound.contact, msg.phone):
         return msg
-    return replace(msg, inbound=replace(msg.inbound, text=text), callback=callback)
+    inbound = replace(inbound, text=text, contact=contact)
+    return replace(msg, inbound=inbound, callback=callback, phone=phone)
 
 
 # How stale an identity's last_inbound_at may get: writing it on every message costs an UPDATE
