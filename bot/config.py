@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # A request body over this many bytes is refused (413) unread: Telegram's and Meta's
     # payloads are a few KB.
     max_body_bytes: int = Field(1_000_000, ge=1024)
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's
+    # forwarded_allow_ips: comma-separated addresses or networks, "*" for any): from anyone
+    # else the header is ignored, so a refusal logs the address that really connected.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
