@@ -11,6 +11,8 @@ from typing import Any
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from handlers.core.privacy import masked
+
 # Telegram's and Meta's payloads nest about 10 levels (an entry's change's value's message's
 # interactive reply …); no real one comes near this.
 MAX_DEPTH = 32
@@ -59,7 +61,7 @@ def identifier(value: Any, limit: int) -> str:
         raise ValueError(f"an id is text or a number, not {type(value).__name__}")
     text = str(value)
     if not text or len(text) > limit or not text.isprintable():
-        raise ValueError(f"implausible id {text[:limit]!r}")
+        raise ValueError(f"implausible id {masked(text[:limit])!r}")
     return text
 
 

@@ -23,6 +23,7 @@ from db.models import ChannelIdentity
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
+from handlers.core.privacy import masked
 from handlers.core.text import Texts
 from handlers.core.turn import Incoming, SubmitHandler, Turn
 
@@ -173,7 +174,7 @@ class Runtime:
         try:
             return await self.finish(out)
         except Exception:  # the turn is committed: the person gets words, not a stack trace
-            log.exception("making %s for %s:%s failed", out.build, out.channel, out.chat_id)
+            log.exception("making %s for %s:%s failed", out.build, out.channel, masked(out.chat_id))
             text = self.texts(N_("Sorry, the file could not be made. Please try again later."))
             return Outgoing(out.channel, out.chat_id, text)
 
@@ -329,7 +330,7 @@ class Runtime:
 
     async def _refuse(self, turn: Turn, why: str, data: str) -> None:
         log.warning(
-            "refused %s button %r from %s:%s", why, data, turn.msg.channel, turn.msg.chat_id
+            "refused %s button %r from %s:%s", why, data, turn.msg.channel, masked(turn.msg.chat_id)
         )
         turn.after_commit += [partial(hook, turn.msg, why) for hook in self.on_refused]
         await queries.audit(
