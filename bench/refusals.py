@@ -44,7 +44,7 @@ from handlers.people.invites import create_invite  # noqa: E402
 from tests.fakes.graph_api import sign, wa_button_reply, wa_envelope, wa_text  # noqa: E402
 from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
-TOKEN, SECRET = "123456:BENCH", "bench-secret"
+TOKEN, SECRET = "123456:BENCH", "bench-webhook-secret"
 APP_SECRET = "bench-app-secret"
 SUMBER_URIP, SUMBER_BENING = "17.02.11.2009", "17.02.11.2010"
 AT_THE_DOOR = ("bad_secret", "bad_signature")  # no user, no database write: log and count
@@ -197,7 +197,7 @@ async def refusals(backend: str = "sqlite", n: int = 50) -> dict:
             whatsapp_access_token="bench-token",
             whatsapp_phone_number_id="1234567890",
             whatsapp_app_secret=APP_SECRET,
-            whatsapp_verify_token="bench-verify",
+            whatsapp_verify_token="bench-verify-token",
         )
     )
     web_app = create_app(app)

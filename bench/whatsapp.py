@@ -38,7 +38,7 @@ from bench.common import (  # noqa: E402
 from tests.fakes.graph_api import FakeGraphApi, sign, wa_envelope, wa_text  # noqa: E402
 from tests.fakes.server import free_port  # noqa: E402
 
-APP_SECRET, VERIFY = "bench-app-secret", "bench-verify"
+APP_SECRET, VERIFY = "bench-app-secret", "bench-verify-token"
 FIRST_WA = 6281200000000
 
 

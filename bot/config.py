@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.database import normalize_url
+
+# Telegram's rule for a webhook secret (1-256 of A-Z a-z 0-9 _ -), at least 16 long: our secrets
+# follow it, so one made for Telegram fits everywhere.
+SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class Settings(BaseSettings):
@@ -49,15 +55,6 @@ class Settings(BaseSettings):
     whatsapp_messages_per_second: float = 80.0  # the number's throughput (Meta's default)
     whatsapp_templates_file: str | None = None  # default: bot/templates/whatsapp_templates.json
 
-    # --- the web app's guard (bot/guard.py) -----------------------------------------------
-    # A request body over this many bytes is refused (413) unread: Telegram's and Meta's
-    # payloads are a few KB.
-    max_body_bytes: int = Field(1_000_000, ge=1024)
-    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's
-    # forwarded_allow_ips: comma-separated addresses or networks, "*" for any): from anyone
-    # else the header is ignored, so a refusal logs the address that really connected.
-    forwarded_allow_ips: str = "127.0.0.1"
-
     @field_validator("database_url")
     @classmethod
     def _normalize(cls, value: str) -> str:
@@ -74,3 +71,28 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.whatsapp_access_token and self.whatsapp_phone_number_id)
+
+    # --- webguard: the web app's guard (bot/guard.py) and strong secrets ----------------------
+    # A request body over this many bytes is refused (413) unread: Telegram's and Meta's
+    # payloads are a few KB.
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's
+    # forwarded_allow_ips: comma-separated addresses or networks, "*" for any): from anyone
+    # else the header is ignored, so a refusal logs the address that really connected.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @field_validator(
+        "telegram_webhook_secret", "whatsapp_app_secret", "whatsapp_verify_token", mode="before"
+    )
+    @classmethod
+    def _strong_secret(cls, value: object) -> object:
+        """A guessable secret is refused at start-up, not discovered in an incident. Empty
+        means unset (the channel then says what it needs)."""
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not SECRET.fullmatch(value):
+            raise ValueError(
+                "must be 16 to 256 characters of A-Z a-z 0-9 _ - (Telegram's rule); "
+                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value

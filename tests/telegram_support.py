@@ -27,7 +27,7 @@ from tests.fakes.telegram_api import FakeBotApi
 
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # the tests' frozen clock: Senin 10.00 WIB
 TOKEN = "123456:TEST"
-SECRET = "s3cret-Token_1"
+SECRET = "s3cret-Token_1-for-tests"
 Post = Callable[[dict[str, Any]], Awaitable[httpx.Response]]
 
 

@@ -19,7 +19,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env | {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
         "TELEGRAM_BOT_TOKEN": "123456:TEST",
-        "TELEGRAM_WEBHOOK_SECRET": "secret",
+        "TELEGRAM_WEBHOOK_SECRET": "secret-for-the-tests",
         "LOG_LEVEL": "WARNING",
         **extra,
     }
