@@ -46,6 +46,7 @@ from tests.fakes.telegram_api import FakeBotApi  # noqa: E402
 
 TOKEN, SECRET = "123456:BENCH", "bench-webhook-secret"
 APP_SECRET = "bench-app-secret"
+METRICS_TOKEN = "bench-metrics-token"
 SUMBER_URIP, SUMBER_BENING = "17.02.11.2009", "17.02.11.2010"
 AT_THE_DOOR = ("bad_secret", "bad_signature")  # no user, no database write: log and count
 KINDS = (
@@ -59,9 +60,9 @@ KINDS = (
 )
 
 
-async def refused_counts(http) -> dict[tuple[str, str], float]:
+async def refused_counts(http, token: str = METRICS_TOKEN) -> dict[tuple[str, str], float]:
     """ilpbot_refused_total by (channel, why), as an app's /metrics shows it."""
-    text = (await http.get("/metrics")).text
+    text = (await http.get("/metrics", headers={"Authorization": f"Bearer {token}"})).text
     return {
         (s.labels["channel"], s.labels["why"]): s.value
         for family in text_string_to_metric_families(text)
@@ -198,6 +199,7 @@ async def refusals(backend: str = "sqlite", n: int = 50) -> dict:
             whatsapp_phone_number_id="1234567890",
             whatsapp_app_secret=APP_SECRET,
             whatsapp_verify_token="bench-verify-token",
+            metrics_token=METRICS_TOKEN,
         )
     )
     web_app = create_app(app)

@@ -42,6 +42,7 @@ def configure_logging(settings: Settings) -> None:
         settings.whatsapp_access_token,
         settings.whatsapp_app_secret,
         settings.whatsapp_verify_token,
+        settings.metrics_token,
     )
 
 

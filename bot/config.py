@@ -80,9 +80,16 @@ class Settings(BaseSettings):
     # forwarded_allow_ips: comma-separated addresses or networks, "*" for any): from anyone
     # else the header is ignored, so a refusal logs the address that really connected.
     forwarded_allow_ips: str = "127.0.0.1"
+    # GET /metrics on PORT answers only `Authorization: Bearer <METRICS_TOKEN>`; without a token
+    # the route does not exist there (METRICS_PORT, where set, is a listener of its own).
+    metrics_token: str | None = None
 
     @field_validator(
-        "telegram_webhook_secret", "whatsapp_app_secret", "whatsapp_verify_token", mode="before"
+        "telegram_webhook_secret",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        "metrics_token",
+        mode="before",
     )
     @classmethod
     def _strong_secret(cls, value: object) -> object:

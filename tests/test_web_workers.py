@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.fakes.server import free_port
+from tests.telegram_support import SCRAPER
 
 ILPBOT = str(Path(sys.executable).parent / "ilpbot")
 
@@ -20,6 +21,7 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
         "TELEGRAM_BOT_TOKEN": "123456:TEST",
         "TELEGRAM_WEBHOOK_SECRET": "secret-for-the-tests",
+        "METRICS_TOKEN": "metrics-token-for-tests",
         "LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -87,7 +89,7 @@ def test_metrics_from_any_worker_count_every_worker(tmp_path):
             forged = httpx.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1})
             assert forged.status_code == 403
         for _ in range(5):  # whichever worker answers the scrape
-            scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", headers=SCRAPER, timeout=5).text
             assert 'ilpbot_refused_total{channel="telegram",why="bad_secret"} 20.0' in scrape
     finally:
         server.send_signal(signal.SIGTERM)

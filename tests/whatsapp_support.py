@@ -33,6 +33,7 @@ from tests.fakes.graph_api import (
     wa_location,
     wa_text,
 )
+from tests.telegram_support import METRICS_TOKEN
 
 SECRET = "app-secret-for-tests"
 VERIFY = "verify-token-for-tests"
@@ -50,6 +51,7 @@ def whatsapp_settings(db_url: str, graph: FakeGraphApi) -> Settings:
         whatsapp_app_secret=SECRET,
         whatsapp_verify_token=VERIFY,
         whatsapp_api_url=graph.base_url,
+        metrics_token=METRICS_TOKEN,
     )
 
 
