@@ -26,7 +26,7 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType
 
-from bot.guard import identifier
+from bot.channels.telegram.plausible import Implausible, plausible
 from conversations.model import N_, Contact, Inbound, Location, Photo
 from handlers.core.outgoing import Outgoing
 from handlers.core.turn import Incoming
@@ -67,11 +67,11 @@ def read_update(data: Any) -> Update:
     a poll without the fields Bot API 9.6 added, which an older self-hosted server omits): it
     is read as a message we do not support, so the person gets an answer and Telegram does
     not send the update again and again. ValueError when it is no update at all, or one only
-    a forger sends (see _plausible)."""
+    a forger sends (see plausible.py)."""
     if not isinstance(data, dict):
         raise ValueError(f"an update is a JSON object, not {type(data).__name__}")
     try:
-        return _plausible(Update.de_json(data, None))
+        return plausible(Update.de_json(data, None))
     except (TypeError, KeyError, AttributeError, OverflowError) as exc:
         problem: Exception = exc
     except ValueError as exc:
@@ -82,45 +82,11 @@ def read_update(data: Any) -> Update:
     lean = {k: v for k, v in data[kinds[0]].items() if k in ENVELOPE} if kinds else {}
     lean[UNREADABLE] = True
     try:
-        update = _plausible(Update.de_json({"update_id": data["update_id"], kinds[0]: lean}, None))
+        update = plausible(Update.de_json({"update_id": data["update_id"], kinds[0]: lean}, None))
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError):
         raise ValueError(f"unreadable update: {problem}") from problem
     log.warning("telegram update %s: %s; read as unsupported", update.update_id, problem)
     return update
-
-
-class Implausible(ValueError):
-    """An update the Bot API never sends (its types are strict; PTB takes fields as they come)."""
-
-
-def _plausible(update: Update) -> Update:
-    """Refuses a forger's update here, as a 400, rather than halfway through its turn as a 500:
-    ids that are no 64-bit numbers, text that is no text, a phone number no column holds."""
-    query, chat, message = update.callback_query, update.effective_chat, update.effective_message
-    try:
-        _number(update.update_id)
-        if chat is not None:
-            _number(chat.id)
-        if message is not None:
-            _number(message.message_id)
-            for text in (message.text, message.caption):
-                if text is not None and not isinstance(text, str):
-                    raise ValueError(f"text that is a {type(text).__name__}")
-            contact = getattr(message, "contact", None)  # not on an inaccessible message
-            if contact is not None and not isinstance(contact.phone_number, str):
-                raise ValueError("a phone number that is no text")
-        if query is not None:
-            identifier(query.id, 100)
-            if query.data is not None and not isinstance(query.data, str):
-                raise ValueError(f"callback data that is a {type(query.data).__name__}")
-    except ValueError as exc:
-        raise Implausible(str(exc)) from exc
-    return update
-
-
-def _number(value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
-        raise ValueError(f"implausible id {str(value)[:30]!r}")
 
 
 def parse(update: Update, now: datetime) -> Parsed:
