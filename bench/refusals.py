@@ -43,8 +43,9 @@ from fakes.metrics import refused_counts  # noqa: E402
 from fakes.telegram_api import FakeBotApi  # noqa: E402
 from handlers.people.invites import create_invite  # noqa: E402
 
-TOKEN, SECRET = "123456:BENCH", "bench-secret"
+TOKEN, SECRET = "123456:BENCH", "bench-webhook-secret"
 APP_SECRET = "bench-app-secret"
+METRICS_TOKEN = "bench-metrics-token"
 SUMBER_URIP, SUMBER_BENING = "17.02.11.2009", "17.02.11.2010"
 AT_THE_DOOR = ("bad_secret", "bad_signature")  # no user, no database write: log and count
 KINDS = (
@@ -112,7 +113,7 @@ class Web:
         return {(channel, action.removeprefix("refused_")): n for channel, action, n in rows}
 
     async def counted(self) -> dict[tuple[str, str], float]:
-        return await refused_counts(self.http)
+        return await refused_counts(self.http, METRICS_TOKEN)
 
 
 async def register(web: Web, chat: int, name: str, role: str, **place: str) -> str:
@@ -184,7 +185,8 @@ async def refusals(backend: str = "sqlite", n: int = 50) -> dict:
             whatsapp_access_token="bench-token",
             whatsapp_phone_number_id="1234567890",
             whatsapp_app_secret=APP_SECRET,
-            whatsapp_verify_token="bench-verify",
+            whatsapp_verify_token="bench-verify-token",
+            metrics_token=METRICS_TOKEN,
         )
     )
     web_app = create_app(app)

@@ -61,7 +61,7 @@ from fakes.databases import (  # noqa: E402
 from fakes.server import free_port  # noqa: E402
 from fakes.telegram_api import FakeBotApi  # noqa: E402
 
-TOKEN, SECRET = "123456:BENCH", "bench-secret"
+TOKEN, SECRET = "123456:BENCH", "bench-webhook-secret"
 CHATS = 1000
 TEXTS = ("/profil", "halo", "/bantuan", "/menu")
 LIMIT = 30  # Telegram's overall messages per second

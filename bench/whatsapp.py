@@ -36,7 +36,7 @@ from fakes.databases import fresh_database, pg_available  # noqa: E402
 from fakes.graph_api import FakeGraphApi, sign, wa_envelope, wa_text  # noqa: E402
 from fakes.server import free_port  # noqa: E402
 
-APP_SECRET, VERIFY = "bench-app-secret", "bench-verify"
+APP_SECRET, VERIFY = "bench-app-secret", "bench-verify-token"
 FIRST_WA = 6281200000000
 
 

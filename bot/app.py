@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from bot.config import Settings
+from bot.redact import redact_logs
 from db.database import Database
 from db.migrate import upgrade_async
 from db.models import Kecamatan
@@ -35,6 +36,14 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not one line per API call
+    redact_logs(
+        settings.telegram_bot_token,
+        settings.telegram_webhook_secret,
+        settings.whatsapp_access_token,
+        settings.whatsapp_app_secret,
+        settings.whatsapp_verify_token,
+        settings.metrics_token,
+    )
 
 
 def build(settings: Settings) -> App:

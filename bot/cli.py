@@ -10,6 +10,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot import clock_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
@@ -70,7 +72,13 @@ def invites_roles() -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # one line per setting, not a traceback
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            print(f"error: {name}: {error['msg'].removeprefix('Value error, ')}")
+        return 2
     configure_logging(settings)
     if args.command == "web" and settings.web_concurrency > 1:
         return processes.serve_web_workers(settings, args.sender)  # runs its own event loops

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from datetime import time
 from pathlib import Path
@@ -15,6 +16,10 @@ from handlers.core.settings import ClockSettings, RuntimeSettings, clock_time
 
 CLOCK, RUNTIME = ClockSettings(), RuntimeSettings()
 CLOCK_TIMES = tuple(f.name for f in fields(ClockSettings) if isinstance(f.default, time))
+
+# Telegram's rule for a webhook secret (1-256 of A-Z a-z 0-9 _ -), at least 16 long: our secrets
+# follow it, so one made for Telegram fits everywhere.
+SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class Settings(BaseSettings):
@@ -93,3 +98,35 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.whatsapp_access_token and self.whatsapp_phone_number_id)
+
+    # --- webguard: the web app's guard (bot/guard.py) and strong secrets ----------------------
+    # A request body over this many bytes is refused (413) unread: Telegram's and Meta's
+    # payloads are a few KB.
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's
+    # forwarded_allow_ips: comma-separated addresses or networks, "*" for any): from anyone
+    # else the header is ignored, so a refusal logs the address that really connected.
+    forwarded_allow_ips: str = "127.0.0.1"
+    # GET /metrics on PORT answers only `Authorization: Bearer <METRICS_TOKEN>`; without a token
+    # the route does not exist there (METRICS_PORT, where set, is a listener of its own).
+    metrics_token: str | None = None
+
+    @field_validator(
+        "telegram_webhook_secret",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        "metrics_token",
+        mode="before",
+    )
+    @classmethod
+    def _strong_secret(cls, value: object) -> object:
+        """A guessable secret is refused at start-up, not discovered in an incident. Empty
+        means unset (the channel then says what it needs)."""
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not SECRET.fullmatch(value):
+            raise ValueError(
+                "must be 16 to 256 characters of A-Z a-z 0-9 _ - (Telegram's rule); "
+                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value

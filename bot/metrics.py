@@ -57,8 +57,8 @@ SEND_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 # why: forged, stale (buttons), other_desa, not_kades, not_requester (dana desa buttons),
-# bad_secret (Telegram webhook), bad_signature (WhatsApp webhook), late (a message older than
-# one already applied in its chat: handlers/core/order.py).
+# bad_secret (Telegram webhook), bad_signature (WhatsApp webhook), bad_token (a /metrics scrape),
+# late (a message older than one already applied in its chat: handlers/core/order.py).
 REFUSED = Counter("ilpbot_refused", "Requests and button presses refused", ["channel", "why"])
 
 log = logging.getLogger(__name__)

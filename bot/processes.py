@@ -208,7 +208,7 @@ def uvicorn_options(settings: Settings) -> dict:
         "host": settings.web_host,
         "port": settings.port,
         "proxy_headers": True,
-        "forwarded_allow_ips": "*",
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
         "access_log": False,  # the platform's router logs requests; one line per update is noise
         "log_config": None,  # keep the process's logging setup
     }

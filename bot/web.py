@@ -1,4 +1,5 @@
-"""`ilpbot web`: the webhook app (Starlette on uvicorn) plus /healthz and /metrics.
+"""`ilpbot web`: the webhook app (Starlette on uvicorn) plus /healthz and, for a scraper that
+holds METRICS_TOKEN, /metrics.
 
 Stateless: dedupe, conversation locks and the outbox live in the database, so any number of
 web processes against one PostgreSQL behave like one. Each channel module contributes its own
@@ -8,6 +9,7 @@ routes: add its factory to CHANNELS (a factory returns None when its channel is 
 from __future__ import annotations
 
 import gc
+import hmac
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -15,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +26,7 @@ from bot import metrics
 from bot.app import App
 from bot.channels.telegram import web as telegram_web
 from bot.channels.whatsapp import web as whatsapp_web
+from bot.guard import BodyLimit
 from bot.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -70,7 +74,10 @@ def create_app(
             return JSONResponse({"status": "database unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    async def metrics_endpoint(_request: Request) -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        if not hmac.compare_digest(request.headers.get("authorization", "").encode(), bearer):
+            metrics.refused("metrics", "bad_token", request.client)
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         try:
             await metrics.refresh_outbox_depth(app.db)
         except Exception as exc:  # still expose the rest
@@ -94,9 +101,11 @@ def create_app(
             for web in webs:
                 await web.shutdown()
 
-    routes: list[BaseRoute] = [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/metrics", metrics_endpoint, methods=["GET"]),
-    ]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
+    token = app.settings.metrics_token
+    if token:  # the counts tell who uses the bot how much: not for anyone on the internet
+        bearer = f"Bearer {token}".encode()
+        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     routes += [route for web in webs for route in web.routes]
-    return Starlette(routes=routes, lifespan=lifespan)
+    limit = Middleware(BodyLimit, max_bytes=app.settings.max_body_bytes)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[limit])

@@ -48,7 +48,9 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
 class Database:
     def __init__(self, url: str, pool_size: int = 10, echo: bool = False):
         self.url = normalize_url(url)
-        kwargs: dict[str, Any] = {"echo": echo}
+        # hide_parameters: a failed statement's exception (logged) and the echo show its SQL, not
+        # the values it carried (phone numbers, names).
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.is_sqlite:
             if ":memory:" in self.url:
                 raise ValueError("use a file database: :memory: is not shared between connections")

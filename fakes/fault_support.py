@@ -29,7 +29,7 @@ from fakes.databases import ilpbot_environment
 from fakes.server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN, SECRET = "123456:FAULTS", "faults-secret"
+TOKEN, SECRET = "123456:FAULTS", "faults-webhook-secret"
 ZONE = ZoneInfo("Asia/Jakarta")
 
 # Whole reports in one message (quick entry): the summary comes back with Kirim / Ubah / Batal.

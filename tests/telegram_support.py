@@ -26,7 +26,9 @@ from handlers.core.text import Texts
 
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # the tests' frozen clock: Senin 10.00 WIB
 TOKEN = "123456:TEST"
-SECRET = "s3cret-Token_1"
+SECRET = "s3cret-Token_1-for-tests"
+METRICS_TOKEN = "metrics-token-for-tests"
+SCRAPER = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # what Prometheus sends
 Post = Callable[[dict[str, Any]], Awaitable[httpx.Response]]
 
 
@@ -48,6 +50,7 @@ def telegram_app(db_url: str, fake: FakeBotApi, texts: Texts, clock: Callable) -
         telegram_bot_token=TOKEN,
         telegram_api_url=fake.url,
         telegram_webhook_secret=SECRET,
+        metrics_token=METRICS_TOKEN,
     )
     db = Database(db_url)
     runtime = build_runtime(db, texts, clock=clock, settings=settings.runtime())

@@ -11,6 +11,7 @@ from db.models import AuditEvent, ProcessedInbound
 from fakes.graph_api import wa_envelope, wa_text
 from fakes.metrics import refused_counts
 
+from tests.telegram_support import METRICS_TOKEN
 from tests.whatsapp_support import register
 
 NO_LONGER_VALID = "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
@@ -31,7 +32,7 @@ async def button_refusals(db) -> list[tuple[str, str | None, str | None]]:
 
 
 async def test_a_forged_and_a_stale_button_on_telegram(telegram_web, fake_telegram, caplog):
-    before = await refused_counts(telegram_web.http)
+    before = await refused_counts(telegram_web.http, METRICS_TOKEN)
     siti = telegram_web.person(fake_telegram, 501)
     with caplog.at_level(logging.WARNING):
         forged = await siti.deliver_raw(fake_telegram.push_callback(501, "bukan:tombol"))
@@ -42,13 +43,15 @@ async def test_a_forged_and_a_stale_button_on_telegram(telegram_web, fake_telegr
         ("refused_forged", "telegram", "bukan:tombol"),
         ("refused_stale", "telegram", "v1:41:0"),
     ]
-    assert "refused forged button 'bukan:tombol' from telegram:501" in caplog.text
-    after = await refused_counts(telegram_web.http)
+    assert (
+        "refused forged button 'bukan:tombol' from telegram:***" in caplog.text
+    )  # a chat id is masked
+    after = await refused_counts(telegram_web.http, METRICS_TOKEN)
     assert grown(before, after) == {("telegram", "forged"): 1, ("telegram", "stale"): 1}
 
 
 async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db):
-    before = await refused_counts(whatsapp.http)
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
     code = await invite("kader")
     siti = whatsapp.person("6281234509001")
     await siti.send(f"DAFTAR {code}")
@@ -62,7 +65,7 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     assert await siti.press_data("v1:x:0") == menu_again
     actions = [action for action, _, _ in await button_refusals(db)]
     assert actions == ["refused_stale", "refused_forged"]
-    after = await refused_counts(whatsapp.http)
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
     assert grown(before, after) == {("whatsapp", "stale"): 1, ("whatsapp", "forged"): 1}
 
 
@@ -78,15 +81,15 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
     [decision] = [b for b in budi.read() if b["type"] == "interactive"]
     rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
     approve = next(row["id"] for row in rows if row["title"] == "Setujui")
-    before = await refused_counts(whatsapp.http)
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
 
     with caplog.at_level(logging.WARNING):
         assert await joko.press_data(approve) == [OTHER_DESA]
         assert await siti.press_data(approve) == [OTHER_DESA]
     assert (await the_request(db)).status == "diajukan"
     assert await refusals(db) == ["refused_other_desa", "refused_not_kades"]
-    assert f"refused other_desa dana button {approve!r} from whatsapp:6281234509013" in caplog.text
-    after = await refused_counts(whatsapp.http)
+    assert f"refused other_desa dana button {approve!r} from whatsapp:***9013" in caplog.text
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
     assert grown(before, after) == {
         ("whatsapp", "other_desa"): 1,
         ("whatsapp", "not_kades"): 1,
@@ -94,7 +97,7 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
 
 
 async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake_telegram, caplog):
-    before = await refused_counts(telegram_web.http)
+    before = await refused_counts(telegram_web.http, METRICS_TOKEN)
     update = fake_telegram.push_message(501, "halo")
     with caplog.at_level(logging.WARNING):
         assert (await telegram_web.post(update, secret="guess")).status_code == 403
@@ -102,12 +105,12 @@ async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake
     assert "refused bad_secret telegram webhook request from 127.0.0.1" in caplog.text
     async with telegram_web.app.db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(ProcessedInbound)) == 0
-    after = await refused_counts(telegram_web.http)
+    after = await refused_counts(telegram_web.http, METRICS_TOKEN)
     assert grown(before, after) == {("telegram", "bad_secret"): 2}
 
 
 async def test_a_bad_whatsapp_signature_is_refused_and_counted(whatsapp, db, graph, caplog):
-    before = await refused_counts(whatsapp.http)
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
     payload = wa_envelope([wa_text("6281234509021", "halo")])
     with caplog.at_level(logging.WARNING):
         assert (await whatsapp.post(payload, secret="someone-elses")).status_code == 403
@@ -115,5 +118,5 @@ async def test_a_bad_whatsapp_signature_is_refused_and_counted(whatsapp, db, gra
     assert "refused bad_signature whatsapp webhook request from 127.0.0.1" in caplog.text
     await whatsapp.deliver()
     assert graph.messages() == []
-    after = await refused_counts(whatsapp.http)
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
     assert grown(before, after) == {("whatsapp", "bad_signature"): 2}

@@ -117,7 +117,7 @@ async def test_ilpbot_run_with_both_channels_answers_telegram_and_whatsapp(
         "WHATSAPP_ACCESS_TOKEN": "test-token",
         "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
         "WHATSAPP_APP_SECRET": SECRET,
-        "WHATSAPP_VERIFY_TOKEN": "verify",
+        "WHATSAPP_VERIFY_TOKEN": "verify-token-for-tests",
         "WHATSAPP_API_URL": graph.base_url,
     }
     log = tmp_path / "ilpbot.log"

@@ -11,6 +11,7 @@ from bot import processes
 from db.models import ChannelIdentity, ProcessedInbound, User
 
 from tests.telegram_support import (
+    SCRAPER,
     SECRET,
     START,
     LiveClock,
@@ -58,7 +59,7 @@ async def test_a_repeated_update_is_answered_once(telegram_web, fake_telegram):
     again = await stranger.deliver_raw(update)  # Telegram did not see our 200
     assert len(first) == 1 and "kode undangan" in first[0]
     assert again == [] and stranger.responses == [200, 200]
-    metrics = (await telegram_web.http.get("/metrics")).text
+    metrics = (await telegram_web.http.get("/metrics", headers=SCRAPER)).text
     assert 'ilpbot_duplicate_updates_total{channel="telegram"}' in metrics
 
 
@@ -105,7 +106,7 @@ async def test_a_database_failure_answers_500_so_telegram_retries(
 
 async def test_health_and_metrics(telegram_web):
     assert (await telegram_web.http.get("/healthz")).json() == {"status": "ok"}
-    metrics = (await telegram_web.http.get("/metrics")).text
+    metrics = (await telegram_web.http.get("/metrics", headers=SCRAPER)).text
     for name in ("ilpbot_updates_total", "ilpbot_update_errors_total", "ilpbot_update_seconds"):
         assert name in metrics
     assert "ilpbot_outbox_pending" in metrics

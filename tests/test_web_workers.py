@@ -12,6 +12,8 @@ import pytest
 
 from fakes.server import free_port
 
+from tests.telegram_support import SCRAPER
+
 pytestmark = pytest.mark.slow  # starts real ilpbot web workers
 
 ILPBOT = str(Path(sys.executable).parent / "ilpbot")
@@ -22,7 +24,8 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env | {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
         "TELEGRAM_BOT_TOKEN": "123456:TEST",
-        "TELEGRAM_WEBHOOK_SECRET": "secret",
+        "TELEGRAM_WEBHOOK_SECRET": "secret-for-the-tests",
+        "METRICS_TOKEN": "metrics-token-for-tests",
         "LOG_LEVEL": "WARNING",
         **extra,
     }
@@ -90,7 +93,7 @@ def test_metrics_from_any_worker_count_every_worker(tmp_path):
             forged = httpx.post(f"http://127.0.0.1:{port}/telegram/webhook", json={"update_id": 1})
             assert forged.status_code == 403
         for _ in range(5):  # whichever worker answers the scrape
-            scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+            scrape = httpx.get(f"http://127.0.0.1:{port}/metrics", headers=SCRAPER, timeout=5).text
             assert 'ilpbot_refused_total{channel="telegram",why="bad_secret"} 20.0' in scrape
     finally:
         server.send_signal(signal.SIGTERM)

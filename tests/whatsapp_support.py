@@ -33,6 +33,8 @@ from fakes.graph_api import (
 from handlers.app import build_runtime
 from handlers.core.text import Texts
 
+from tests.telegram_support import METRICS_TOKEN
+
 SECRET = "app-secret-for-tests"
 VERIFY = "verify-token-for-tests"
 PHONE_ID = "1234567890"
@@ -49,6 +51,7 @@ def whatsapp_settings(db_url: str, graph: FakeGraphApi) -> Settings:
         whatsapp_app_secret=SECRET,
         whatsapp_verify_token=VERIFY,
         whatsapp_api_url=graph.base_url,
+        metrics_token=METRICS_TOKEN,
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
-from conversations.model import N_, Flow, Inbound, Reply, Text
+from conversations.model import N_, Contact, Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
@@ -25,6 +25,7 @@ from handlers.core import order
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
+from handlers.core.privacy import masked
 from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
 from handlers.core.turn import DRAFT, MENU, Incoming, SubmitHandler, Turn
@@ -57,15 +58,26 @@ class Command:
 
 
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+_PHONE_MAX = ChannelIdentity.__table__.c.phone.type.length
 
 
 def _clean(msg: Incoming) -> Incoming:
-    """Control characters (a NUL breaks PostgreSQL text) never get past the door."""
-    text = msg.inbound.text.translate(_CONTROL)
+    """Control characters (a NUL breaks PostgreSQL text) never get past the door, in typed
+    words, pressed data or a shared contact card; an identity's phone number that its column
+    cannot hold is not kept (only a forged contact has one)."""
+    inbound = msg.inbound
+    text = inbound.text.translate(_CONTROL)
     callback = msg.callback.translate(_CONTROL) if msg.callback else msg.callback
-    if text == msg.inbound.text and callback == msg.callback:
+    contact = inbound.contact
+    if contact is not None:
+        name = contact.name.translate(_CONTROL) if contact.name else contact.name
+        contact = Contact(contact.phone.translate(_CONTROL), name)
+    phone = msg.phone.translate(_CONTROL) if msg.phone else msg.phone
+    phone = phone if phone and len(phone) <= _PHONE_MAX else None
+    if (text, callback, contact, phone) == (inbound.text, msg.callback, inbound.contact, msg.phone):
         return msg
-    return replace(msg, inbound=replace(msg.inbound, text=text), callback=callback)
+    inbound = replace(inbound, text=text, contact=contact)
+    return replace(msg, inbound=inbound, callback=callback, phone=phone)
 
 
 # How stale an identity's last_inbound_at may get: writing it on every message costs an UPDATE
@@ -174,7 +186,7 @@ class Runtime:
         try:
             return await self.finish(out)
         except Exception:  # the turn is committed: the person gets words, not a stack trace
-            log.exception("making %s for %s:%s failed", out.build, out.channel, out.chat_id)
+            log.exception("making %s for %s:%s failed", out.build, out.channel, masked(out.chat_id))
             text = self.texts(N_("Sorry, the file could not be made. Please try again later."))
             return Outgoing(out.channel, out.chat_id, text)
 
@@ -335,7 +347,7 @@ class Runtime:
 
     async def _refuse(self, turn: Turn, why: str, data: str) -> None:
         log.warning(
-            "refused %s button %r from %s:%s", why, data, turn.msg.channel, turn.msg.chat_id
+            "refused %s button %r from %s:%s", why, data, turn.msg.channel, masked(turn.msg.chat_id)
         )
         turn.after_commit += [partial(hook, turn.msg, why) for hook in self.on_refused]
         await queries.audit(

@@ -23,6 +23,7 @@ from db import queries
 from db.database import Database
 from db.models import ChannelIdentity, Outbox
 from handlers.core.outgoing import Outgoing
+from handlers.core.privacy import masked
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ async def fail(
     platform says so, and the use case that wrote it told (a kades who cannot be reached: the
     requester). The sender and WhatsApp's failed-status webhook both end a message here."""
     row.status, row.last_error = "failed", error[:500]
-    log.warning("outbox %s to %s:%s failed: %s", row.id, row.channel, row.chat_id, row.last_error)
+    log.warning(
+        "outbox %s to %s:%s failed: %s", row.id, row.channel, masked(row.chat_id), row.last_error
+    )
     if unreachable:
         await queries.set_unreachable(session, row.channel, row.chat_id)
     hook = hooks.get(row.kind)

@@ -18,6 +18,7 @@ from db import dana, queries
 from db.dana import DanaRequest
 from db.models import Desa, Puskesmas, User
 from handlers.core.outgoing import Button, Outgoing
+from handlers.core.privacy import masked
 from handlers.core.text import Texts, format_month
 from handlers.core.turn import Turn
 from handlers.people import roles
@@ -199,7 +200,7 @@ async def refuse(
         why,
         turn.msg.callback,
         turn.msg.channel,
-        turn.msg.chat_id,
+        masked(turn.msg.chat_id),
         turn.user.id if turn.user else None,
     )
     turn.after_commit += [partial(hook, turn.msg, why) for hook in turn.runtime.on_refused]

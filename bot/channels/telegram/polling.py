@@ -88,7 +88,7 @@ class Poller:
             update_id = item.get("update_id") if isinstance(item, dict) else None
             if not isinstance(update_id, int):
                 raise
-            log.error("update %s unreadable; skipped: %r", update_id, item)
+            log.error("update %s unreadable; skipped: %s", update_id, sorted(item))  # its keys only
             return Update(update_id)  # nothing in it: recorded once, then passed over
 
     async def _handle(self, batch: Sequence[Update]) -> bool:

@@ -18,6 +18,7 @@ from bot import metrics
 from bot.channels.telegram.wire import CHANNEL, ApiCall, plan
 from handlers.core.outbox import Delivery
 from handlers.core.outgoing import Outgoing
+from handlers.core.privacy import masked
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ class TelegramSender:
             chat_id = int(out.chat_id)
             calls = plan(out, self.label_of)
         except ValueError as exc:
-            log.error("telegram message to %s not sendable: %s", out.chat_id, exc)
+            log.error("telegram message to %s not sendable: %s", masked(out.chat_id), exc)
             return Delivery("failed", error=str(exc))
         message_id = None
         for call in calls:
@@ -124,7 +125,7 @@ class TelegramSender:
             except TelegramError as exc:
                 result = delivery_for(exc)
                 metrics.SENDS.labels(CHANNEL, result.status).inc()
-                log.info("telegram %s to %s: %s", call.method, chat_id, result.error)
+                log.info("telegram %s to %s: %s", call.method, masked(chat_id), result.error)
                 return result
         metrics.SENDS.labels(CHANNEL, "sent").inc()
         return Delivery("sent", provider_message_id=str(message_id))

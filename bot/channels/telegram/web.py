@@ -7,7 +7,6 @@ error answers 5xx and Telegram sends the update again (the dedupe absorbs repeat
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from starlette.requests import Request
@@ -19,6 +18,7 @@ from bot.app import App
 from bot.channels.telegram.send import client
 from bot.channels.telegram.updates import TelegramUpdates
 from bot.channels.telegram.wire import read_update
+from bot.guard import read_json
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class TelegramWebhook:
             metrics.refused("telegram", "bad_secret", request.client)
             return Response(status_code=403)
         try:
-            update = read_update(json.loads(await request.body()))
+            update = read_update(read_json(await request.body()))
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("unreadable telegram update: %s", exc)
             return Response(status_code=400)

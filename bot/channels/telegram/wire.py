@@ -26,6 +26,7 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType
 
+from bot.channels.telegram.plausible import Implausible, plausible
 from conversations.model import N_, Contact, Inbound, Location, Photo
 from handlers.core.outgoing import Outgoing
 from handlers.core.turn import Incoming
@@ -65,19 +66,24 @@ def read_update(data: Any) -> Update:
     """Update.de_json, forgiving a message whose content our PTB cannot read (PTB 22.8 refuses
     a poll without the fields Bot API 9.6 added, which an older self-hosted server omits): it
     is read as a message we do not support, so the person gets an answer and Telegram does
-    not send the update again and again. ValueError when it is no update at all."""
+    not send the update again and again. ValueError when it is no update at all, or one only
+    a forger sends (see plausible.py)."""
     if not isinstance(data, dict):
         raise ValueError(f"an update is a JSON object, not {type(data).__name__}")
     try:
-        return Update.de_json(data, None)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        return plausible(Update.de_json(data, None))
+    except (TypeError, KeyError, AttributeError, OverflowError) as exc:
+        problem: Exception = exc
+    except ValueError as exc:
+        if isinstance(exc, Implausible):
+            raise
         problem = exc
     kinds = [k for k in MESSAGE_KINDS if isinstance(data.get(k), dict)]
     lean = {k: v for k, v in data[kinds[0]].items() if k in ENVELOPE} if kinds else {}
     lean[UNREADABLE] = True
     try:
-        update = Update.de_json({"update_id": data["update_id"], kinds[0]: lean}, None)
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        update = plausible(Update.de_json({"update_id": data["update_id"], kinds[0]: lean}, None))
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError):
         raise ValueError(f"unreadable update: {problem}") from problem
     log.warning("telegram update %s: %s; read as unsupported", update.update_id, problem)
     return update

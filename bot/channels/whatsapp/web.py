@@ -9,7 +9,6 @@ an error answers 500 and Meta sends the payload again (the dedupe absorbs what w
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 
@@ -22,6 +21,7 @@ from bot.app import App
 from bot.channels.whatsapp import window as whatsapp_window
 from bot.channels.whatsapp.templates import Templates
 from bot.channels.whatsapp.wire import CHANNEL, Webhook, parse, signature_ok
+from bot.guard import read_json
 from handlers.core.order import in_provider_order
 from handlers.core.poison import handle_or_skip
 
@@ -67,7 +67,7 @@ class WhatsAppWebhook:
             metrics.refused(CHANNEL, "bad_signature", request.client)
             return Response(status_code=403)
         try:
-            hook = parse(json.loads(body))
+            hook = parse(read_json(body))
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             log.warning("unreadable whatsapp webhook: %s", exc)
             return Response(status_code=400)

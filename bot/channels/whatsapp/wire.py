@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.guard import identifier
 from conversations.model import Contact, Inbound, Location, Photo
 from handlers.core.turn import Incoming
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 Json = dict[str, Any]
 IGNORED = ("reaction", "system", "ephemeral")  # not a message to answer
+# The columns that hold them (db/models.py): a longer id is a forger's.
+ID_LIMIT = {"message": 120, "chat": 100, "phone": 32}
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,18 @@ class Webhook:
 
 
 def signature_ok(body: bytes, header: str | None, app_secret: str) -> bool:
-    """`X-Hub-Signature-256`: HMAC-SHA256 of the raw body with the app secret."""
+    """`X-Hub-Signature-256`: HMAC-SHA256 of the raw body with the app secret. Compared as
+    bytes: compare_digest refuses a str with a character beyond ASCII (a forger's header)."""
     if not header or not header.startswith("sha256=") or not app_secret:
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+    return hmac.compare_digest(expected.encode(), header.removeprefix("sha256=").encode())
 
 
 def parse(payload: Json) -> Webhook:
-    """Every message and status in every entry and change, in payload order."""
+    """Every message and status in every entry and change, in payload order. ValueError (and
+    TypeError, AttributeError, KeyError) for what Meta never sends: an id that is no id, text
+    that is no text, a time beyond the calendar."""
     messages: list[Incoming] = []
     statuses: list[Status] = []
     for value in _values(payload):
@@ -82,13 +89,13 @@ def _message(raw: Json, contact: Json) -> Incoming | None:
     inbound, callback = _content(kind, raw)
     return Incoming(
         channel=CHANNEL,
-        chat_id=str(chat_id),
-        external_id=str(raw["id"]),
+        chat_id=identifier(chat_id, ID_LIMIT["chat"]),
+        external_id=identifier(raw["id"], ID_LIMIT["message"]),
         sent_at=_when(raw.get("timestamp")),
         inbound=inbound,
         callback=callback,
         display_name=(contact.get("profile") or {}).get("name"),
-        phone=str(wa_id) if wa_id else None,
+        phone=identifier(wa_id, ID_LIMIT["phone"]) if wa_id else None,
         position=_position(raw.get("timestamp")),
     )
 
@@ -106,9 +113,10 @@ def _content(kind: str | None, raw: Json) -> tuple[Inbound, str | None]:
     if kind == "button":  # a template's quick reply: its words are the answer
         return Inbound(text=_clean(body.get("text") or body.get("payload"))), None
     if kind == "location" and "latitude" in body and "longitude" in body:
-        return Inbound(location=Location(float(body["latitude"]), float(body["longitude"]))), None
+        return Inbound(location=_place(body["latitude"], body["longitude"])), None
     if kind == "image" and body.get("id"):
-        return Inbound(photo=Photo(str(body["id"]), _clean(body.get("caption")) or None)), None
+        file_id = identifier(body["id"], ID_LIMIT["message"])
+        return Inbound(photo=Photo(file_id, _clean(body.get("caption")) or None)), None
     if kind == "contacts":
         shared = _contact(raw.get("contacts"))
         if shared is not None:
@@ -123,26 +131,40 @@ def _contact(cards: Any) -> Contact | None:
             number = phone.get("wa_id") or phone.get("phone")
             if number:
                 name = (card.get("name") or {}).get("formatted_name")
-                return Contact(str(number), name)
+                return Contact(str(number), _clean(name) or None)
     return None
+
+
+def _place(latitude: Any, longitude: Any) -> Location:
+    lat, lon = float(latitude), float(longitude)  # float("inf") and float("nan") pass
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        raise ValueError(f"no place on earth: {lat}, {lon}")
+    return Location(lat, lon)
 
 
 def _status(raw: Json) -> Status:
     errors = raw.get("errors") or [{}]
     code = errors[0].get("code")
     detail = errors[0].get("title") or errors[0].get("message")
+    recipient = raw.get("recipient_id") or raw.get("recipient_user_id")
+    error_code = int(code) if code is not None else None
+    if error_code is not None and not 0 <= error_code < 2**31:
+        raise ValueError(f"implausible error code {error_code}")
     return Status(
-        message_id=str(raw["id"]),
+        message_id=identifier(raw["id"], ID_LIMIT["message"]),
         status=str(raw.get("status")),
-        recipient=str(raw.get("recipient_id") or raw.get("recipient_user_id") or ""),
-        error_code=int(code) if code is not None else None,
-        error=detail,
+        recipient=identifier(recipient, ID_LIMIT["chat"]) if recipient else "",
+        error_code=error_code,
+        error=_clean(detail) or None,
     )
 
 
 def _clean(text: Any) -> str:
-    """Typed words as stored text (PostgreSQL refuses NUL characters)."""
-    return str(text or "").replace("\x00", "")
+    """Typed words as stored text (PostgreSQL refuses NUL characters); words that are no
+    text (an object, a list) are a forger's."""
+    if text is not None and not isinstance(text, str):
+        raise ValueError(f"text that is a {type(text).__name__}")
+    return (text or "").replace("\x00", "")
 
 
 def _position(timestamp: Any) -> int | None:
@@ -155,7 +177,12 @@ def _position(timestamp: Any) -> int | None:
 
 
 def _when(timestamp: Any) -> datetime:
+    """The message's time; now when it has none. One beyond the calendar is a forger's."""
     try:
-        return datetime.fromtimestamp(int(timestamp), UTC)
+        seconds = int(timestamp)
     except (TypeError, ValueError):
         return datetime.now(UTC)
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, ValueError, OSError) as exc:
+        raise ValueError(f"timestamp beyond the calendar: {timestamp}") from exc
