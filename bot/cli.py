@@ -10,6 +10,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot import clock_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
@@ -71,7 +73,12 @@ def invites_roles() -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # one line per wrong setting, not a traceback
+        for error in exc.errors():
+            print(f"error: {error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     configure_logging(settings)
     if args.command == "web" and settings.web_concurrency > 1:
         return processes.serve_web_workers(settings, args.sender)  # runs its own event loops
@@ -153,7 +160,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     try:
         async with app.db.transaction() as session:
             if args.invite_command == "create":
-                return _print_created(app, args, await _create(session, now, args))
+                return _print_created(app, args, await _create(session, now, args, app.settings))
             if args.invite_command == "list":
                 for inv in await invites.list_invites(session):
                     state = (
@@ -177,7 +184,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
         return 2
 
 
-async def _create(session, now, args: argparse.Namespace) -> invites.Created:
+async def _create(session, now, args: argparse.Namespace, settings: Settings) -> invites.Created:
     if args.role is None and args.link_user is None:
         raise invites.InviteError("--role is required (or --link-user)")
     return await invites.create_invite(
@@ -189,6 +196,7 @@ async def _create(session, now, args: argparse.Namespace) -> invites.Created:
         uses=args.uses,
         days=args.days,
         link_user=args.link_user,
+        secret=settings.invite_secret,
     )
 
 
@@ -228,12 +236,14 @@ async def _run(app: App, args: argparse.Namespace) -> int:
 
 async def _demo(app: App) -> int:
     """No channel configured: a demo invite and the console chat, with a word on configuring."""
-    now = app.runtime.clock()
+    now, secret = app.runtime.clock(), app.settings.invite_secret
     async with app.db.transaction() as session:
         petugas = await invites.create_invite(
-            session, now, "petugas", puskesmas="Sumber Urip", uses=5
+            session, now, "petugas", puskesmas="Sumber Urip", uses=5, secret=secret
         )
-        kades = await invites.create_invite(session, now, "kades", desa="17.02.11.2009", uses=5)
+        kades = await invites.create_invite(
+            session, now, "kades", desa="17.02.11.2009", uses=5, secret=secret
+        )
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,9 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10  # 31**10 ≈ 2**49.5
 NEEDS_PUSKESMAS = ("petugas", "kepala_puskesmas")
 NEEDS_DESA = ("kades", "kader")
+# The key of the embedded console demo only: bot/config.py refuses to run a channel or
+# PostgreSQL without an INVITE_SECRET of the operator's.
+DEV_SECRET = "ilpbot-embedded-development-key"
 
 
 class InviteError(ValueError):
@@ -34,7 +39,18 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def hash_code(code: str) -> str:
+def secret_of(settings: dict[str, Any]) -> str:
+    return settings.get("invite_secret") or DEV_SECRET
+
+
+def hash_code(code: str, secret: str) -> str:
+    """Keyed: a copy of the database alone reveals no code (10 characters, 3 of them in the
+    hint, are a small space for an unkeyed hash)."""
+    return hmac.new(secret.encode(), normalize_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(code: str) -> str:
+    """How codes were stored before INVITE_SECRET (unsalted SHA-256): still accepted."""
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
 
 
@@ -86,6 +102,7 @@ async def create_invite(
     uses: int = 1,
     days: int = 7,
     link_user: int | None = None,
+    secret: str | None = None,
 ) -> Created:
     if uses < 1 or days < 1:
         raise InviteError("--uses and --days must be at least 1")
@@ -100,7 +117,7 @@ async def create_invite(
         place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)
     code = new_code()
     invite = Invite(
-        code_hash=hash_code(code),
+        code_hash=hash_code(code, secret or DEV_SECRET),
         hint=code[:3],
         role=role,
         puskesmas_id=place_pkm_id,
@@ -145,9 +162,12 @@ async def _only_puskesmas(session: AsyncSession, desa: Desa) -> Puskesmas:
     return serving[0]
 
 
-async def find_usable(session: AsyncSession, code: str, now: datetime) -> Invite | None:
-    stmt = select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
-    invite = (await session.execute(stmt)).scalar_one_or_none()
+async def find_usable(
+    session: AsyncSession, code: str, now: datetime, secret: str
+) -> Invite | None:
+    hashes = (hash_code(code, secret), legacy_hash(code))
+    stmt = select(Invite).where(Invite.code_hash.in_(hashes)).with_for_update()
+    invite = (await session.execute(stmt)).scalars().first()
     if invite is None or invite.revoked_at or invite.expires_at <= now:
         return None
     return invite if invite.used < invite.max_uses else None

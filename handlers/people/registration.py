@@ -56,7 +56,8 @@ async def check_code(turn: Turn, code: str) -> None:
     if await queries.failed_attempts(turn.session, channel, chat, since) >= MAX_WRONG_CODES:
         turn.say("Too many wrong codes. Please wait one hour and try again.")
         return
-    invite = await invites.find_usable(turn.session, code, turn.now)
+    secret = invites.secret_of(turn.runtime.settings)
+    invite = await invites.find_usable(turn.session, code, turn.now, secret)
     if invite is None:
         await queries.add_failed_attempt(turn.session, channel, chat, turn.now)
         left = MAX_WRONG_CODES - await queries.failed_attempts(turn.session, channel, chat, since)
