@@ -69,6 +69,8 @@ class Turn:
     out: list[Outgoing] = field(default_factory=list)
     nonce: int = 0  # the conversation's button counter; saved with the state
     marked: bool = False  # the channel's group hook marked this chat (Runtime.group_hooks)
+    # the chat's user was deactivated: `user` is None, as for someone not registered
+    deactivated: bool = False
     # run once the turn's transaction has committed (metrics): a rolled-back run counts nothing
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 

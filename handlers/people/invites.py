@@ -112,6 +112,8 @@ async def create_invite(
         user = await session.get(User, link_user)
         if user is None:
             raise InviteError(f"no user {link_user}")
+        if not user.active:
+            raise InviteError(f"user {link_user} is deactivated: reactivate them first")
         role, place_desa_id, place_pkm_id = user.role, user.desa_id, user.puskesmas_id
     else:
         place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)

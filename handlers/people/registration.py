@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from conversations.model import N_, Flow
 from db import queries
 from db.models import ChannelIdentity, Invite, User
@@ -79,14 +81,20 @@ async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
 
 
 async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) -> str:
-    if desa_id is not None and (desa := await queries.desa_name(turn.session, desa_id)):
+    place = await place_of(turn.session, puskesmas_id, desa_id)
+    return place or turn.t("Kabupaten Rejang Lebong")
+
+
+async def place_of(
+    session: AsyncSession, puskesmas_id: int | None, desa_id: int | None
+) -> str | None:
+    """A user's or an invite's place by its proper name; None for the kabupaten."""
+    if desa_id is not None and (desa := await queries.desa_name(session, desa_id)):
         jenis, nama = desa
         return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
-    if puskesmas_id is not None and (
-        nama := await queries.puskesmas_name(turn.session, puskesmas_id)
-    ):
+    if puskesmas_id is not None and (nama := await queries.puskesmas_name(session, puskesmas_id)):
         return f"Puskesmas {nama}"
-    return turn.t("Kabupaten Rejang Lebong")
+    return None
 
 
 async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -107,6 +115,20 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
         return
     invite.used += 1
     user = await _user_for(turn, invite, answers["name"])
+    _bind(turn, user)
+    turn.user = user
+    turn.say(
+        "Welcome, {name}! You are registered as {role} for {place}.", **await _welcome(turn, user)
+    )
+    await turn.runtime.menu(turn)
+
+
+def _bind(turn: Turn, user: User) -> None:
+    """The chat now speaks for `user`: a chat of a deactivated account moves to the new one."""
+    if turn.identity is not None:
+        turn.identity.user_id, turn.identity.unreachable = user.id, False
+        turn.identity.phone = turn.msg.phone or turn.identity.phone
+        return
     turn.session.add(
         ChannelIdentity(
             channel=turn.msg.channel,
@@ -116,11 +138,6 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
             last_inbound_at=turn.now,
         )
     )
-    turn.user = user
-    turn.say(
-        "Welcome, {name}! You are registered as {role} for {place}.", **await _welcome(turn, user)
-    )
-    await turn.runtime.menu(turn)
 
 
 async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
