@@ -71,6 +71,14 @@ async def check_code(turn: Turn, code: str) -> None:
                 "Check it and type DAFTAR <code> again, or ask your puskesmas for a new one."
             )
         return
+    if invite.link_user_id is not None:  # another chat of an existing account
+        user = await turn.session.get(User, invite.link_user_id)
+        if user is None or not user.active:
+            turn.say("Sorry, this invitation is no longer valid. Please ask for a new one.")
+            return
+        context = {"invite_id": invite.id, "params": await welcome(turn, user)}
+        await turn.start_flow("link_identity", context)
+        return
     context = {"invite_id": invite.id, "params": await _grant(turn, invite)}
     await turn.start_flow("registration", context)
 
@@ -103,6 +111,21 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
             "Registration cancelled. If the code is not yours, ask your puskesmas for a new one."
         )
         return
+    invite = await still_valid(turn)
+    if invite is None:
+        return
+    invite.used += 1
+    user = await _user_for(turn, invite, answers["name"])
+    bind(turn, user)
+    turn.user = user
+    turn.say(
+        "Welcome, {name}! You are registered as {role} for {place}.", **await welcome(turn, user)
+    )
+    await turn.runtime.menu(turn)
+
+
+async def still_valid(turn: Turn) -> Invite | None:
+    """The form's invite, locked and checked again at the last step (it may have been used)."""
     invite_id = turn.state.context["invite_id"] if turn.state else None
     invite = await turn.session.get(Invite, invite_id, with_for_update=True)
     if (
@@ -112,18 +135,11 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
         or invite.used >= invite.max_uses
     ):
         turn.say("Sorry, this invitation is no longer valid. Please ask for a new one.")
-        return
-    invite.used += 1
-    user = await _user_for(turn, invite, answers["name"])
-    _bind(turn, user)
-    turn.user = user
-    turn.say(
-        "Welcome, {name}! You are registered as {role} for {place}.", **await _welcome(turn, user)
-    )
-    await turn.runtime.menu(turn)
+        return None
+    return invite
 
 
-def _bind(turn: Turn, user: User) -> None:
+def bind(turn: Turn, user: User) -> None:
     """The chat now speaks for `user`: a chat of a deactivated account moves to the new one."""
     if turn.identity is not None:
         turn.identity.user_id, turn.identity.unreachable = user.id, False
@@ -157,7 +173,7 @@ async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
     return user
 
 
-async def _welcome(turn: Turn, user: User) -> dict[str, str]:
+async def welcome(turn: Turn, user: User) -> dict[str, str]:
     return {
         "name": user.name,
         "role": turn.t(ROLE_LABELS[user.role]),
