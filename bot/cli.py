@@ -122,6 +122,9 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 async def _sasaran(app: App, args: argparse.Namespace) -> int:
     async with app.db.transaction() as session:
         result = await sasaran.import_sasaran(session, args.file, app.runtime.clock())
+    if result.unreadable:
+        print(f"error: {result.unreadable}", file=sys.stderr)
+        return 2
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
     if result.errors:

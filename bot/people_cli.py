@@ -7,12 +7,14 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import processes
 from bot.app import App
 from bot.config import Settings
 from db.models import ROLES
 from handlers.people import accounts, invites, operator
+from handlers.people.registration import ROLE_LABELS
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +54,7 @@ async def invite(app: App, args: argparse.Namespace) -> int:
             return _print_created(app, args, await _create(db, now, args, app.settings))
         if args.invite_command == "list":
             for inv in await operator.list_invites(db):
-                print(_invite_line(inv, now))
+                print(_invite_line(inv, now, app.settings))
             return 0
     except invites.InviteError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -64,12 +66,23 @@ async def invite(app: App, args: argparse.Namespace) -> int:
     return 1
 
 
-def _invite_line(inv, now: datetime) -> str:
-    state = "revoked" if inv.revoked_at else "expired" if inv.expires_at <= now else "active"
-    return (
-        f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}"
-        f"\t{inv.expires_at:%Y-%m-%d}"
+def _invite_line(inv, now: datetime, settings: Settings) -> str:
+    state = (
+        "revoked"
+        if inv.revoked_at
+        else "used"
+        if inv.used >= inv.max_uses
+        else "expired"
+        if inv.expires_at <= now
+        else "active"
     )
+    until = local(inv.expires_at, settings)
+    return f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}\t{until}"
+
+
+def local(moment: datetime, settings: Settings) -> str:
+    """A moment as the operator reads it: BOT_TIMEZONE, with its name (WIB)."""
+    return moment.astimezone(ZoneInfo(settings.bot_timezone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invites.Created:
@@ -90,13 +103,14 @@ async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invi
 
 def _print_created(app: App, args: argparse.Namespace, created: invites.Created) -> int:
     link = invite_link(app.settings, created.code)
+    inv = created.invite
+    role = app.runtime.texts(ROLE_LABELS[inv.role], "id")
+    place = created.place or app.runtime.texts("Kabupaten Rejang Lebong", "id")
     if args.json:
-        print(json.dumps({"code": created.code, "role": created.invite.role, "link": link}))
-    else:
-        print(f"code: {created.code}\nrole: {created.invite.role}\nlink: {link or '-'}")
-        print(
-            f"valid until {created.invite.expires_at:%Y-%m-%d %H:%M} UTC, uses {created.invite.max_uses}"
-        )
+        print(json.dumps({"code": created.code, "role": inv.role, "place": place, "link": link}))
+        return 0
+    print(f"code: {created.code}\nfor: {role}, {place}\nrole: {inv.role}\nlink: {link or '-'}")
+    print(f"valid until {local(inv.expires_at, app.settings)}, uses {inv.max_uses}")
     return 0
 
 

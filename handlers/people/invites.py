@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import secrets
@@ -63,6 +64,26 @@ def looks_like_code(text: str) -> bool:
 class Created:
     code: str
     invite: Invite
+    place: str | None = None  # what it is for, by its proper name (None: the kabupaten)
+
+
+# Words people put before a place's name ("Puskesmas Sumber Urip", "Desa Kayu Manis").
+PLACE_WORDS = {"desa": ("desa", "kelurahan", "kel", "ds"), "puskesmas": ("puskesmas", "pkm")}
+
+
+def _bare(name: str, kind: str) -> str:
+    words = name.split()
+    if len(words) > 1 and words[0].casefold().rstrip(".") in PLACE_WORDS[kind]:
+        return " ".join(words[1:])
+    return name
+
+
+def _nearest(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(
+        name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.6
+    )
+    by_fold = {n.casefold(): n for n in names}
+    return f"; did you mean {', '.join(by_fold[c] for c in close)}?" if close else ""
 
 
 async def resolve_desa(session: AsyncSession, name: str) -> Desa:
@@ -70,6 +91,7 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
     by_code = {d.kode: d for d, _ in rows}
     if name in by_code:
         return by_code[name]
+    name = _bare(name, "desa")
     options = [(d.kode, [d.nama]) for d, _ in rows]
     kecamatan = {d.kode: k for d, k in rows}
     try:
@@ -78,18 +100,21 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
         names = ", ".join(f"{by_code[c].nama} ({c}, Kec. {kecamatan[c]})" for c in exc.options)
         raise InviteError(f"desa {name!r} is ambiguous: {names}; use the Kemendagri code") from exc
     except ParseError as exc:
-        raise InviteError(f"no desa named {name!r}") from exc
+        nearest = _nearest(name, sorted({d.nama for d, _ in rows}))
+        raise InviteError(f"no desa named {name!r}{nearest}") from exc
 
 
 async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
     rows = list((await session.execute(select(Puskesmas))).scalars())
     by_name = {p.nama: p for p in rows}
+    name = _bare(name, "puskesmas")
     try:
         return by_name[match_choice(name, [(p.nama, [p.nama]) for p in rows])]
     except Ambiguous as exc:
         raise InviteError(f"puskesmas {name!r} is ambiguous: {', '.join(exc.options)}") from exc
     except ParseError as exc:
-        raise InviteError(f"no puskesmas named {name!r}") from exc
+        nearest = _nearest(name, sorted(by_name))
+        raise InviteError(f"no puskesmas named {name!r}{nearest}") from exc
 
 
 async def create_invite(

@@ -3,17 +3,21 @@ asks of people: each call is one unit of work, so bot/ opens no transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from db.database import Database
 from db.models import Invite, User
 from handlers.people import accounts, invites
+from handlers.people.registration import place_of
 
 
 async def create_invite(db: Database, now: datetime, role: str, **options: Any) -> invites.Created:
     async with db.transaction() as session:
-        return await invites.create_invite(session, now, role, **options)
+        created = await invites.create_invite(session, now, role, **options)
+        place = await place_of(session, created.invite.puskesmas_id, created.invite.desa_id)
+    return replace(created, place=place)
 
 
 async def list_invites(db: Database) -> list[Invite]:
