@@ -60,9 +60,7 @@ async def test_someone_on_telegram_links_whatsapp_with_an_invite_for_the_same_pe
     code = await invite(link_user=telegram.user_id)
     phone = whatsapp.person("6281234500003", name="Rina")
     [confirm] = await phone.send(f"DAFTAR {code}")  # no name asked: the account's is shown
-    assert confirm.startswith(
-        "Kode ini menghubungkan chat ini ke akun Rina Marlina"
-    )
+    assert confirm.startswith("Kode ini menghubungkan chat ini ke akun Rina Marlina")
     await phone.press("Ya")
     assert len(await identities(db)) == 1  # her Telegram chat is in use: it confirms first
     async with db.transaction() as session:
