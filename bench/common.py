@@ -23,8 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.database import Database
 from db.models import ChannelIdentity, Conversation, Puskesmas, User
+from handlers.people.invites import DEV_SECRET
 
 T = TypeVar("T")
+# Channels and PostgreSQL need an INVITE_SECRET: the bench's is the key invites made without settings use.
+os.environ.setdefault("INVITE_SECRET", DEV_SECRET)
+PG_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parent.parent
 
 

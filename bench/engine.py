@@ -70,8 +70,10 @@ async def _noop_submit(turn, _flow, _answers) -> None:
     return None
 
 
-async def full_inbound(url: str, messages: int, concurrency: int) -> tuple[float, list[float]]:
-    db = Database(url)
+async def full_inbound(
+    url: str, messages: int, concurrency: int, **db_options: str
+) -> tuple[float, list[float]]:
+    db = Database(url, **db_options)
     runtime = build_runtime(db, Texts.load())
     runtime.flows["bench_survey"] = SURVEY
     runtime.add_command(Command("survei", N_("Menu"), ("*",), _start, in_menu=False))
@@ -95,9 +97,9 @@ async def full_inbound(url: str, messages: int, concurrency: int) -> tuple[float
     return len(jobs) * (len(ANSWERS) + 1) / wall, per_message
 
 
-async def bare_transactions(url: str, count: int, concurrency: int) -> float:
+async def bare_transactions(url: str, count: int, concurrency: int, **db_options: str) -> float:
     """What one inbound costs the database at least: inbox insert + conversation read-modify-write."""
-    db = Database(url)
+    db = Database(url, **db_options)
     ids = itertools.count()
 
     def job(chat: str):

@@ -1,10 +1,9 @@
-"""`ilpbot run | console | db | seed | invite …`: the entry points."""
+"""`ilpbot run | console | db | seed | invite | user …`: the entry points."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -12,13 +11,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import clock_cli, processes
+from bot import clock_cli, people_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
 from db.seed import seed
-from handlers.people import invites
+from handlers.people import operator
 from handlers.people.roles import Role
 from handlers.reports import sasaran
 
@@ -45,18 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     seedp = sub.add_parser("seed", help="load kecamatan, desa and puskesmas (idempotent)")
     seedp.add_argument("--dir", type=Path, default=None, help="a folder of CSVs of the same shape")
 
-    inv = sub.add_parser("invite", help="invitation codes")
-    invsub = inv.add_subparsers(dest="invite_command", required=True)
-    create = invsub.add_parser("create")
-    create.add_argument("--role", choices=list(invites_roles()), default=None)
-    create.add_argument("--desa")
-    create.add_argument("--puskesmas")
-    create.add_argument("--uses", type=int, default=1)
-    create.add_argument("--days", type=int, default=7)
-    create.add_argument("--link-user", type=int, default=None)
-    create.add_argument("--json", action="store_true")
-    invsub.add_parser("list")
-    invsub.add_parser("revoke").add_argument("id", type=int)
+    people_cli.add_parsers(sub)
 
     sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas")
     sas.add_subparsers(dest="sasaran_command", required=True).add_parser("import").add_argument(
@@ -77,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:  # one line per setting, not a traceback
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]).upper()
-            print(f"error: {name}: {error['msg'].removeprefix('Value error, ')}")
+            msg = error["msg"].removeprefix("Value error, ")
+            print(f"error: {name}: {msg}" if name else f"error: {msg}", file=sys.stderr)
         return 2
     configure_logging(settings)
     if args.command == "web" and settings.web_concurrency > 1:
@@ -95,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         "webhook": lambda app, args: processes.webhook(app, args.action),
         "console": _console,
         "seed": _seed,
-        "invite": _invite,
+        "invite": people_cli.invite,
+        "user": people_cli.user,
         "sasaran": _sasaran,
         "digest": clock_cli.digest,
         "export": clock_cli.export,
@@ -139,75 +129,15 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 async def _sasaran(app: App, args: argparse.Namespace) -> int:
     async with app.db.transaction() as session:
         result = await sasaran.import_sasaran(session, args.file, app.runtime.clock())
+    if result.unreadable:
+        print(f"error: {result.unreadable}", file=sys.stderr)
+        return 2
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
     if result.errors:
         print("nothing imported: correct the lines above and import again", file=sys.stderr)
         return 2
     print(f"sasaran: {result.rows} rows imported")
-    return 0
-
-
-def invite_link(settings: Settings, code: str) -> str | None:
-    username = settings.telegram_bot_username
-    return f"https://t.me/{username}?start={code}" if username else None
-
-
-async def _invite(app: App, args: argparse.Namespace) -> int:
-    now = app.runtime.clock()
-    if args.invite_command == "create":
-        await processes.resolve_bot_username(app.settings)  # outside the transaction
-    try:
-        async with app.db.transaction() as session:
-            if args.invite_command == "create":
-                return _print_created(app, args, await _create(session, now, args))
-            if args.invite_command == "list":
-                for inv in await invites.list_invites(session):
-                    state = (
-                        "revoked"
-                        if inv.revoked_at
-                        else "expired"
-                        if inv.expires_at <= now
-                        else "active"
-                    )
-                    print(
-                        f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}\t{inv.expires_at:%Y-%m-%d}"
-                    )
-                return 0
-            if await invites.revoke(session, args.id, now):
-                print(f"invite {args.id} revoked")
-                return 0
-            print(f"no active invite {args.id}", file=sys.stderr)
-            return 1
-    except invites.InviteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-async def _create(session, now, args: argparse.Namespace) -> invites.Created:
-    if args.role is None and args.link_user is None:
-        raise invites.InviteError("--role is required (or --link-user)")
-    return await invites.create_invite(
-        session,
-        now,
-        args.role or Role.PETUGAS,
-        desa=args.desa,
-        puskesmas=args.puskesmas,
-        uses=args.uses,
-        days=args.days,
-        link_user=args.link_user,
-    )
-
-
-def _print_created(app: App, args: argparse.Namespace, created: invites.Created) -> int:
-    link = invite_link(app.settings, created.code)
-    if args.json:
-        print(json.dumps({"code": created.code, "role": created.invite.role, "link": link}))
-    else:
-        print(f"code: {created.code}\nrole: {created.invite.role}\nlink: {link or '-'}")
-        print(
-            f"valid until {created.invite.expires_at:%Y-%m-%d %H:%M} UTC, uses {created.invite.max_uses}"
-        )
     return 0
 
 
@@ -235,12 +165,13 @@ async def _run(app: App, args: argparse.Namespace) -> int:
 
 async def _demo(app: App) -> int:
     """No channel configured: a demo invite and the console chat, with a word on configuring."""
-    now = app.runtime.clock()
-    async with app.db.transaction() as session:
-        petugas = await invites.create_invite(
-            session, now, Role.PETUGAS, puskesmas="Sumber Urip", uses=5
-        )
-        kades = await invites.create_invite(session, now, Role.KADES, desa="17.02.11.2009", uses=5)
+    now, secret = app.runtime.clock(), app.settings.invite_secret
+    petugas = await operator.create_invite(
+        app.db, now, Role.PETUGAS, puskesmas="Sumber Urip", uses=5, secret=secret
+    )
+    kades = await operator.create_invite(
+        app.db, now, Role.KADES, desa="17.02.11.2009", uses=5, secret=secret
+    )
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"

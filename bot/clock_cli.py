@@ -22,7 +22,9 @@ from handlers.reports.indicators import WEEKLY, catalog
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     dig = sub.add_parser("digest", help="build the Dinkes digest of a day")
     dig.add_argument(
-        "--date", type=day_arg, help="YYYY-MM-DD, today or yesterday (default: yesterday)"
+        "--date",
+        type=day_arg,
+        help="YYYY-MM-DD, today/hari ini or yesterday/kemarin (default: yesterday)",
     )
     how = dig.add_mutually_exclusive_group()
     how.add_argument("--send", action="store_true", help="queue it to every Dinkes user")
@@ -30,17 +32,29 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     dig.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
 
     exp = sub.add_parser("export", help="export reports: XLSX, CSV or DHIS2 JSON")
-    exp.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
-    exp.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    exp.add_argument(
+        "--from", dest="first", type=date.fromisoformat, help="default: the 1st of this month"
+    )
+    exp.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
     exp.add_argument("--format", choices=["xlsx", "csv", "dhis2"], default="xlsx")
     exp.add_argument("--puskesmas", help="one puskesmas by name (default: all)")
     exp.add_argument("--out", type=Path, help="file (xlsx, dhis2) or folder (csv)")
     exp.add_argument("--mapping", type=Path, help="DHIS2 codes (JSON); written if missing")
 
 
+# --date in either language, as an operator types it
+DAY_WORDS = {
+    "today": "today",
+    "hari ini": "today",
+    "yesterday": "yesterday",
+    "kemarin": "yesterday",
+}
+
+
 def day_arg(value: str) -> date | str:
     """--date: a date, or today / yesterday in BOT_TIMEZONE (resolved once the clock is known)."""
-    return value if value in ("today", "yesterday") else date.fromisoformat(value)
+    word = " ".join(value.casefold().split())
+    return DAY_WORDS[word] if word in DAY_WORDS else date.fromisoformat(value)
 
 
 def the_day(value: date | str | None, today: date) -> date:
@@ -81,7 +95,9 @@ async def export(app: App, args: argparse.Namespace) -> int:
                 print(f"error: no puskesmas named {args.puskesmas!r}", file=sys.stderr)
                 return 2
             scope = found
-        req = exports.Request(min(args.first, args.last), max(args.first, args.last), scope)
+        today = runtime.texts.today(runtime.clock())  # in BOT_TIMEZONE
+        first, last = args.first or today.replace(day=1), args.last or today
+        req = exports.Request(min(first, last), max(first, last), scope)
         if args.format == "dhis2":
             return await _dhis2(app, session, req, args)
         sheets = await exports.sheets(session, runtime.texts, runtime.flows, req)

@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.database import normalize_url
@@ -20,6 +20,8 @@ CLOCK_TIMES = tuple(f.name for f in fields(ClockSettings) if isinstance(f.defaul
 # Telegram's rule for a webhook secret (1-256 of A-Z a-z 0-9 _ -), at least 16 long: our secrets
 # follow it, so one made for Telegram fits everywhere.
 SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+INVITE_SECRET_MIN = 16
 
 
 class Settings(BaseSettings):
@@ -66,6 +68,30 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "https://graph.facebook.com/v21.0"  # a pinned Graph API version
     whatsapp_messages_per_second: float = 80.0  # the number's throughput (Meta's default)
     whatsapp_templates_file: str | None = None  # default: bot/templates/whatsapp_templates.json
+
+    # --- invite codes (handlers/people/invites.py) ---
+    # Codes are stored as HMAC-SHA256 under this key: a copy of the database alone reveals none.
+    # Required (at least 16 characters) once a channel or PostgreSQL is configured; only the
+    # embedded console demo (SQLite, no channel) runs without it, on a built-in development key.
+    # Changing it invalidates the invites not yet used.
+    invite_secret: str | None = None
+
+    @model_validator(mode="after")
+    def _invite_secret_set(self) -> Settings:
+        secret = self.invite_secret or ""
+        if secret and len(secret) < INVITE_SECRET_MIN:
+            raise ValueError(f"INVITE_SECRET must be at least {INVITE_SECRET_MIN} characters")
+        if not secret and not self.is_embedded_demo:
+            raise ValueError(
+                f"INVITE_SECRET is required (at least {INVITE_SECRET_MIN} random characters, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`) once a channel "
+                "or PostgreSQL is configured"
+            )
+        return self
+
+    @property
+    def is_embedded_demo(self) -> bool:
+        return self.is_sqlite and not (self.telegram_enabled or self.whatsapp_enabled)
 
     @field_validator("database_url")
     @classmethod

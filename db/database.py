@@ -46,7 +46,13 @@ def _sqlite_hooks(engine: AsyncEngine) -> None:
 
 
 class Database:
-    def __init__(self, url: str, pool_size: int = 10, echo: bool = False):
+    def __init__(
+        self,
+        url: str,
+        pool_size: int = 10,
+        echo: bool = False,
+        sqlite_synchronous: str = sqlite_inline.SYNCHRONOUS,
+    ):
         self.url = normalize_url(url)
         # hide_parameters: a failed statement's exception (logged) and the echo show its SQL, not
         # the values it carried (phone numbers, names).
@@ -62,7 +68,7 @@ class Database:
         self._checkpointer: sqlite_inline.Checkpointer | None = None
         if self.is_sqlite:
             path = make_url(self.url).database or ""
-            kwargs["async_creator"] = sqlite_inline.creator(path)
+            kwargs["async_creator"] = sqlite_inline.creator(path, sqlite_synchronous)
             self._checkpointer = sqlite_inline.Checkpointer(path)
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:

@@ -163,7 +163,7 @@ async def dana_request(
             puskesmas_id=puskesmas_id,
             requester_id=requester_id,
             kategori="stunting_pmt",
-            uraian="PMT balita",
+            uraian=kw.pop("uraian", "PMT balita"),
             sasaran=20,
             jumlah=kw.pop("jumlah", 2_500_000),
             bulan="2026-11",

@@ -25,10 +25,12 @@ from handlers.core.outbox import Delivery, OutboxWorker
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
 from handlers.core.turn import Incoming
-from handlers.people.invites import create_invite
+from handlers.people.invites import DEV_SECRET, create_invite
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # as bot.channels.telegram.send opts in for the bot
+# Channels and PostgreSQL need an INVITE_SECRET: the tests' is the key invites made without settings use.
+os.environ.setdefault("INVITE_SECRET", DEV_SECRET)
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 MASTER_TABLES = ("kecamatan", "desa", "puskesmas", "puskesmas_desa", "alembic_version")
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Senin 10.00 WIB

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from db import queries
 from db.database import Database
@@ -91,5 +91,18 @@ async def test_a_commit_hands_back_without_giving_the_loop_a_turn(sqlite_path):
         async with db.transaction() as session:
             stored = await session.scalar(select(func.count()).select_from(ProcessedInbound))
         assert stored == 1
+    finally:
+        await db.dispose()
+
+
+async def test_a_commit_is_on_disk_before_the_platform_is_answered(sqlite_path):
+    """synchronous=FULL: in WAL mode NORMAL syncs only at checkpoints, so a commit answered
+    200 could be lost with the power; FULL syncs the WAL at every commit."""
+    db = Database(f"sqlite+aiosqlite:///{sqlite_path}")
+    try:
+        async with db.transaction() as session:
+            level = (await session.execute(text("PRAGMA synchronous"))).scalar_one()
+            mode = (await session.execute(text("PRAGMA journal_mode"))).scalar_one()
+        assert (level, mode) == (2, "wal")  # 2 = FULL
     finally:
         await db.dispose()

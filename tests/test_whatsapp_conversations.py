@@ -55,10 +55,18 @@ async def test_typed_answers_work_where_a_tap_would(whatsapp, invite):
 async def test_someone_on_telegram_links_whatsapp_with_an_invite_for_the_same_person(
     whatsapp, registered, invite, db
 ):
-    await registered("petugas", "555", "Rina Marlina")  # on the Telegram-like test channel
+    rina = await registered("petugas", "555", "Rina Marlina")  # on the Telegram-like test channel
     [telegram] = await identities(db)
     code = await invite(link_user=telegram.user_id)
-    await register(whatsapp, code, "6281234500003", "Rina Marlina")
+    phone = whatsapp.person("6281234500003", name="Rina")
+    [confirm] = await phone.send(f"DAFTAR {code}")  # no name asked: the account's is shown
+    assert confirm.startswith("Kode ini menghubungkan chat ini ke akun Rina Marlina")
+    await phone.press("Ya")
+    assert len(await identities(db)) == 1  # her Telegram chat is in use: it confirms first
+    async with db.transaction() as session:
+        asked = (await session.execute(select(Outbox).where(Outbox.chat_id == "555"))).scalar_one()
+    [link, _refuse] = asked.payload["buttons"]
+    assert (await rina.press_data(link["data"]))[0].startswith("Selesai: chat baru (whatsapp")
     [first, second] = await identities(db)
     assert (first.channel, second.channel) == ("test", "whatsapp")
     assert second.user_id == first.user_id

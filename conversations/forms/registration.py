@@ -43,4 +43,23 @@ REGISTRATION = Flow(
     ),
 )
 
-FLOWS = (INVITE_CODE, REGISTRATION)
+LINK = Flow(
+    name="link_identity",
+    version=1,
+    title=N_("Registration"),
+    review=False,
+    steps=(
+        Step(
+            key="confirm",
+            prompt=N_(
+                "This code links this chat to the account of {name}, {role} for {place}. "
+                "Is that you?"
+            ),
+            label=N_("Confirmation"),
+            type="yes_no",
+            help=N_("Answer Yes if this is your account, or No if the code is not yours."),
+        ),
+    ),
+)
+
+FLOWS = (INVITE_CODE, REGISTRATION, LINK)

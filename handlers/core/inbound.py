@@ -129,6 +129,9 @@ class Runtime:
     # chat has `turn.marked` (WhatsApp: the chat had held messages, now released).
     group_hooks: dict[str, GroupHook] = field(default_factory=dict)
     reply_shapers: dict[str, ReplyShaper] = field(default_factory=dict)
+    # Use cases that may answer a turn before any command or form sees it (True = answered):
+    # a deactivated user is told so (handlers/people/accounts.py).
+    gates: list[InboundHook] = field(default_factory=list)
     # By outbox kind: what a use case does when its message will not arrive (handlers.core.outbox.fail)
     delivery_failed: dict[str, FailureHook] = field(default_factory=dict)
     file_builders: dict[str, FileBuilder] = field(default_factory=dict)  # see `finish`
@@ -265,7 +268,8 @@ class Runtime:
     ) -> list[Outgoing]:
         now = self.clock()
         conversation, ident, user = chat.conversation, chat.identity, chat.user
-        if user is not None and not user.active:
+        deactivated = user is not None and not user.active
+        if deactivated:
             user = None
         if ident is not None:
             _touch(ident, now)
@@ -283,6 +287,7 @@ class Runtime:
             marked=marked,
             after_commit=later,
             draft=chat_rows.load_draft(conversation),
+            deactivated=deactivated,
         )
         hook = self.inbound_hooks.get(msg.channel)
         if order.is_late(msg, conversation):
@@ -310,6 +315,9 @@ class Runtime:
         return []
 
     async def _dispatch(self, turn: Turn) -> None:
+        for gate in self.gates:
+            if await gate(turn):
+                return
         inbound = turn.msg.inbound
         if turn.msg.callback is not None:
             button = await self._button(turn)

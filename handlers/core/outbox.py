@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from db import queries
 from db.database import Database
-from db.models import ChannelIdentity, Outbox
+from db.models import ChannelIdentity, Outbox, User
 from handlers.core.outgoing import Outgoing
 from handlers.core.privacy import masked
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=15)
 RECORD_PATIENCE = 300.0  # seconds a send's result waits in memory for the database to return
 MAX_ATTEMPTS = 10
+DEACTIVATED = "user deactivated"  # the error of a row dropped because its user was
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,10 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claims one batch and delivers it; returns how many rows were handled."""
-        rows = await self.claim()
+        claimed = await self.claim()
+        rows = [row for row in claimed if row.status == "pending"]  # not dropped
         if not rows:
-            return 0
+            return len(claimed)
         by_chat: dict[tuple[str, str], list[Outbox]] = defaultdict(list)
         for row in rows:
             by_chat[(row.channel, row.chat_id)].append(row)
@@ -199,10 +201,21 @@ class OutboxWorker:
             stmt = stmt.where(Outbox.id.not_in(self._in_hand))
         async with self.db.transaction() as session:
             rows = list((await session.execute(stmt)).scalars())
+            gone = await self._deactivated(session, rows)
             for row in rows:
+                if row.user_id in gone:  # they receive nothing; the use case hears of it
+                    await fail(session, row, DEACTIVATED, now, self.on_failure)
+                    continue
                 row.attempts += 1
                 row.next_attempt_at = now + self.lease
-        return rows
+        return rows  # the dropped ones too, "failed": a batch of only those is not the end
+
+    async def _deactivated(self, session: AsyncSession, rows: list[Outbox]) -> set[int]:
+        users = {row.user_id for row in rows if row.user_id is not None}
+        if not users:
+            return set()
+        stmt = select(User.id).where(User.id.in_(users), User.active.is_(False))
+        return set((await session.execute(stmt)).scalars())
 
     async def _chat(self, rows: Sequence[Outbox], seen: dict[tuple[str, str], datetime]) -> None:
         for index, row in enumerate(rows):

@@ -78,6 +78,8 @@ class Turn:
     nonce: int = 0  # the conversation's button counter; saved with the state
     marked: bool = False  # the channel's group hook marked this chat (Runtime.group_hooks)
     draft: dict[str, Any] | None = None  # a form left for another, as State JSON (one per chat)
+    # the chat's user was deactivated: `user` is None, as for someone not registered
+    deactivated: bool = False
     # run once the turn's transaction has committed (metrics): a rolled-back run counts nothing
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 

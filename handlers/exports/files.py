@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.exports.sheets import Request, Sheet
+from handlers.exports.sheets import cell as safe_cell
 
 DATE_FORMAT = "dd/mm/yyyy"
 MOMENT_FORMAT = "dd/mm/yyyy hh:mm"
@@ -34,11 +35,11 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
     bold = Font(bold=True)
     for sheet in sheets:
         ws = book.create_sheet(_title(sheet.title, book.sheetnames))
-        ws.append(list(sheet.header))
+        ws.append([safe_cell(v) for v in sheet.header])
         for row in sheet.rows:
-            ws.append(list(row))
+            ws.append([safe_cell(v) for v in row])
         if sheet.total is not None:
-            ws.append(list(sheet.total))
+            ws.append([safe_cell(v) for v in sheet.total])
             for cell in ws[ws.max_row]:
                 cell.font = bold
         for cell in ws[1]:
@@ -75,7 +76,7 @@ def write_csv(sheets: Sequence[Sheet], folder: Path) -> list[Path]:
         path = folder / f"{n:02d}-{_slug(sheet.title)}.csv"
         with open(path, "w", newline="", encoding="utf-8-sig") as fp:
             out = csv.writer(fp)
-            out.writerow(sheet.header)
+            out.writerow([_csv(v) for v in sheet.header])
             out.writerows([_csv(v) for v in row] for row in sheet.rows)
             if sheet.total is not None:
                 out.writerow([_csv(v) for v in sheet.total])
@@ -88,7 +89,7 @@ def _csv(value: Any) -> Any:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)
 
 
 def _slug(title: str) -> str:

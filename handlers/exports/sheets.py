@@ -20,3 +20,16 @@ class Request:
     first: date
     last: date
     scope: list[int] | None  # None: every puskesmas
+
+
+# OWASP's CSV injection rule: a spreadsheet reads text starting with one of these as a formula
+# (=HYPERLINK leaks data, =cmd|… runs a program). A dana activity is typed by anyone invited.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A value as every export writes it: text that would start a formula gets a leading
+    apostrophe, so it is shown as typed; numbers, dates and empty cells are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

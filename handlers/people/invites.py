@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +23,9 @@ from handlers.people.roles import Can, Place, Role
 # No 0/O, 1/I/L: codes are read aloud and typed on small keyboards.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10  # 31**10 ≈ 2**49.5
+# The key of the embedded console demo only: bot/config.py refuses to run a channel or
+# PostgreSQL without an INVITE_SECRET of the operator's.
+DEV_SECRET = "ilpbot-embedded-development-key"
 
 
 class InviteError(ValueError):
@@ -35,7 +41,18 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def hash_code(code: str) -> str:
+def secret_of(settings: dict[str, Any]) -> str:
+    return settings.get("invite_secret") or DEV_SECRET
+
+
+def hash_code(code: str, secret: str) -> str:
+    """Keyed: a copy of the database alone reveals no code (10 characters, 3 of them in the
+    hint, are a small space for an unkeyed hash)."""
+    return hmac.new(secret.encode(), normalize_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(code: str) -> str:
+    """How codes were stored before INVITE_SECRET (unsalted SHA-256): still accepted."""
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
 
 
@@ -48,6 +65,26 @@ def looks_like_code(text: str) -> bool:
 class Created:
     code: str
     invite: Invite
+    place: str | None = None  # what it is for, by its proper name (None: the kabupaten)
+
+
+# Words people put before a place's name ("Puskesmas Sumber Urip", "Desa Kayu Manis").
+PLACE_WORDS = {"desa": ("desa", "kelurahan", "kel", "ds"), "puskesmas": ("puskesmas", "pkm")}
+
+
+def _bare(name: str, kind: str) -> str:
+    words = name.split()
+    if len(words) > 1 and words[0].casefold().rstrip(".") in PLACE_WORDS[kind]:
+        return " ".join(words[1:])
+    return name
+
+
+def _nearest(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(
+        name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.6
+    )
+    by_fold = {n.casefold(): n for n in names}
+    return f"; did you mean {', '.join(by_fold[c] for c in close)}?" if close else ""
 
 
 async def resolve_desa(session: AsyncSession, name: str) -> Desa:
@@ -55,7 +92,8 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
     by_code = {d.kode: d for d, _ in rows}
     if name in by_code:
         return by_code[name]
-    options = [(d.kode, [d.nama]) for d, _ in rows]  # typed by an operator: default words
+    name = _bare(name, "desa")
+    options = [(d.kode, [d.nama]) for d, _ in rows]
     kecamatan = {d.kode: k for d, k in rows}
     try:
         return by_code[match_choice(name, options, words=load_words())]
@@ -63,19 +101,22 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
         names = ", ".join(f"{by_code[c].nama} ({c}, Kec. {kecamatan[c]})" for c in exc.options)
         raise InviteError(f"desa {name!r} is ambiguous: {names}; use the Kemendagri code") from exc
     except ParseError as exc:
-        raise InviteError(f"no desa named {name!r}") from exc
+        nearest = _nearest(name, sorted({d.nama for d, _ in rows}))
+        raise InviteError(f"no desa named {name!r}{nearest}") from exc
 
 
 async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
     rows = list((await session.execute(select(Puskesmas))).scalars())
     by_name = {p.nama: p for p in rows}
+    name = _bare(name, "puskesmas")
     try:
         options = [(p.nama, [p.nama]) for p in rows]
         return by_name[match_choice(name, options, words=load_words())]
     except Ambiguous as exc:
         raise InviteError(f"puskesmas {name!r} is ambiguous: {', '.join(exc.options)}") from exc
     except ParseError as exc:
-        raise InviteError(f"no puskesmas named {name!r}") from exc
+        nearest = _nearest(name, sorted(by_name))
+        raise InviteError(f"no puskesmas named {name!r}{nearest}") from exc
 
 
 async def create_invite(
@@ -88,6 +129,7 @@ async def create_invite(
     uses: int = 1,
     days: int = 7,
     link_user: int | None = None,
+    secret: str | None = None,
 ) -> Created:
     if uses < 1 or days < 1:
         raise InviteError("--uses and --days must be at least 1")
@@ -99,12 +141,14 @@ async def create_invite(
         user = await session.get(User, link_user)
         if user is None:
             raise InviteError(f"no user {link_user}")
+        if not user.active:
+            raise InviteError(f"user {link_user} is deactivated: reactivate them first")
         role, place_desa_id, place_pkm_id = user.role, user.desa_id, user.puskesmas_id
     else:
         place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)
     code = new_code()
     invite = Invite(
-        code_hash=hash_code(code),
+        code_hash=hash_code(code, secret or DEV_SECRET),
         hint=code[:3],
         role=role,
         puskesmas_id=place_pkm_id,
@@ -149,9 +193,12 @@ async def _only_puskesmas(session: AsyncSession, desa: Desa) -> Puskesmas:
     return serving[0]
 
 
-async def find_usable(session: AsyncSession, code: str, now: datetime) -> Invite | None:
-    stmt = select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
-    invite = (await session.execute(stmt)).scalar_one_or_none()
+async def find_usable(
+    session: AsyncSession, code: str, now: datetime, secret: str
+) -> Invite | None:
+    hashes = (hash_code(code, secret), legacy_hash(code))
+    stmt = select(Invite).where(Invite.code_hash.in_(hashes)).with_for_update()
+    invite = (await session.execute(stmt)).scalars().first()
     if invite is None or invite.revoked_at or invite.expires_at <= now:
         return None
     return invite if invite.used < invite.max_uses else None

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from conversations.model import Flow
 from db import queries
 from db.models import ChannelIdentity, Invite, User
@@ -53,7 +55,8 @@ async def check_code(turn: Turn, code: str) -> None:
     if await queries.failed_attempts(turn.session, channel, chat, since) >= MAX_WRONG_CODES:
         turn.say("Too many wrong codes. Please wait one hour and try again.")
         return
-    invite = await invites.find_usable(turn.session, code, turn.now)
+    secret = invites.secret_of(turn.runtime.settings)
+    invite = await invites.find_usable(turn.session, code, turn.now, secret)
     if invite is None:
         await queries.add_failed_attempt(turn.session, channel, chat, turn.now)
         left = MAX_WRONG_CODES - await queries.failed_attempts(turn.session, channel, chat, since)
@@ -65,6 +68,14 @@ async def check_code(turn: Turn, code: str) -> None:
                 "Check it and type DAFTAR <code> again, or ask your puskesmas for a new one."
             )
         return
+    if invite.link_user_id is not None:  # another chat of an existing account
+        user = await turn.session.get(User, invite.link_user_id)
+        if user is None or not user.active:
+            turn.say("Sorry, this invitation is no longer valid. Please ask for a new one.")
+            return
+        context = {"invite_id": invite.id, "params": await welcome(turn, user)}
+        await turn.start_flow("link_identity", context)
+        return
     context = {"invite_id": invite.id, "params": await _grant(turn, invite)}
     await turn.start_flow("registration", context)
 
@@ -75,14 +86,20 @@ async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
 
 
 async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) -> str:
-    if desa_id is not None and (desa := await queries.desa_name(turn.session, desa_id)):
+    place = await place_of(turn.session, puskesmas_id, desa_id)
+    return place or turn.t("Kabupaten Rejang Lebong")
+
+
+async def place_of(
+    session: AsyncSession, puskesmas_id: int | None, desa_id: int | None
+) -> str | None:
+    """A user's or an invite's place by its proper name; None for the kabupaten."""
+    if desa_id is not None and (desa := await queries.desa_name(session, desa_id)):
         jenis, nama = desa
         return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
-    if puskesmas_id is not None and (
-        nama := await queries.puskesmas_name(turn.session, puskesmas_id)
-    ):
+    if puskesmas_id is not None and (nama := await queries.puskesmas_name(session, puskesmas_id)):
         return f"Puskesmas {nama}"
-    return turn.t("Kabupaten Rejang Lebong")
+    return None
 
 
 async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -90,6 +107,21 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
         turn.say("All right, please type your name again. If the code is not yours, type /batal.")
         await turn.start_flow("registration", turn.state.context)
         return
+    invite = await still_valid(turn)
+    if invite is None:
+        return
+    invite.used += 1
+    user = await _user_for(turn, invite, answers["name"])
+    bind(turn, user)
+    turn.user = user
+    turn.say(
+        "Welcome, {name}! You are registered as {role} for {place}.", **await welcome(turn, user)
+    )
+    await turn.runtime.menu(turn)
+
+
+async def still_valid(turn: Turn) -> Invite | None:
+    """The form's invite, locked and checked again at the last step (it may have been used)."""
     invite_id = turn.state.context["invite_id"] if turn.state else None
     invite = await turn.session.get(Invite, invite_id, with_for_update=True)
     if (
@@ -99,9 +131,16 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
         or invite.used >= invite.max_uses
     ):
         turn.say("Sorry, this invitation is no longer valid. Please ask for a new one.")
+        return None
+    return invite
+
+
+def bind(turn: Turn, user: User) -> None:
+    """The chat now speaks for `user`: a chat of a deactivated account moves to the new one."""
+    if turn.identity is not None:
+        turn.identity.user_id, turn.identity.unreachable = user.id, False
+        turn.identity.phone = turn.msg.phone or turn.identity.phone
         return
-    invite.used += 1
-    user = await _user_for(turn, invite, answers["name"])
     turn.session.add(
         ChannelIdentity(
             channel=turn.msg.channel,
@@ -111,11 +150,6 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
             last_inbound_at=turn.now,
         )
     )
-    turn.user = user
-    turn.say(
-        "Welcome, {name}! You are registered as {role} for {place}.", **await _welcome(turn, user)
-    )
-    await turn.runtime.menu(turn)
 
 
 async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
@@ -135,7 +169,7 @@ async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
     return user
 
 
-async def _welcome(turn: Turn, user: User) -> dict[str, str]:
+async def welcome(turn: Turn, user: User) -> dict[str, str]:
     return {
         "name": user.name,
         "role": turn.t(roles.label(user.role)),

@@ -35,6 +35,17 @@ COLUMNS = {
 class Imported:
     rows: int = 0
     errors: list[str] = field(default_factory=list)
+    unreadable: str | None = None  # the file could not be read at all: one line says why
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not a UTF-8 text file"
+    return exc.strerror or type(exc).__name__
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,16 @@ def _spm(value: str) -> str | None:
 async def import_sasaran(session: AsyncSession, path: Path, now: datetime) -> Imported:
     result = Imported()
     puskesmas = {normalize(p.nama): p.id for p in await queries.all_puskesmas(session)}
-    rows = read_rows(path.read_text(encoding="utf-8"), puskesmas, result)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        result.unreadable = f"cannot read {path}: {_why(exc)}"
+        return result
+    try:
+        rows = read_rows(text, puskesmas, result)
+    except csv.Error as exc:
+        result.unreadable = f"cannot read {path}: not a CSV file ({exc})"
+        return result
     if result.errors:
         return result
     existing = {

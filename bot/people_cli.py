@@ -1,0 +1,136 @@
+"""`ilpbot invite …` and `ilpbot user …`: the operator's side of people. The use cases are in
+handlers/people; this module parses and prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import processes
+from bot.app import App
+from bot.config import Settings
+from db.models import ROLES
+from handlers.people import accounts, invites, operator
+from handlers.people.registration import ROLE_LABELS
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    inv = sub.add_parser("invite", help="invitation codes")
+    invsub = inv.add_subparsers(dest="invite_command", required=True)
+    create = invsub.add_parser("create")
+    create.add_argument("--role", choices=list(ROLES), default=None)
+    create.add_argument("--desa")
+    create.add_argument("--puskesmas")
+    create.add_argument("--uses", type=int, default=1)
+    create.add_argument("--days", type=int, default=7)
+    create.add_argument("--link-user", type=int, default=None)
+    create.add_argument("--json", action="store_true")
+    invsub.add_parser("list")
+    invsub.add_parser("revoke").add_argument("id", type=int)
+
+    users = sub.add_parser("user", help="users: list, deactivate, reactivate")
+    usersub = users.add_subparsers(dest="user_command", required=True)
+    usersub.add_parser("list", help="id, name, role, place, status, chats (last digits)")
+    usersub.add_parser("deactivate", help="refused in chat, sent nothing").add_argument(
+        "id", type=int
+    )
+    usersub.add_parser("reactivate").add_argument("id", type=int)
+
+
+def invite_link(settings: Settings, code: str) -> str | None:
+    username = settings.telegram_bot_username
+    return f"https://t.me/{username}?start={code}" if username else None
+
+
+async def invite(app: App, args: argparse.Namespace) -> int:
+    now, db = app.runtime.clock(), app.db
+    if args.invite_command == "create":
+        await processes.resolve_bot_username(app.settings)
+    try:
+        if args.invite_command == "create":
+            return _print_created(app, args, await _create(db, now, args, app.settings))
+        if args.invite_command == "list":
+            for inv in await operator.list_invites(db):
+                print(_invite_line(inv, now, app.settings))
+            return 0
+    except invites.InviteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if await operator.revoke_invite(db, args.id, now):
+        print(f"invite {args.id} revoked")
+        return 0
+    print(f"no active invite {args.id}", file=sys.stderr)
+    return 1
+
+
+def _invite_line(inv, now: datetime, settings: Settings) -> str:
+    state = (
+        "revoked"
+        if inv.revoked_at
+        else "used"
+        if inv.used >= inv.max_uses
+        else "expired"
+        if inv.expires_at <= now
+        else "active"
+    )
+    until = local(inv.expires_at, settings)
+    return f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}\t{until}"
+
+
+def local(moment: datetime, settings: Settings) -> str:
+    """A moment as the operator reads it: BOT_TIMEZONE, with its name (WIB)."""
+    return moment.astimezone(ZoneInfo(settings.bot_timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invites.Created:
+    if args.role is None and args.link_user is None:
+        raise invites.InviteError("--role is required (or --link-user)")
+    return await operator.create_invite(
+        db,
+        now,
+        args.role or "petugas",
+        desa=args.desa,
+        puskesmas=args.puskesmas,
+        uses=args.uses,
+        days=args.days,
+        link_user=args.link_user,
+        secret=settings.invite_secret,
+    )
+
+
+def _print_created(app: App, args: argparse.Namespace, created: invites.Created) -> int:
+    link = invite_link(app.settings, created.code)
+    inv = created.invite
+    role = app.runtime.texts(ROLE_LABELS[inv.role], "id")
+    place = created.place or app.runtime.texts("Kabupaten Rejang Lebong", "id")
+    if args.json:
+        print(json.dumps({"code": created.code, "role": inv.role, "place": place, "link": link}))
+        return 0
+    print(f"code: {created.code}\nfor: {role}, {place}\nrole: {inv.role}\nlink: {link or '-'}")
+    print(f"valid until {local(inv.expires_at, app.settings)}, uses {inv.max_uses}")
+    return 0
+
+
+async def user(app: App, args: argparse.Namespace) -> int:
+    if args.user_command == "list":
+        for account in await operator.list_users(app.db):
+            print(_user_line(account))
+        return 0
+    active = args.user_command == "reactivate"
+    try:
+        changed = await operator.set_active(app.db, args.id, active, app.runtime.clock())
+    except accounts.AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"user {changed.id} ({changed.name}, {changed.role}) {args.user_command}d")
+    return 0
+
+
+def _user_line(account: accounts.Account) -> str:
+    u = account.user
+    status = "active" if u.active else "deactivated"
+    chats = ", ".join(account.chats) or "-"
+    return f"{u.id}\t{u.name}\t{u.role}\t{account.place or '-'}\t{status}\t{chats}"
