@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"]).upper()
             msg = error["msg"].removeprefix("Value error, ")
-            print(f"error: {name}: {msg}" if name else f"error: {msg}", file=sys.stderr)
+            print(f"error: {name}: {msg}" if name else f"error: {msg}")
         return 2
     configure_logging(settings)
     if args.command == "web" and settings.web_concurrency > 1:

@@ -13,8 +13,7 @@ from bot import processes
 from bot.app import App
 from bot.config import Settings
 from db.models import ROLES
-from handlers.people import accounts, invites, operator
-from handlers.people.registration import ROLE_LABELS
+from handlers.people import accounts, invites, operator, roles
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -104,7 +103,7 @@ async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invi
 def _print_created(app: App, args: argparse.Namespace, created: invites.Created) -> int:
     link = invite_link(app.settings, created.code)
     inv = created.invite
-    role = app.runtime.texts(ROLE_LABELS[inv.role], "id")
+    role = app.runtime.texts(roles.label(inv.role), "id")
     place = created.place or app.runtime.texts("Kabupaten Rejang Lebong", "id")
     if args.json:
         print(json.dumps({"code": created.code, "role": inv.role, "place": place, "link": link}))

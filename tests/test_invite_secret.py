@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from db.models import Invite
 from handlers.app import build_runtime
+from handlers.core.settings import RuntimeSettings
 from handlers.people.invites import create_invite, normalize_code
 
 SECRET = "a-server-secret-of-32-characters"
@@ -36,12 +37,16 @@ async def test_the_stored_hash_is_keyed_and_only_the_same_key_accepts_the_code(
     assert stored != hashlib.sha256(plain).hexdigest()
     assert stored == hmac.new(SECRET.encode(), plain, hashlib.sha256).hexdigest()
 
-    other_key = build_runtime(db, texts, clock=clock, settings={"invite_secret": "x" * 32})
+    other_key = build_runtime(
+        db, texts, clock=clock, settings=RuntimeSettings(invite_secret="x" * 32)
+    )
     stranger = chat("901")
     stranger.runtime = other_key
     assert (await stranger.send(f"DAFTAR {code}"))[0].startswith("Kode itu tidak berlaku")
 
-    right_key = build_runtime(db, texts, clock=clock, settings={"invite_secret": SECRET})
+    right_key = build_runtime(
+        db, texts, clock=clock, settings=RuntimeSettings(invite_secret=SECRET)
+    )
     siti = chat("902")
     siti.runtime = right_key
     assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Anda?"]
@@ -62,7 +67,9 @@ async def test_a_code_stored_with_the_legacy_hash_still_registers(db, texts, clo
             )
         )
     person = chat("903")
-    person.runtime = build_runtime(db, texts, clock=clock, settings={"invite_secret": SECRET})
+    person.runtime = build_runtime(
+        db, texts, clock=clock, settings=RuntimeSettings(invite_secret=SECRET)
+    )
     assert await person.send(f"DAFTAR {code.lower()}") == ["Siapa nama lengkap Anda?"]
 
 

@@ -45,7 +45,6 @@ REGISTRATION = Flow(
 
 LINK = Flow(
     name="link_identity",
-    version=1,
     title=N_("Registration"),
     review=False,
     steps=(

@@ -42,3 +42,4 @@ class RuntimeSettings:
     report_unlock_days: int = 3  # how long /bukakunci opens an old day
     dana_amount_ceiling: int = 50_000_000  # above this the amount asks "yakin?" once
     dana_dinkes_threshold: int = 5_000_000  # approvals from this amount are told to the dinkes
+    invite_secret: str | None = None  # the HMAC key of invite codes (handlers/people/invites.py)

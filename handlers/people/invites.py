@@ -8,7 +8,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.parsing import Ambiguous, ParseError, match_choice
 from db.models import Desa, Invite, Kecamatan, Puskesmas, User
 from db.queries import puskesmas_serving
+from handlers.core.settings import RuntimeSettings
 from handlers.core.text import load_words
 from handlers.people import roles
 from handlers.people.roles import Can, Place, Role
@@ -41,8 +41,8 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def secret_of(settings: dict[str, Any]) -> str:
-    return settings.get("invite_secret") or DEV_SECRET
+def secret_of(settings: RuntimeSettings) -> str:
+    return settings.invite_secret or DEV_SECRET
 
 
 def hash_code(code: str, secret: str) -> str:
