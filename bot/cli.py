@@ -15,7 +15,8 @@ from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
-from db.seed import seed
+from handlers.core import setup
+from handlers.people import admin as invite_admin
 from handlers.people import invites
 from handlers.reports import sasaran
 
@@ -121,8 +122,7 @@ async def _with_app(
 
 
 async def _seed(app: App, args: argparse.Namespace) -> int:
-    async with app.db.transaction() as session:
-        report = await seed(session, args.dir) if args.dir else await seed(session)
+    report = await setup.seed_places(app.db, args.dir)
     print(
         f"kecamatan {report.kecamatan}, desa {report.desa}, puskesmas {report.puskesmas}, links {report.links}"
     )
@@ -130,8 +130,7 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 
 
 async def _sasaran(app: App, args: argparse.Namespace) -> int:
-    async with app.db.transaction() as session:
-        result = await sasaran.import_sasaran(session, args.file, app.runtime.clock())
+    result = await sasaran.import_file(app.db, args.file, app.runtime.clock())
     for error in result.errors:
         print(f"error: {error}", file=sys.stderr)
     if result.errors:
@@ -151,37 +150,36 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     if args.invite_command == "create":
         await processes.resolve_bot_username(app.settings)  # outside the transaction
     try:
-        async with app.db.transaction() as session:
-            if args.invite_command == "create":
-                return _print_created(app, args, await _create(session, now, args))
-            if args.invite_command == "list":
-                for inv in await invites.list_invites(session):
-                    state = (
-                        "revoked"
-                        if inv.revoked_at
-                        else "expired"
-                        if inv.expires_at <= now
-                        else "active"
-                    )
-                    print(
-                        f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}\t{inv.expires_at:%Y-%m-%d}"
-                    )
-                return 0
-            if await invites.revoke(session, args.id, now):
-                print(f"invite {args.id} revoked")
-                return 0
-            print(f"no active invite {args.id}", file=sys.stderr)
-            return 1
+        if args.invite_command == "create":
+            return _print_created(app, args, await _create(app, now, args))
+        if args.invite_command == "list":
+            for inv in await invite_admin.listing(app.db):
+                state = (
+                    "revoked"
+                    if inv.revoked_at
+                    else "expired"
+                    if inv.expires_at <= now
+                    else "active"
+                )
+                print(
+                    f"{inv.id}\t{inv.hint}…\t{inv.role}\t{inv.used}/{inv.max_uses}\t{state}\t{inv.expires_at:%Y-%m-%d}"
+                )
+            return 0
+        if await invite_admin.revoke(app.db, args.id, now):
+            print(f"invite {args.id} revoked")
+            return 0
+        print(f"no active invite {args.id}", file=sys.stderr)
+        return 1
     except invites.InviteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
-async def _create(session, now, args: argparse.Namespace) -> invites.Created:
+async def _create(app: App, now, args: argparse.Namespace) -> invites.Created:
     if args.role is None and args.link_user is None:
         raise invites.InviteError("--role is required (or --link-user)")
-    return await invites.create_invite(
-        session,
+    return await invite_admin.create(
+        app.db,
         now,
         args.role or "petugas",
         desa=args.desa,
@@ -229,11 +227,7 @@ async def _run(app: App, args: argparse.Namespace) -> int:
 async def _demo(app: App) -> int:
     """No channel configured: a demo invite and the console chat, with a word on configuring."""
     now = app.runtime.clock()
-    async with app.db.transaction() as session:
-        petugas = await invites.create_invite(
-            session, now, "petugas", puskesmas="Sumber Urip", uses=5
-        )
-        kades = await invites.create_invite(session, now, "kades", desa="17.02.11.2009", uses=5)
+    petugas, kades = await invite_admin.demo(app.db, now)
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +23,7 @@ from bot.app import App
 from bot.channels.telegram import web as telegram_web
 from bot.channels.whatsapp import web as whatsapp_web
 from bot.sender import Sender
+from handlers.core import probes
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ def create_app(
 
     async def healthz(_request: Request) -> Response:
         try:
-            async with app.db.transaction() as session:
-                await session.execute(text("SELECT 1"))
+            await probes.database_ok(app.db)
         except Exception as exc:
             log.warning("health check: database unreachable: %s", exc)
             return JSONResponse({"status": "database unreachable"}, status_code=503)

@@ -89,10 +89,7 @@ class WhatsAppWebhook:
             finally:
                 metrics.HANDLE_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
         if hook.statuses:
-            async with self.runtime.db.transaction() as session:
-                await whatsapp_window.apply_statuses(
-                    session, hook.statuses, self.templates, self.runtime
-                )
+            await whatsapp_window.apply_statuses(hook.statuses, self.templates, self.runtime)
 
     async def startup(self) -> None:
         pass
