@@ -20,6 +20,8 @@ from starlette.routing import BaseRoute, Route
 
 from bot import metrics
 from bot.app import App
+from bot.channels import CHANNELS as REGISTRY
+from bot.channels import install as channels_of
 from bot.channels.telegram import web as telegram_web
 from bot.channels.whatsapp import web as whatsapp_web
 from bot.sender import Sender
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class WebChannel(Protocol):
+    channel: str  # its name in bot.channels.CHANNELS
     routes: list[BaseRoute]
 
     async def startup(self) -> None: ...
@@ -59,7 +62,7 @@ def create_app(
         for factory in (CHANNELS if channels is None else channels)
         if (web := factory(app)) is not None
     ]
-    metrics.install(app.runtime)
+    channels_of(app.runtime, [REGISTRY[web.channel] for web in webs])
 
     async def healthz(_request: Request) -> Response:
         try:

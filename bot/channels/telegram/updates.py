@@ -35,7 +35,6 @@ class TelegramUpdates:
         self.runtime = runtime
         self.bot = bot  # without a rate limiter: these calls must not queue behind a broadcast
         self._tasks: set[asyncio.Task[None]] = set()
-        metrics.install(runtime)
 
     async def process(self, update: Update) -> None:
         """Returns once the update's effect is committed (or it was a duplicate); raises when

@@ -30,6 +30,8 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
 class WhatsAppWebhook:
+    channel = CHANNEL
+
     def __init__(self, app: App) -> None:
         settings = app.settings
         if not (settings.whatsapp_app_secret and settings.whatsapp_verify_token):
@@ -41,9 +43,6 @@ class WhatsAppWebhook:
         self.verify_token = settings.whatsapp_verify_token
         self.runtime = app.runtime
         self.templates = Templates.load(settings.whatsapp_templates_file)
-        app.runtime.replies_via_outbox = True  # short transactions; the sender delivers
-        whatsapp_window.install(app.runtime)
-        metrics.install(app.runtime)
         self.routes: list[BaseRoute] = [
             Route(PATH, self.verify, methods=["GET"]),
             Route(PATH, self.receive, methods=["POST"]),
