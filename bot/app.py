@@ -5,16 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from bot.config import Settings
 from bot.redact import redact_logs
 from db.database import Database
 from db.migrate import upgrade_async
-from db.models import Kecamatan
-from db.seed import seed
 from handlers.app import build_runtime
 from handlers.core.inbound import Runtime
+from handlers.core.setup import seed_if_empty
 from handlers.core.text import Texts
 
 log = logging.getLogger(__name__)
@@ -60,13 +57,11 @@ async def prepare_embedded(settings: Settings, db: Database) -> None:
     # Alembic's lines on every start would fill the console chat; `ilpbot db upgrade` keeps them.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     await upgrade_async(settings.database_url)
-    async with db.transaction() as session:
-        count = (await session.execute(select(func.count()).select_from(Kecamatan))).scalar_one()
-        if count == 0:
-            report = await seed(session)
-            log.info(
-                "seeded %s kecamatan, %s desa, %s puskesmas",
-                report.kecamatan,
-                report.desa,
-                report.puskesmas,
-            )
+    report = await seed_if_empty(db)
+    if report is not None:
+        log.info(
+            "seeded %s kecamatan, %s desa, %s puskesmas",
+            report.kecamatan,
+            report.desa,
+            report.puskesmas,
+        )

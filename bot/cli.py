@@ -16,7 +16,7 @@ from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
-from db.seed import seed
+from handlers.core import setup
 from handlers.people import operator
 from handlers.people.roles import Role
 from handlers.reports import sasaran
@@ -118,8 +118,7 @@ async def _with_app(
 
 
 async def _seed(app: App, args: argparse.Namespace) -> int:
-    async with app.db.transaction() as session:
-        report = await seed(session, args.dir) if args.dir else await seed(session)
+    report = await setup.seed_places(app.db, args.dir)
     print(
         f"kecamatan {report.kecamatan}, desa {report.desa}, puskesmas {report.puskesmas}, links {report.links}"
     )
@@ -127,8 +126,7 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 
 
 async def _sasaran(app: App, args: argparse.Namespace) -> int:
-    async with app.db.transaction() as session:
-        result = await sasaran.import_sasaran(session, args.file, app.runtime.clock())
+    result = await sasaran.import_file(app.db, args.file, app.runtime.clock())
     if result.unreadable:
         print(f"error: {result.unreadable}", file=sys.stderr)
         return 2

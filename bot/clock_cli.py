@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 from bot.app import App
-from conversations.parsing import normalize
-from db import export_queries
-from db.digest_queries import puskesmas_names
 from handlers.digest import send as digest_send
 from handlers.digest.words import render
-from handlers.exports import entry as exports
+from handlers.exports import by_hand
 from handlers.exports import files as export_files
-from handlers.reports.indicators import WEEKLY, catalog
+from handlers.exports.sheets import Request
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -67,14 +63,9 @@ async def digest(app: App, args: argparse.Namespace) -> int:
     runtime = app.runtime
     now = runtime.clock()
     day = the_day(args.date, runtime.texts.today(now))
-    async with app.db.snapshot() as session:
-        digest = await digest_send.collect(session, runtime, day, now)
-    # drawn between the transactions: SQLite's writer lock is not held for it
-    chart = None if args.no_chart else await digest_send.chart_of(runtime, digest)
-    built = digest_send.Built(digest, chart)
+    built = await digest_send.by_hand(runtime, day, now, chart=not args.no_chart)
     if args.send:
-        async with app.db.transaction() as session:
-            sent = await digest_send.send(session, runtime, built, now)
+        sent = await digest_send.send_by_hand(runtime, built, now)
         print(f"digest of {day} queued for {sent} Dinkes user(s)")
     if not args.send:
         deadline = runtime.settings.clock.deadline_text
@@ -86,22 +77,18 @@ async def digest(app: App, args: argparse.Namespace) -> int:
 
 async def export(app: App, args: argparse.Namespace) -> int:
     runtime = app.runtime
-    async with app.db.transaction() as session:
-        names = await puskesmas_names(session, None)
-        scope = None
-        if args.puskesmas:
-            found = [p for p, n in names.items() if normalize(n) == normalize(args.puskesmas)]
-            if not found:
-                print(f"error: no puskesmas named {args.puskesmas!r}", file=sys.stderr)
-                return 2
-            scope = found
-        today = runtime.texts.today(runtime.clock())  # in BOT_TIMEZONE
-        first, last = args.first or today.replace(day=1), args.last or today
-        req = exports.Request(min(first, last), max(first, last), scope)
-        if args.format == "dhis2":
-            return await _dhis2(app, session, req, args)
-        sheets = await exports.sheets(session, runtime.texts, runtime.flows, req)
+    today = runtime.texts.today(runtime.clock())  # in BOT_TIMEZONE
+    try:
+        req = await by_hand.request(
+            runtime, args.first or today.replace(day=1), args.last or today, args.puskesmas
+        )
+    except by_hand.NoSuchPuskesmas:
+        print(f"error: no puskesmas named {args.puskesmas!r}", file=sys.stderr)
+        return 2
     folder = runtime.settings.clock.export_dir
+    if args.format == "dhis2":
+        return await _dhis2(app, req, args)
+    sheets = await by_hand.sheets(runtime, req)
     if args.format == "xlsx":
         path = export_files.write_xlsx(
             sheets, args.out or folder / export_files.file_name(req, "xlsx")
@@ -114,26 +101,15 @@ async def export(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _dhis2(app: App, session, req: exports.Request, args: argparse.Namespace) -> int:
-    flows = app.runtime.flows
-    names = await puskesmas_names(session, req.scope)
-    values = await export_queries.report_values(
-        session, exports.monday(req.first), req.last, req.scope
-    )
-    weekly = {code for code, ind in catalog(flows).items() if ind.klaster in WEEKLY}
-    values = {k: v for k, v in values.items() if k[1] >= req.first or k[2] in weekly}
+async def _dhis2(app: App, req: Request, args: argparse.Namespace) -> int:
     folder = app.runtime.settings.clock.export_dir
     mapping_path = args.mapping or folder / "dhis2_mapping.json"
-    if mapping_path.exists():
-        mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
-    else:
-        mapping = export_files.dhis2_mapping(list(catalog(flows)), names)
-        export_files.write_json(mapping, mapping_path)
+    payload, written = await by_hand.dhis2(app.runtime, req, mapping_path)
+    if written:
         print(
             f"mapping written: {mapping_path.resolve()} (put the DHIS2 codes in it)",
             file=sys.stderr,
         )
-    payload = export_files.dhis2_values(values, weekly, names, mapping)
     out = args.out or folder / export_files.file_name(req, "json")
     print(export_files.write_json(payload, out))
     return 0

@@ -21,10 +21,9 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from sqlalchemy import func, select
 
 from db.database import Database
-from db.models import Outbox
+from handlers.core import probes
 from handlers.core.inbound import Runtime
 from handlers.core.turn import Incoming
 
@@ -93,15 +92,10 @@ def install(runtime: Runtime) -> None:
 
 
 async def refresh_outbox_depth(db: Database) -> None:
-    stmt = (
-        select(Outbox.channel, func.count())
-        .where(Outbox.status == "pending")
-        .group_by(Outbox.channel)
-    )
-    async with db.transaction() as session:
-        depth = {channel: count for channel, count in (await session.execute(stmt)).all()}
-    _depth_channels.update(depth)
-    for channel in _depth_channels:  # a drained channel reports 0, not its last depth
+    depth = await probes.outbox_depth(db)
+    # a drained channel reports 0, not its last depth
+    for channel in _depth_channels | depth.keys():
+        _depth_channels.add(channel)
         OUTBOX_DEPTH.labels(channel).set(depth.get(channel, 0))
 
 

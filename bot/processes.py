@@ -26,21 +26,20 @@ from telegram.error import TelegramError
 
 from bot import metrics
 from bot.app import App, build, configure_logging, prepare_embedded
+from bot.channels import CHANNELS, Deliverer, enveloped
+from bot.channels import install as install_channels
 from bot.channels.telegram import send as telegram_send
 from bot.channels.telegram import wire as telegram
+from bot.channels.telegram.channel import TELEGRAM
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.updates import TelegramUpdates
-from bot.channels.whatsapp import delivery as whatsapp_delivery
 from bot.channels.whatsapp import web as whatsapp_web
-from bot.channels.whatsapp import wire as whatsapp
-from bot.channels.whatsapp.delivery import WhatsAppDelivery
 from bot.clock import start_scheduler
 from bot.config import Settings
 from bot.sender import Sender
 from bot.web import create_app
 from handlers.app import build_outbox_worker
 from handlers.core.inbound import Runtime
-from handlers.core.outbox import Deliver, EnvelopeDeliver
 from handlers.jobs import build_schedule
 
 log = logging.getLogger(__name__)
@@ -54,27 +53,16 @@ def on_signals(stop: Callable[[], None]) -> None:
         loop.add_signal_handler(sig, stop)
 
 
-def outbox_sender(app: App) -> tuple[Sender, list[telegram_send.Client | WhatsAppDelivery]]:
-    """The sender with a deliverer per configured channel, and the clients to close.
-    (Another channel adds its deliverer here.)"""
-    deliverers: dict[str, Deliver | EnvelopeDeliver] = {}
-    clients: list[telegram_send.Client | WhatsAppDelivery] = []
-    settings = app.settings
-    if settings.telegram_bot_token:
-        tg = telegram_send.client(
-            settings.telegram_bot_token, settings.telegram_api_url, rate_limited=True
-        )
-        deliverers[telegram.CHANNEL] = telegram_send.TelegramSender(
-            tg.bot, lambda msgid: app.runtime.texts(msgid, "id")
-        )
-        clients.append(tg)
-    if settings.whatsapp_enabled:
-        wa = whatsapp_delivery.build(app)
-        deliverers[whatsapp.CHANNEL] = wa
-        clients.append(wa)
+def outbox_sender(app: App) -> tuple[Sender, list[Deliverer]]:
+    """The sender with a deliverer per configured channel, and the deliverers to close."""
+    deliverers: dict[str, Deliverer] = {}
+    for name, channel in CHANNELS.items():
+        deliverer = channel.deliverer(app)
+        if deliverer is not None:
+            deliverers[name] = deliverer
     worker = build_outbox_worker(app.runtime, deliverers)
-    worker.enveloped = frozenset({whatsapp.CHANNEL} & deliverers.keys())  # the 24-hour window
-    return Sender(worker), clients
+    worker.enveloped = enveloped(deliverers)  # WhatsApp's 24-hour window
+    return Sender(worker), list(deliverers.values())
 
 
 def bot_commands(runtime: Runtime) -> list[BotCommand]:
@@ -102,7 +90,7 @@ class PollingBot:
         settings = app.settings
         assert settings.telegram_bot_token is not None
         runtime = app.runtime
-        runtime.replies_via_outbox = True
+        install_channels(runtime, [TELEGRAM])
         self.sender, self.clients = outbox_sender(app)
         runtime.on_commit.append(self.sender.wake)
         tg = telegram_send.client(settings.telegram_bot_token, settings.telegram_api_url)

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -24,15 +23,19 @@ from starlette.routing import BaseRoute, Route
 
 from bot import metrics
 from bot.app import App
+from bot.channels import CHANNELS as REGISTRY
+from bot.channels import install as channels_of
 from bot.channels.telegram import web as telegram_web
 from bot.channels.whatsapp import web as whatsapp_web
 from bot.guard import BodyLimit
 from bot.sender import Sender
+from handlers.core import probes
 
 log = logging.getLogger(__name__)
 
 
 class WebChannel(Protocol):
+    channel: str  # its name in bot.channels.CHANNELS
     routes: list[BaseRoute]
 
     async def startup(self) -> None: ...
@@ -63,12 +66,11 @@ def create_app(
         for factory in (CHANNELS if channels is None else channels)
         if (web := factory(app)) is not None
     ]
-    metrics.install(app.runtime)
+    channels_of(app.runtime, [REGISTRY[web.channel] for web in webs])
 
     async def healthz(_request: Request) -> Response:
         try:
-            async with app.db.transaction() as session:
-                await session.execute(text("SELECT 1"))
+            await probes.database_ok(app.db)
         except Exception as exc:
             log.warning("health check: database unreachable: %s", exc)
             return JSONResponse({"status": "database unreachable"}, status_code=503)

@@ -96,6 +96,20 @@ async def send(session: AsyncSession, runtime: Runtime, built: Built, now: datet
     return await notify.send_to(session, now, users, KIND, render_for)
 
 
+async def by_hand(runtime: Runtime, day: date, now: datetime, chart: bool = True) -> Built:
+    """`ilpbot digest`: the data in a snapshot; the chart drawn after it, so SQLite's writer
+    lock is not held for it."""
+    async with runtime.db.snapshot() as session:
+        digest = await collect(session, runtime, day, now)
+    return Built(digest, await chart_of(runtime, digest) if chart else None)
+
+
+async def send_by_hand(runtime: Runtime, built: Built, now: datetime) -> int:
+    """`ilpbot digest --send`: queued to every Dinkes user; returns how many."""
+    async with runtime.db.transaction() as session:
+        return await send(session, runtime, built, now)
+
+
 async def prepare_tick(runtime: Runtime, now: datetime, period: date) -> Built | None:
     """The clock's part before its claim: the data in a snapshot of its own (no write lock),
     the chart drawn after it (nothing at all while no Dinkes user is registered yet)."""

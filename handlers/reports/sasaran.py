@@ -18,6 +18,7 @@ from conversations.forms.report_common import SPM_KEYS
 from conversations.parsing import normalize
 from conversations.quick_entry import suggest
 from db import queries
+from db.database import Database
 from db.reports import Sasaran
 
 COLUMNS = {
@@ -141,3 +142,9 @@ async def import_sasaran(session: AsyncSession, path: Path, now: datetime) -> Im
         item.target, item.updated_at = row.target, now
         result.rows += 1
     return result
+
+
+async def import_file(db: Database, path: Path, now: datetime) -> Imported:
+    """`ilpbot sasaran import`: the file in one unit of work (nothing written when it errs)."""
+    async with db.transaction() as session:
+        return await import_sasaran(session, path, now)

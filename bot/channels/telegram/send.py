@@ -106,10 +106,17 @@ class TelegramSender:
     """The outbox's deliverer for Telegram: the per-chat limit here (AIORateLimiter has none
     for private chats), the overall and per-group limits in the client's AIORateLimiter."""
 
-    def __init__(self, bot: ExtBot, label_of: Callable[[str], str]) -> None:
+    def __init__(
+        self, bot: ExtBot, label_of: Callable[[str], str], client: Client | None = None
+    ) -> None:
         self.bot = bot
         self.label_of = label_of
+        self.client = client  # closed with the sender, when it owns one
         self._chats: dict[int, AsyncLimiter] = {}
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
 
     async def __call__(self, out: Outgoing) -> Delivery:
         try:

@@ -20,9 +20,8 @@ from telegram.ext import ExtBot
 from bot import metrics
 from bot.channels.telegram.wire import CHANNEL, Parsed, parse
 from conversations.model import N_
-from db import queries
+from handlers.core import events
 from handlers.core.inbound import Runtime
-from handlers.core.outgoing import Outgoing
 from handlers.core.poison import handle_or_skip
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,6 @@ class TelegramUpdates:
         self.runtime = runtime
         self.bot = bot  # without a rate limiter: these calls must not queue behind a broadcast
         self._tasks: set[asyncio.Task[None]] = set()
-        metrics.install(runtime)
 
     async def process(self, update: Update) -> None:
         """Returns once the update's effect is committed (or it was a duplicate, or a poison
@@ -62,27 +60,17 @@ class TelegramUpdates:
     async def _record(self, parsed: Parsed) -> None:
         """Updates the runtime does not see are still recorded once, so redeliveries are
         recognised; a command in a group gets one notice, a block marks the user unreachable."""
-        now = self.runtime.clock()
-        async with self.runtime.db.transaction() as session:
-            if not await queries.record_inbound(session, CHANNEL, parsed.update_id, now):
-                metrics.DUPLICATES.labels(CHANNEL).inc()
-                return
-            if parsed.kind == "member" and parsed.chat_id is not None:
-                await queries.set_unreachable(session, CHANNEL, parsed.chat_id, parsed.blocked)
-            if parsed.kind == "group" and parsed.chat_id is not None:
-                text = self.runtime.texts(GROUP_NOTICE, "id")
-                notice = Outgoing(CHANNEL, parsed.chat_id, text)
-                await queries.add_outbox(
-                    session,
-                    channel=CHANNEL,
-                    chat_id=parsed.chat_id,
-                    payload=notice.to_json(),
-                    kind="notice",
-                    now=now,
-                )
-        if parsed.kind == "group":
-            for callback in self.runtime.on_commit:
-                callback()
+        member = parsed.kind == "member"
+        new = await events.record_update(
+            self.runtime,
+            CHANNEL,
+            parsed.update_id,
+            parsed.chat_id,
+            blocked=parsed.blocked if member else None,
+            notice=GROUP_NOTICE if parsed.kind == "group" else None,
+        )
+        if not new:
+            metrics.DUPLICATES.labels(CHANNEL).inc()
 
     async def _after_press(self, parsed: Parsed) -> None:
         calls = [

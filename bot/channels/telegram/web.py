@@ -17,7 +17,7 @@ from bot import metrics
 from bot.app import App
 from bot.channels.telegram.send import client
 from bot.channels.telegram.updates import TelegramUpdates
-from bot.channels.telegram.wire import read_update
+from bot.channels.telegram.wire import CHANNEL, read_update
 from bot.guard import read_json
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class TelegramWebhook:
+    channel = CHANNEL
+
     def __init__(self, app: App) -> None:
         settings = app.settings
         assert settings.telegram_bot_token is not None
@@ -37,7 +39,6 @@ class TelegramWebhook:
             )
         self.secret = settings.telegram_webhook_secret.encode()
         self.client = client(settings.telegram_bot_token, settings.telegram_api_url)
-        app.runtime.replies_via_outbox = True  # short transactions; the sender delivers
         self.updates = TelegramUpdates(app.runtime, self.client.bot)
         self.routes: list[BaseRoute] = [Route(PATH, self.receive, methods=["POST"])]
 

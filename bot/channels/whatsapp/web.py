@@ -32,6 +32,8 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 
 class WhatsAppWebhook:
+    channel = CHANNEL
+
     def __init__(self, app: App) -> None:
         settings = app.settings
         if not (settings.whatsapp_app_secret and settings.whatsapp_verify_token):
@@ -43,9 +45,6 @@ class WhatsAppWebhook:
         self.verify_token = settings.whatsapp_verify_token
         self.runtime = app.runtime
         self.templates = Templates.load(settings.whatsapp_templates_file)
-        app.runtime.replies_via_outbox = True  # short transactions; the sender delivers
-        whatsapp_window.install(app.runtime)
-        metrics.install(app.runtime)
         self.routes: list[BaseRoute] = [
             Route(PATH, self.verify, methods=["GET"]),
             Route(PATH, self.receive, methods=["POST"]),
@@ -98,10 +97,7 @@ class WhatsAppWebhook:
             finally:
                 metrics.HANDLE_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
         if hook.statuses:
-            async with self.runtime.db.transaction() as session:
-                await whatsapp_window.apply_statuses(
-                    session, hook.statuses, self.templates, self.runtime
-                )
+            await whatsapp_window.apply_statuses(hook.statuses, self.templates, self.runtime)
         if failure is not None:
             raise failure
 

@@ -8,7 +8,6 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.whatsapp.client import UNREACHABLE_CODES, WINDOW_CLOSED
@@ -18,12 +17,11 @@ from bot.channels.whatsapp.wire import CHANNEL, Status
 from conversations import engine
 from conversations.model import Inbound
 from conversations.parsing import normalize
-from db import queries
-from db.models import Outbox
+from db import runtime_queries
+from handlers.core import events
 from handlers.core.inbound import Runtime
-from handlers.core.outbox import fail, release_held
+from handlers.core.outbox import release_held
 from handlers.core.outgoing import Outgoing, conversation_token
-from handlers.core.text import Texts
 from handlers.core.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -69,13 +67,7 @@ async def _numbered_choice(turn: Turn) -> None:
             if 1 <= number <= len(choices):
                 _press(turn, conversation_token(state.nonce, number - 1))
             return
-    stmt = (
-        select(Outbox.payload)
-        .where(Outbox.channel == CHANNEL, Outbox.chat_id == turn.msg.chat_id)
-        .order_by(Outbox.id.desc())
-        .limit(1)
-    )
-    payload = (await turn.session.execute(stmt)).scalar_one_or_none() or {}
+    payload = await runtime_queries.last_payload(turn.session, CHANNEL, turn.msg.chat_id)
     buttons = payload.get("buttons") or []
     if len(buttons) > MAX_ROWS and 1 <= number <= len(buttons):
         _press(turn, buttons[number - 1]["data"])
@@ -85,41 +77,22 @@ def _press(turn: Turn, data: str) -> None:
     turn.msg = replace(turn.msg, callback=data, inbound=Inbound())
 
 
-async def apply_statuses(
-    session: AsyncSession, statuses: list[Status], templates: Templates, runtime: Runtime
-) -> None:
+async def apply_statuses(statuses: list[Status], templates: Templates, runtime: Runtime) -> None:
     """sent/delivered/read change nothing (the row is sent); failed holds or fails the row,
     as the sender would have failed it (the same hooks)."""
-    texts, now = runtime.texts, runtime.clock()
+    texts = runtime.texts
+    reports = []
     for status in statuses:
         if status.status != "failed":
             continue
-        stmt = select(Outbox).where(Outbox.provider_message_id == status.message_id)
-        row = (await session.execute(stmt.with_for_update())).scalars().first()
-        if row is None or row.status not in ("sent", "held"):
-            continue
         error = f"status failed: {status.error_code} {status.error or ''}".strip()
-        if status.error_code == WINDOW_CLOSED and row.status == "sent" and row.kind != NOTICE:
-            await _hold(session, row, templates, texts, now, error)
-            continue
+        hold = status.error_code == WINDOW_CLOSED
         unreachable = status.error_code in UNREACHABLE_CODES
-        await fail(session, row, error, now, runtime.delivery_failed, unreachable)
+        reports.append(events.Undelivered(status.message_id, error, hold, unreachable))
 
+    def notice(kind: str, out: Outgoing, written: datetime) -> Outgoing:
+        """Meta accepted the message but could not show it: a template tells why."""
+        template = templates.message(kind, out, written, texts)
+        return Outgoing(CHANNEL, out.chat_id, templates.preview(template), template=template)
 
-async def _hold(
-    session: AsyncSession, row: Outbox, templates: Templates, texts: Texts, now: datetime, why: str
-) -> None:
-    """Meta accepted the message but could not show it: it waits, and a template tells why."""
-    row.status, row.last_error = "held", why[:500]
-    out = Outgoing.from_json(row.payload)
-    template = templates.message(row.kind, out, row.created_at, texts)
-    notice = Outgoing(CHANNEL, row.chat_id, templates.preview(template), template=template)
-    await queries.add_outbox(
-        session,
-        channel=CHANNEL,
-        chat_id=row.chat_id,
-        payload=notice.to_json(),
-        kind=NOTICE,
-        now=now,
-        user_id=row.user_id,
-    )
+    await events.undelivered(runtime, CHANNEL, reports, notice, NOTICE)
