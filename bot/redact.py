@@ -13,7 +13,7 @@ from handlers.core.privacy import without_phones
 REDACTED = "<redacted>"
 MIN_SECRET = 8  # shorter values would redact ordinary words
 
-_secrets: set[str] = set()
+_secrets: list[str] = []
 _installed = False
 
 
@@ -21,7 +21,7 @@ def redact_logs(*secrets: str | None) -> None:
     """From now on every record is made without these values and without phone numbers.
     Called again, it adds secrets (settings of another app in the same process)."""
     global _installed
-    _secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET)
+    _secrets.extend(s for s in secrets if s and len(s) >= MIN_SECRET and s not in _secrets)
     if _installed:
         return
     making = logging.getLogRecordFactory()

@@ -18,11 +18,11 @@ from bot.channels import CHANNELS, Channel, enveloped
 from bot.channels import install as install_channels
 from bot.channels.console.chat import ConsoleChat
 from bot.config import Settings
+from fakes.graph_api import wa_button_reply, wa_envelope, wa_text
 from handlers.app import build_outbox_worker, build_runtime
 from handlers.core.outbox import Delivery, Envelope
 from handlers.core.outgoing import Button, Outgoing
 
-from tests.fakes.graph_api import wa_button_reply, wa_envelope, wa_text
 from tests.telegram_support import TOKEN
 from tests.whatsapp_support import labels, said, whatsapp_settings
 
@@ -167,7 +167,7 @@ async def line(request, db, texts, clock):
     channel = CHANNELS[request.param]
     driver = DRIVERS[request.param](request)
     settings = driver.settings(db.url)
-    runtime = build_runtime(db, texts, clock=clock, settings=settings.model_dump())
+    runtime = build_runtime(db, texts, clock=clock, settings=settings.runtime())
     install_channels(runtime, [channel])
     person = Line(channel, driver, App(settings, db, runtime))
     yield person

@@ -16,12 +16,14 @@ from bot.web import create_app
 from db import queries
 from handlers.core.outgoing import Outgoing
 
+from tests.telegram_support import METRICS_TOKEN, SCRAPER
+
 
 @pytest.fixture
 async def web(db_url):
     if not db_url.startswith("sqlite"):
         pytest.skip("SQLite's write lock")
-    app = build(Settings(_env_file=None, database_url=db_url))
+    app = build(Settings(_env_file=None, database_url=db_url, metrics_token=METRICS_TOKEN))
     transport = httpx.ASGITransport(create_app(app, channels=[]))
     async with httpx.AsyncClient(transport=transport, base_url="http://ilpbot") as http:
         yield app, http
@@ -41,7 +43,7 @@ async def test_probes_answer_while_another_connection_holds_the_write_lock(web):
         writer.execute("BEGIN IMMEDIATE")  # holds the write lock until the rollback below
         try:
             health = await http.get("/healthz")
-            metrics = (await http.get("/metrics")).text
+            metrics = (await http.get("/metrics", headers=SCRAPER)).text
         finally:
             writer.execute("ROLLBACK")
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
