@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
-from conversations.model import N_, Contact, Flow, Inbound, Reply, Text
+from conversations.model import N_, Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
 from db.database import Database, is_transient
-from db.models import ChannelIdentity
-from handlers.core import order
+from handlers.core import door, order
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
@@ -55,43 +54,6 @@ class Command:
     aliases: tuple[str, ...] = ()
     in_menu: bool = True
     drafts: tuple[str, ...] = ()  # the flows whose draft this command offers to continue
-
-
-_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
-_PHONE_MAX = ChannelIdentity.__table__.c.phone.type.length
-
-
-def _clean(msg: Incoming) -> Incoming:
-    """Control characters (a NUL breaks PostgreSQL text) never get past the door, in typed
-    words, pressed data or a shared contact card; an identity's phone number that its column
-    cannot hold is not kept (only a forged contact has one)."""
-    inbound = msg.inbound
-    text = inbound.text.translate(_CONTROL)
-    callback = msg.callback.translate(_CONTROL) if msg.callback else msg.callback
-    contact = inbound.contact
-    if contact is not None:
-        name = contact.name.translate(_CONTROL) if contact.name else contact.name
-        contact = Contact(contact.phone.translate(_CONTROL), name)
-    phone = msg.phone.translate(_CONTROL) if msg.phone else msg.phone
-    phone = phone if phone and len(phone) <= _PHONE_MAX else None
-    if (text, callback, contact, phone) == (inbound.text, msg.callback, inbound.contact, msg.phone):
-        return msg
-    inbound = replace(inbound, text=text, contact=contact)
-    return replace(msg, inbound=inbound, callback=callback, phone=phone)
-
-
-# How stale an identity's last_inbound_at may get: writing it on every message costs an UPDATE
-# each; WhatsApp's 24-hour window then closes at most this much early, never late.
-TOUCH_EVERY = timedelta(minutes=1)
-
-
-def _touch(ident: ChannelIdentity, now: datetime) -> None:
-    """The chat wrote: it is reachable, and its last message time is (nearly) now."""
-    if ident.unreachable:
-        ident.unreachable = False
-    last = ident.last_inbound_at
-    if last is None or now - last >= TOUCH_EVERY or last > now:
-        ident.last_inbound_at = now
 
 
 def in_form(turn: Turn) -> bool:
@@ -172,7 +134,7 @@ class Runtime:
     async def handle(self, msg: Incoming) -> list[Outgoing]:
         """Returns the replies for the sender, to be sent after the commit. Messages arriving
         together share one transaction (see group_commit); each returns once it is committed."""
-        replies = await self._group.submit(_clean(msg))
+        replies = await self._group.submit(door.clean(msg))
         if not any(out.build for out in replies):
             return replies
         return [await self._finish_or_apologize(out) for out in replies]
@@ -272,7 +234,7 @@ class Runtime:
         if deactivated:
             user = None
         if ident is not None:
-            _touch(ident, now)
+            door.touch(ident, now)
         state = chat_rows.load_state(conversation)
         turn = Turn(
             self,
