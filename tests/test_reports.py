@@ -24,12 +24,13 @@ from report_steps import (
 from conversations.model import Location, Photo
 from db.report_queries import klb_reports_since
 
-K4_ANSWERS = [4, 1, 6, 5, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
+K4_ANSWERS = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
 K4_VALUES = {
     "TBDUGA": 4,
     "TB": 1,
     "TBKONTAK": 6,
     "HIV": 5,
+    "HIVSPM": 3,
     "DBD": 2,
     "MAL": 0,
     "DIARE": 7,
@@ -171,11 +172,18 @@ HARD_RULES = [
     ),
     (
         K3,
-        [50, 9, 12, 30],
+        [50, 9, 12, 2, 30],
         "31",
         "DM terdeteksi tidak boleh lebih dari yang diskrining. Mohon periksa kedua angka.",
     ),
-    (K4, [4, 1, 6, 5, 2, 0, 7, 1, 0, 1, "Ya", "diare"], "0", "Silakan ketik 1 atau lebih."),
+    (
+        K3,
+        [50, 9, 12],
+        "13",
+        "Penderita hipertensi, pertama kali tahun ini (SPM) tidak boleh lebih dari Kunjungan "
+        "penderita hipertensi dilayani sesuai standar. Mohon periksa kedua angka.",
+    ),
+    (K4, [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare"], "0", "Silakan ketik 1 atau lebih."),
     (K2, [], "-3", "Angka tidak boleh negatif."),
     (K2, [], "tiga", "Silakan ketik bilangan bulat, misalnya 12."),
     (K2, [], "501", "Silakan ketik 500 atau kurang."),

@@ -159,7 +159,7 @@ async def test_help_lists_the_codes_and_explains_a_cluster(registered):
     assert "LK: UGD RANAP RUJUK LAB" in replies[-1]
     explained = await siti.send("/bantuan K3")
     assert explained[-1].startswith("Kode Klaster 3 – Usia Dewasa dan Lansia:\nHTSKR = ")
-    assert "ODGJ = ODGJ berat dilayani" in explained[-1]
+    assert "ODGJ = Kunjungan ODGJ berat dilayani" in explained[-1]
 
 
 async def test_codes_of_another_cluster_and_unreadable_words_are_pointed_out(registered):

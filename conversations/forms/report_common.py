@@ -143,6 +143,44 @@ def not_more_than(key: str, other: str, message: str) -> Rule:
     return Rule(key=key, op="le", other=other, message=message)
 
 
+FIRST_TIME_RULE = N_("{label} cannot be more than {other}. Please check both numbers.")
+
+
+def first_time(
+    code: str,
+    of: str,
+    prompt: str,
+    label: str,
+    help: str,
+    *,
+    spm: str,
+    soft_max: int,
+    max: int = DAILY_MAX,
+    skip_if: Condition | None = None,
+) -> Step:
+    """The SPM numerator asked right after the day's count `of`: of those people, how many had
+    their first standard service of the year on this day. SPM counts people in the year, so a
+    patient controlled every month is counted once; the day's count stays for the workload.
+    Not asked when the day's count is 0 or was not asked (a kader)."""
+    return count(
+        code,
+        prompt,
+        label,
+        help,
+        unit=N_("people"),
+        source=JUKNIS,
+        spm=spm,
+        soft_max=soft_max,
+        max=max,
+        skip_if=skip_if or Condition(of.lower(), "in", (0, None)),
+    )
+
+
+def within(code: str, of: str) -> Rule:
+    """The first-time count of `code` is part of the day's count `of`."""
+    return not_more_than(code.lower(), of.lower(), FIRST_TIME_RULE)
+
+
 def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, ...] = ()) -> Flow:
     """A report form, with its indicator metadata checked at load time."""
     spec = KLASTER_BY_KEY[klaster]

@@ -1,0 +1,120 @@
+"""SPM capaian counts people in the year, not visits (issue 18): a patient controlled every
+month counts once, capaian is the first-time persons over the sasaran wherever it is shown
+(digest, /rekap, export), and every one of the 12 SPM services has its numerator."""
+
+from datetime import UTC, date, datetime, time
+
+from clock_steps import WIB
+from report_steps import quick
+from sqlalchemy import select
+
+from db.models import Puskesmas
+from db.reports import Sasaran
+from handlers.digest.build import Frame, build
+from handlers.exports.entry import sheets
+from handlers.exports.sheets import Request
+
+# A K3 day with nothing but what a test sets (skipped questions left out).
+K3_NOTHING = {"HTSKR": 0, "HTLAYAN": 0, "DMSKR": 0, "DMLAYAN": 0, "PRODUKTIF": 0, "LANSIA": 0}
+K3_NOTHING |= {"ODGJ": 0}
+K4_NOTHING = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 0}
+K4_NOTHING |= {"PNEU": 0, "CAMPAK": 0, "GHPR": 0, "KLB": "tidak"}
+
+
+def at_ten(day: date) -> datetime:
+    return datetime.combine(day, time(10), WIB).astimezone(UTC)
+
+
+async def file(person, klaster: str, values: dict) -> list[str]:
+    replies = await person.send(quick(klaster, values))
+    assert "Kirim" in person.buttons, replies
+    return await person.press("Kirim")
+
+
+async def set_sasaran(db, targets: dict[str, int], puskesmas: str = "Sumber Urip") -> None:
+    async with db.transaction() as session:
+        pid = (
+            await session.execute(select(Puskesmas.id).where(Puskesmas.nama == puskesmas))
+        ).scalar_one()
+        for spm, target in targets.items():
+            session.add(
+                Sasaran(
+                    tahun=2026,
+                    puskesmas_id=pid,
+                    spm=spm,
+                    target=target,
+                    updated_at=at_ten(date(2026, 1, 2)),
+                )
+            )
+
+
+async def digest_spm(db, runtime, day: date) -> dict[str, tuple[int, int]]:
+    async with db.transaction() as session:
+        digest = await build(session, runtime.flows, Frame(day, at_ten(day), WIB, time(16)))
+    return {line.service: (line.served, line.target) for line in digest.spm}
+
+
+async def export_spm(db, runtime, first: date, last: date) -> dict[str, tuple]:
+    async with db.transaction() as session:
+        book = await sheets(session, runtime.texts, runtime.flows, Request(first, last, None))
+    [spm] = [s for s in book if s.title == "Capaian SPM"]
+    return {row[1]: row[2:] for row in spm.rows if row[0] == "Sumber Urip"}
+
+
+async def test_a_hypertensive_patient_served_every_month_is_counted_once_in_the_year(
+    registered, clock, db, runtime
+):
+    clock.now = at_ten(date(2026, 1, 5))
+    siti = await registered("petugas", "600", "Siti Aminah")
+    # Pak Darto comes for his blood pressure on the 15th of every month, January to November.
+    for month in range(1, 12):
+        clock.now = at_ten(date(2026, month, 15))
+        first = 1 if month == 1 else 0
+        await file(siti, "K3", {**K3_NOTHING, "HTLAYAN": 1, "HTSPM": first})
+    await set_sasaran(db, {"hipertensi": 4})
+    today = date(2026, 11, 15)
+
+    # The digest: one person served this year of 4 expected, not 11 visits (275 %).
+    assert (await digest_spm(db, runtime, today))["hipertensi"] == (1, 4)
+    # The export: in November no one new, since January 1 of 4 = 25 %.
+    spm = await export_spm(db, runtime, date(2026, 11, 1), today)
+    assert spm["Penderita hipertensi"] == (0, 1, 4, 25.0)
+    # /rekap: the visits stay visible for the workload, the capaian counts the person.
+    kepala = await registered("kepala_puskesmas", "601", "Bu Kepala")
+    recap = (await kepala.send("/rekap"))[0]
+    assert "HTLAYAN Kunjungan penderita hipertensi dilayani sesuai standar: 1 kunjungan" in recap
+    assert "★ HTSPM Penderita hipertensi, pertama kali tahun ini (SPM): 0 orang" in recap
+    assert "tahun ini 25% dari sasaran 4" in recap
+
+
+async def test_capaian_never_exceeds_what_the_first_time_counts_give(
+    registered, clock, db, runtime
+):
+    clock.now = at_ten(date(2026, 3, 2))
+    siti = await registered("petugas", "602", "Siti Aminah")
+    days = [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
+    # Each day many visits, few of them first ones this year.
+    k3 = {"HTLAYAN": 30, "HTSPM": 2, "DMLAYAN": 20, "DMSPM": 1, "PRODUKTIF": 50}
+    k3 |= {"PRODSPM": 10, "LANSIA": 40, "LANSIASPM": 5, "ODGJ": 6, "ODGJSPM": 1}
+    k4 = {"HIV": 12, "HIVSPM": 3}
+    for day in days:
+        clock.now = at_ten(day)
+        await file(siti, "K3", {**K3_NOTHING, **k3})
+        await file(siti, "K4", {**K4_NOTHING, **k4})
+    first = {"hipertensi": 2, "diabetes": 1, "usia_produktif": 10, "usia_lanjut": 5}
+    first |= {"odgj_berat": 1, "risiko_hiv": 3}
+    # Sasaran = exactly the people counted: capaian is 100 %, whatever the visits.
+    await set_sasaran(db, {service: 3 * n for service, n in first.items()})
+    shown = await digest_spm(db, runtime, days[-1])
+    assert shown == {service: (3 * n, 3 * n) for service, n in first.items()}
+    exported = await export_spm(db, runtime, days[0], days[-1])
+    assert {row[3] for row in exported.values() if row[2]} == {100.0}
+
+    # More first-time people than the day's visits cannot be filed.
+    clock.now = at_ten(date(2026, 3, 5))
+    replies = await siti.send(quick("K3", {**K3_NOTHING, "HTLAYAN": 2, "HTSPM": 5}))
+    assert any(
+        "Penderita hipertensi, pertama kali tahun ini (SPM) tidak boleh lebih dari "
+        "Kunjungan penderita hipertensi dilayani sesuai standar" in r
+        for r in replies
+    ), replies
