@@ -23,6 +23,7 @@ K2_ANSWERS = {
     "KF": 1,
     "KN": 1,
     "IDL": 4,
+    "BALITASPM": 2,
     "D": 40,
     "T": 5,
     "GIZI": 1,

@@ -8,11 +8,13 @@ from clock_steps import WIB
 from report_steps import quick
 from sqlalchemy import select
 
+from conversations.forms.spm import SPM, SPM_KEYS
 from db.models import Puskesmas
 from db.reports import Sasaran
 from handlers.digest.build import Frame, build
 from handlers.exports.entry import sheets
 from handlers.exports.sheets import Request
+from handlers.reports.indicators import catalog
 
 # A K3 day with nothing but what a test sets (skipped questions left out).
 K3_NOTHING = {"HTSKR": 0, "HTLAYAN": 0, "DMSKR": 0, "DMLAYAN": 0, "PRODUKTIF": 0, "LANSIA": 0}
@@ -78,7 +80,7 @@ async def test_a_hypertensive_patient_served_every_month_is_counted_once_in_the_
     assert (await digest_spm(db, runtime, today))["hipertensi"] == (1, 4)
     # The export: in November no one new, since January 1 of 4 = 25 %.
     spm = await export_spm(db, runtime, date(2026, 11, 1), today)
-    assert spm["Penderita hipertensi"] == (0, 1, 4, 25.0)
+    assert spm["Penderita hipertensi"][:4] == (0, 1, 4, 25.0)
     # /rekap: the visits stay visible for the workload, the capaian counts the person.
     kepala = await registered("kepala_puskesmas", "601", "Bu Kepala")
     recap = (await kepala.send("/rekap"))[0]
@@ -118,3 +120,34 @@ async def test_capaian_never_exceeds_what_the_first_time_counts_give(
         "Kunjungan penderita hipertensi dilayani sesuai standar" in r
         for r in replies
     ), replies
+
+
+async def test_each_of_the_12_spm_services_has_its_numerator_everywhere(
+    registered, clock, db, runtime
+):
+    """The walk: for every service in PP 2/2018 order, a numerator asked in a report form, a
+    line in the digest once it has a sasaran, a row in the export, a line in /bantuan SPM."""
+    assert SPM_KEYS == (
+        "ibu_hamil", "ibu_bersalin", "bayi_baru_lahir", "balita", "usia_pendidikan_dasar",
+        "usia_produktif", "usia_lanjut", "hipertensi", "diabetes", "odgj_berat", "terduga_tbc",
+        "risiko_hiv",
+    )  # fmt: skip
+    found = catalog(runtime.flows)
+    for service in SPM:
+        assert service.numerator, f"{service.key} has no numerator"
+        for code in service.numerator:
+            assert code in found and found[code].counted, f"{service.key}: {code} is not asked"
+    await set_sasaran(db, dict.fromkeys(SPM_KEYS, 10))
+    today = date(2026, 11, 23)
+    assert set(await digest_spm(db, runtime, today)) == set(SPM_KEYS)
+    exported = await export_spm(db, runtime, date(2026, 11, 1), today)
+    assert len(exported) == 12 and exported["Balita"][4] == "BALITASPM (K2)"
+
+    siti = await registered("petugas", "603", "Siti Aminah")
+    await siti.send("/batal")  # leave the menu shown after registration
+    [*_, explained] = await siti.send("/bantuan SPM")
+    assert explained.startswith("Capaian SPM = orang (bukan kunjungan)")
+    assert "4. Balita*: BALITASPM (K2)" in explained
+    assert "8. Penderita hipertensi*: HTSPM (K3)" in explained
+    assert "12. Orang dengan risiko terinfeksi HIV: HIVSPM (K4)" in explained
+    assert explained.count("\n- ") == sum(1 for s in SPM if s.confirm)

@@ -65,7 +65,6 @@ FLOW = form(
             N_(
                 "SPM hipertensi counts people, not visits: count a patient only on the day of their first standard service this year. A patient who comes every month is counted once a year."
             ),
-            spm="hipertensi",
             soft_max=100,
         ),
         count(
@@ -111,7 +110,6 @@ FLOW = form(
             N_(
                 "SPM diabetes melitus counts people, not visits: count a patient only on the day of their first standard service this year. A patient who comes every month is counted once a year."
             ),
-            spm="diabetes",
             soft_max=60,
         ),
         count(
@@ -131,7 +129,6 @@ FLOW = form(
             N_(
                 "SPM usia produktif counts people: count a person only at their first screening this year. Someone screened again later in the year is not counted again."
             ),
-            spm="usia_produktif",
             soft_max=300,
         ),
         count(
@@ -151,7 +148,6 @@ FLOW = form(
             N_(
                 "SPM usia lanjut counts people: count an elderly person only at their first screening this year. Someone screened at every monthly posyandu is counted once a year."
             ),
-            spm="usia_lanjut",
             soft_max=200,
         ),
         count(
@@ -175,7 +171,6 @@ FLOW = form(
             N_(
                 "SPM ODGJ berat counts people, not visits: count a person only on the day of their first service this year."
             ),
-            spm="odgj_berat",
             soft_max=20,
             max=500,
         ),

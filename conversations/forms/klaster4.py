@@ -21,7 +21,6 @@ FLOW = form(
             ),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="terduga_tbc",
             soft_max=30,
             max=1000,
         ),
@@ -65,7 +64,6 @@ FLOW = form(
             N_(
                 "SPM HIV counts people: count a person only at their first HIV test this year. Key populations tested again every 3 to 6 months are counted once a year."
             ),
-            spm="risiko_hiv",
             soft_max=50,
             max=1000,
         ),

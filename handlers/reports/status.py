@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from conversations.forms.report_common import KLASTERS, indicators
+from conversations.forms.spm import SERVICE_OF
 from conversations.model import N_, Flow
 from conversations.parsing import Ambiguous, ParseError, match_choice
 from db import queries
@@ -167,7 +168,8 @@ def _recap_klaster(turn: Turn, spec: Any, totals: dict, targets: dict[str, int])
     lines = [f"\n{turn.t(spec.name)}"]
     for step in steps:
         now, before = totals["this"].get(step.code, 0), totals["last"].get(step.code, 0)
-        mark = "★ " if step.spm else ""
+        service = SERVICE_OF.get(step.code)
+        mark = "★ " if service else ""
         line = turn.t(
             "{mark}{code} {label}: {now} {unit} (last month {before})",
             mark=mark,
@@ -177,7 +179,7 @@ def _recap_klaster(turn: Turn, spec: Any, totals: dict, targets: dict[str, int])
             unit=turn.t(step.unit),
             before=format_number(before, turn.locale),
         )
-        target = targets.get(step.spm or "")
+        target = targets.get(service or "")
         if target:
             done = totals["year"].get(step.code, 0)
             line += " · " + turn.t(
