@@ -17,7 +17,7 @@ from handlers.digest import send as digest_send
 from handlers.digest.words import render
 from handlers.exports import entry as exports
 from handlers.exports import files as export_files
-from handlers.reports.indicators import WEEKLY, catalog
+from handlers.reports.indicators import WEEKLY, catalog, running_counts
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +103,7 @@ async def _dhis2(app: App, session, req: exports.Request, args: argparse.Namespa
     flows = app.runtime.flows
     names = await puskesmas_names(session, req.scope)
     values = await export_queries.report_values(
-        session, exports.monday(req.first), req.last, req.scope
+        session, exports.monday(req.first), req.last, req.scope, running_counts(flows)
     )
     weekly = {code for code, ind in catalog(flows).items() if ind.klaster in WEEKLY}
     values = {k: v for k, v in values.items() if k[1] >= req.first or k[2] in weekly}

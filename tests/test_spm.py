@@ -151,3 +151,33 @@ async def test_each_of_the_12_spm_services_has_its_numerator_everywhere(
     assert "8. Penderita hipertensi*: HTSPM (K3)" in explained
     assert "12. Orang dengan risiko terinfeksi HIV: HIVSPM (K4)" in explained
     assert explained.count("\n- ") == sum(1 for s in SPM if s.confirm)
+
+
+async def test_rekap_and_export_never_add_up_the_cases_so_far_of_an_outbreak(
+    registered, clock, db, runtime
+):
+    """KLBKASUS is "cases so far": 12 on Monday and 20 on Tuesday are 20 cases, not 32."""
+    siti = await registered("petugas", "604", "Siti Aminah")
+    outbreak = {**K4_NOTHING, "DIARE": 5, "KLB": "ya", "KLBKASUS": 12}
+    for day, cases in ((date(2026, 11, 23), 12), (date(2026, 11, 24), 20)):
+        clock.now = at_ten(day)
+        await siti.send(quick("K4", {**outbreak, "KLBKASUS": cases}))
+        await siti.send("diare")  # the suspected disease
+        await siti.press("Kelurahan Air Duku")  # the outbreak's desa
+        await siti.press("Kirim")
+    kepala = await registered("kepala_puskesmas", "605", "Bu Kepala")
+    recap = (await kepala.send("/rekap"))[0]
+    assert "KLBKASUS Jumlah kasus dugaan KLB: tertinggi 20 kasus (bulan lalu 0)" in recap
+    assert "DIARE Kasus diare: 10 kasus (bulan lalu 0)" in recap  # daily counts still add up
+
+    async with db.transaction() as session:
+        book = await sheets(
+            session,
+            runtime.texts,
+            runtime.flows,
+            Request(date(2026, 11, 23), date(2026, 11, 24), None),
+        )
+    k4 = next(s for s in book if s.title.startswith("Klaster 4"))
+    column = next(n for n, h in enumerate(k4.header) if h.startswith("KLBKASUS"))
+    diare = next(n for n, h in enumerate(k4.header) if h.startswith("DIARE "))
+    assert (k4.total[column], k4.total[diare]) == (None, 10)

@@ -158,6 +158,7 @@ FLOW = form(
             soft_max=200,
             min=1,
             skip_if=NO_OUTBREAK,
+            summable=False,
         ),
         Step(
             key="klb_desa",

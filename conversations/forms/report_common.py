@@ -58,8 +58,11 @@ def count(
     min: int = 0,
     required: bool = True,
     skip_if: Condition | None = None,
+    summable: bool = True,
 ) -> Step:
-    """One counted indicator: a whole number of people, cases or items."""
+    """One counted indicator: a whole number of people, cases or items. `summable=False` marks
+    a running count (the cases of an outbreak so far): totals show its highest value, /rekap and
+    the exports never add it up over reports or days."""
     return Step(
         key=code.lower(),
         prompt=prompt,
@@ -74,6 +77,7 @@ def count(
         source=source,
         unit=unit,
         skip_if=skip_if,
+        summable=summable,
     )
 
 

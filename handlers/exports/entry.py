@@ -25,7 +25,7 @@ from handlers.core.turn import Turn
 from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.exports import files as export_files
 from handlers.exports.sheets import Request, Sheet
-from handlers.reports.indicators import catalog, short_name, spm_codes
+from handlers.reports.indicators import catalog, running_counts, short_name, spm_codes
 
 ROLES = ("dinkes", "admin", "kepala_puskesmas")
 ALL = "semua"
@@ -40,7 +40,8 @@ async def sheets(
     session: AsyncSession, texts: Texts, flows: dict[str, Flow], req: Request, locale: str = "id"
 ) -> list[Sheet]:
     names = await dq.puskesmas_names(session, req.scope)
-    values = await eq.report_values(session, monday(req.first), req.last, req.scope)
+    running = running_counts(flows)
+    values = await eq.report_values(session, monday(req.first), req.last, req.scope, running)
     counts = await eq.report_counts(session, monday(req.first), req.last, req.scope)
     out = [
         _klaster_sheet(texts, locale, flows, spec, names, values, counts, req)
@@ -75,6 +76,8 @@ def _klaster_sheet(texts, locale, flows, spec, names, values, counts, req) -> Sh
             rows.append((name, day, filed, *cells))
             for n, v in enumerate([filed, *cells]):
                 sums[n] += v or 0
+    # a running count (outbreak cases so far) added over days would count a case many times
+    sums = [s if n == 0 or codes[n - 1].summable else None for n, s in enumerate(sums)]
     total = (t(N_("Total"), locale), None, *sums)
     return Sheet(t.render(Text(spec.name), locale)[:31], header, rows, total)
 

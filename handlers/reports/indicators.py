@@ -24,6 +24,7 @@ class Indicator:
     unit: str  # msgid
     spm: str | None
     counted: bool  # a number of people or cases (not a yes/no answered as 1/0)
+    summable: bool  # False: a running count, shown at its highest, never added up
 
 
 def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
@@ -38,6 +39,7 @@ def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
                 step.unit or "",
                 SERVICE_OF.get(step.code),
                 step.type == "integer",
+                step.summable,
             )
     return out
 
@@ -45,6 +47,11 @@ def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
 def spm_codes(flows: dict[str, Flow]) -> dict[str, str]:
     """Indicator code → the SPM service it counts toward (the table in conversations/forms/spm.py)."""
     return {code: ind.spm for code, ind in catalog(flows).items() if ind.spm}
+
+
+def running_counts(flows: dict[str, Flow]) -> frozenset[str]:
+    """The codes never added up over reports or days (KLBKASUS: the cases so far)."""
+    return frozenset(code for code, ind in catalog(flows).items() if not ind.summable)
 
 
 def short_name(klaster: Klaster) -> str:

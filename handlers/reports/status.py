@@ -18,6 +18,7 @@ from handlers.core.inbound import Command, Runtime
 from handlers.core.text import format_day, format_number
 from handlers.core.turn import Turn
 from handlers.reports import words
+from handlers.reports.indicators import running_counts
 
 RECAP_ROLES = ("kepala_puskesmas", "dinkes", "admin")
 UNLOCK_ROLES = ("dinkes", "admin")
@@ -139,7 +140,8 @@ def recap_windows(today: date) -> dict[str, Window]:
 async def show_recap(turn: Turn, puskesmas_id: int) -> None:
     today = words.today(turn)
     windows = recap_windows(today)
-    totals = await recap_totals(turn.session, puskesmas_id, windows)
+    running = running_counts(turn.runtime.flows)
+    totals = await recap_totals(turn.session, puskesmas_id, windows, running)
     targets = await sasaran_of(turn.session, puskesmas_id, today.year)
     puskesmas = await turn.session.get(Puskesmas, puskesmas_id)
     this, last = windows["this"], windows["last"]
@@ -169,16 +171,21 @@ def _recap_klaster(turn: Turn, spec: Any, totals: dict, targets: dict[str, int])
     for step in steps:
         now, before = totals["this"].get(step.code, 0), totals["last"].get(step.code, 0)
         service = SERVICE_OF.get(step.code)
-        mark = "★ " if service else ""
-        line = turn.t(
-            "{mark}{code} {label}: {now} {unit} (last month {before})",
-            mark=mark,
-            code=step.code,
-            label=turn.t(step.label),
-            now=format_number(now, turn.locale),
-            unit=turn.t(step.unit),
-            before=format_number(before, turn.locale),
-        )
+        numbers = {
+            "mark": "★ " if service else "",
+            "code": step.code,
+            "label": turn.t(step.label),
+            "now": format_number(now, turn.locale),
+            "unit": turn.t(step.unit),
+            "before": format_number(before, turn.locale),
+        }
+        if step.summable:
+            line = turn.t("{mark}{code} {label}: {now} {unit} (last month {before})", **numbers)
+        else:  # cases so far: the highest reported, adding them up would count a case twice
+            line = turn.t(
+                "{mark}{code} {label}: highest {now} {unit} (last month {before}), not added up",
+                **numbers,
+            )
         target = targets.get(service or "")
         if target:
             done = totals["year"].get(step.code, 0)
