@@ -5,7 +5,7 @@ month counts once, capaian is the first-time persons over the sasaran wherever i
 from datetime import UTC, date, datetime, time
 
 from clock_steps import WIB
-from report_steps import quick
+from report_steps import K2, K3, answer, choose, quick
 from sqlalchemy import select
 
 from conversations.forms.spm import SPM, SPM_KEYS
@@ -181,3 +181,20 @@ async def test_rekap_and_export_never_add_up_the_cases_so_far_of_an_outbreak(
     column = next(n for n, h in enumerate(k4.header) if h.startswith("KLBKASUS"))
     diare = next(n for n, h in enumerate(k4.header) if h.startswith("DIARE "))
     assert (k4.total[column], k4.total[diare]) == (None, 10)
+
+
+async def test_the_form_explains_first_time_this_year_and_invites_no_double_count(registered):
+    siti = await registered("petugas", "606", "Siti Aminah")
+    opened = await choose(siti, K3)
+    assert any("“Pertama kali tahun ini”: orang yang pelayanan standar" in r for r in opened)
+    await answer(siti, 50, 9, 12)  # HTSKR, HT, HTLAYAN: now the first-time question
+    [*_, helped] = await siti.send("/bantuan")
+    assert "SPM hipertensi menghitung orang, bukan kunjungan" in helped
+    assert "dihitung sekali setahun" in helped
+    await siti.send("/batal")
+    await siti.press("Ya")
+    await choose(siti, K2)
+    await answer(siti, 0, 0, 0, 0, 0, 0, 0)  # K1 … BALITASPM: now D
+    [*_, weighed] = await siti.send("/bantuan")
+    assert "posyandu atau puskesmas" not in weighed
+    assert "di dalam gedung puskesmas (tanpa posyandu)" in weighed

@@ -109,7 +109,9 @@ FLOW = form(
             "D",
             N_("How many children under five were weighed (D)?"),
             N_("Under-fives weighed (D)"),
-            N_("D = children under five weighed at the posyandu or puskesmas on this day."),
+            N_(
+                "D = children under five weighed on this day at the place of this report: the desa's posyandu for a desa report, the puskesmas building (without posyandu) for the puskesmas report."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=400,

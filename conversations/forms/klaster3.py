@@ -6,6 +6,7 @@ served for the first time this year (the SPM numerator: SPM counts people in the
 A kader reports the screenings done at the posyandu; the care items are the puskesmas's."""
 
 from conversations.forms.report_common import (
+    FIRST_TIME_INTRO,
     JUKNIS,
     NOT_AT_POSYANDU,
     count,
@@ -28,7 +29,9 @@ FLOW = form(
             "HTSKR",
             N_("How many people aged 15 or older were screened for hypertension?"),
             N_("Hypertension screening (15+)"),
-            N_("Count everyone aged 15 or older whose blood pressure was measured for screening."),
+            N_(
+                "Count everyone aged 15 or older whose blood pressure was measured for screening at the place of this report. People a posyandu reports for its desa are not counted again in the puskesmas report."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=300,
@@ -116,7 +119,9 @@ FLOW = form(
             "PRODUKTIF",
             N_("How many people of productive age (15–59) received a health screening?"),
             N_("Productive age screened (15–59)"),
-            N_("Every screening of PTM risk factors for ages 15 to 59 done on this day."),
+            N_(
+                "Every screening of PTM risk factors for ages 15 to 59 done on this day at the place of this report (a posyandu's screenings go in its desa report)."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=300,
@@ -135,7 +140,9 @@ FLOW = form(
             "LANSIA",
             N_("How many elderly people (60+) received a health screening?"),
             N_("Elderly screened (60+)"),
-            N_("Every health screening of people aged 60 or older done on this day."),
+            N_(
+                "Every health screening of people aged 60 or older done on this day at the place of this report (a posyandu's screenings go in its desa report)."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=200,
@@ -194,4 +201,5 @@ FLOW = form(
         within("LANSIASPM", "LANSIA"),
         within("ODGJSPM", "ODGJ"),
     ),
+    intro=FIRST_TIME_INTRO,
 )

@@ -164,7 +164,20 @@ def within(code: str, of: str) -> Rule:
     return not_more_than(code.lower(), of.lower(), FIRST_TIME_RULE)
 
 
-def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, ...] = ()) -> Flow:
+FIRST_TIME_INTRO = N_(
+    "SPM items count people, not visits. “First time this year”: a person whose first standard "
+    "service this year was on this day; at their later visits this year they are not counted "
+    "there again."
+)
+
+
+def form(
+    klaster: str,
+    title: str,
+    steps: tuple[Step, ...],
+    rules: tuple[Rule, ...] = (),
+    intro: str | None = None,
+) -> Flow:
     """A report form, with its indicator metadata checked at load time."""
     spec = KLASTER_BY_KEY[klaster]
     flow = Flow(
@@ -174,6 +187,7 @@ def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, .
         steps=(*steps, *attachments()),
         review=True,
         rules=rules,
+        intro=intro,
     )
     check_indicators(flow)
     return flow
