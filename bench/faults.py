@@ -674,7 +674,7 @@ async def _restart_figures(db, fake, chat_ids, updates, posts, health, window) -
 # --- 5. one chat, two workers, the same moment ---------------------------------------------
 
 ROUNDS = 4  # pairs of answers given at the same moment; the 9th answer alone
-K2_START = "D=40 T=5 STUNT=2"  # the rest (9 items) is asked one by one
+K2_START = "BALITASPM=1 D=40 T=5 STUNT=2"  # the rest (9 items) is asked one by one
 
 
 async def one_chat_two_workers(url: str, chats: int = 50) -> Figures:
