@@ -732,7 +732,7 @@ async def _answers_figures(db, people, posted, took) -> Figures:
         "answers_at_once": len(people) * 2 * ROUNDS,
         **answered(*posted),
         "reports": len(reports),
-        "answers_stored": stored - 3 * len(reports),  # the three typed with LAPOR aside
+        "answers_stored": stored - 4 * len(reports),  # the four typed with LAPOR aside
         "answers_sent": answers,
         "replies_doubled": doubled,
         "replies_lost": lost,
