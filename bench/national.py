@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from conversations.flows import load_all
-from conversations.forms.report_common import KLASTERS, SPM_KEYS, indicators
+from conversations.forms.report_common import KLASTERS, indicators
+from conversations.forms.spm import SPM_KEYS
 from db.database import normalize_url
 
 WIB = ZoneInfo("Asia/Jakarta")

@@ -178,8 +178,8 @@ class Step:
     soft_max: int | None = None  # above this a value asks "yakin?" once
     label: str | None = None  # short msgid for the summary; defaults to prompt
     code: str | None = None  # quick-entry code, e.g. "K1"
-    spm: str | None = None
     source: str | None = None  # "juknis" or "usulan"
+    summable: bool = True  # False: a running count ("cases so far"), never added over reports
     unit: str | None = None
     max_days_back: int | None = None  # for dates
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, true
+from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dana import DanaRequest
@@ -22,16 +22,18 @@ def _within(column, scope: Scope):
 
 
 async def report_values(
-    session: AsyncSession, first: date, last: date, scope: Scope
+    session: AsyncSession,
+    first: date,
+    last: date,
+    scope: Scope,
+    running: Collection[str] = (),
 ) -> dict[tuple[int, date, str], int]:
-    """{(puskesmas, period start, indicator): total} over the current reports."""
+    """{(puskesmas, period start, indicator): total} over the current reports; for the
+    `running` counts (cases so far) the highest value instead of the sum."""
+    value = ReportValue.value
+    total = case((ReportValue.indicator.in_(list(running)), func.max(value)), else_=func.sum(value))
     stmt = (
-        select(
-            Report.puskesmas_id,
-            Report.period_start,
-            ReportValue.indicator,
-            func.sum(ReportValue.value),
-        )
+        select(Report.puskesmas_id, Report.period_start, ReportValue.indicator, total)
         .join(ReportValue, ReportValue.report_id == Report.id)
         .where(
             Report.period_start.between(first, last),

@@ -5,6 +5,7 @@ Every query reads current versions only and goes through ix_report_puskesmas_per
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -100,17 +101,25 @@ class Window:
 
 
 async def recap_totals(
-    session: AsyncSession, puskesmas_id: int, windows: dict[str, Window]
+    session: AsyncSession,
+    puskesmas_id: int,
+    windows: dict[str, Window],
+    running: Collection[str] = (),
 ) -> dict[str, dict[str, int]]:
-    """{window name: {indicator: total}} in one scan from the earliest start to the latest end."""
+    """{window name: {indicator: total}} in one scan from the earliest start to the latest end;
+    for the `running` counts (cases so far) the highest value in the window, not the sum."""
     first = min(w.start for w in windows.values())
     last = max(w.end for w in windows.values())
-    sums = [
-        func.sum(
-            case((Report.period_start.between(w.start, w.end), ReportValue.value), else_=0)
-        ).label(name)
-        for name, w in windows.items()
-    ]
+    is_running = ReportValue.indicator.in_(list(running))
+
+    def total(w: Window) -> Any:
+        inside = Report.period_start.between(w.start, w.end)
+        return case(
+            (is_running, func.max(case((inside, ReportValue.value), else_=0))),
+            else_=func.sum(case((inside, ReportValue.value), else_=0)),
+        )
+
+    sums = [total(w).label(name) for name, w in windows.items()]
     stmt = (
         select(ReportValue.indicator, *sums)
         .join(Report, Report.id == ReportValue.report_id)

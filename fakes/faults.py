@@ -664,7 +664,7 @@ async def _restart_figures(db, fake, chat_ids, updates, posts, health, window) -
 # --- 5. one chat, two workers, the same moment ---------------------------------------------
 
 ROUNDS = 4  # pairs of answers given at the same moment; then single answers to the summary
-K2_START = "D=40 T=5 STUNT=2"  # the rest (9 items) is asked one by one
+K2_START = "BALITASPM=1 D=40 T=5 STUNT=2"  # the rest (9 items) is asked one by one
 ITEMS = 9
 
 
@@ -734,7 +734,7 @@ async def _answers_figures(db, people, typed, posted, took) -> Figures:
         "answers_at_once": len(people) * 2 * ROUNDS,
         **answered(*posted),
         "reports": len(reports),
-        "answers_stored": stored - 3 * len(reports),  # the three typed with LAPOR aside
+        "answers_stored": stored - 4 * len(reports),  # the four typed with LAPOR aside
         "answers_sent": sum(typed.values()),
         "refused_late": late,
         "replies_doubled": doubled,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from conversations.flows import load_all
+from conversations.forms.spm import check_table
 from db.database import Database
 from handlers.core.inbound import Runtime, utcnow
 from handlers.core.outbox import Deliver, OutboxWorker
@@ -39,6 +40,7 @@ def build_runtime(
     exports.install(runtime)  # /ekspor
     dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
+    check_table(runtime.flows.values())
     return runtime
 
 

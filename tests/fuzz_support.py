@@ -146,7 +146,8 @@ DANA = (
     Move("send", "2,5 juta", "dana_desa", "bulan"),
     Move("send", "Desember", "dana_desa", engine.REVIEW),
 )
-_K4_COUNTS = ("tbduga", "tb", "tbkontak", "hiv", "dbd", "mal", "diare", "pneu", "campak", "ghpr")
+_K4_COUNTS = ("tbduga", "tb", "tbkontak", "hiv", "hivspm", "dbd", "mal", "diare", "pneu", "campak")
+_K4_COUNTS += ("ghpr",)
 K4_REPORT = (
     Move("send", "/lapor", "lapor", "klaster"),
     Move("press", K4, "lapor", "tanggal"),
@@ -154,7 +155,7 @@ K4_REPORT = (
     Move("press", "Lewati", "lapor_k4", "tbduga"),
     *(
         Move("send", value, "lapor_k4", step)
-        for value, step in zip("4165207101", [*_K4_COUNTS[1:], "klb"], strict=True)
+        for value, step in zip("41653207101", [*_K4_COUNTS[1:], "klb"], strict=True)
     ),
     Move("press", "Ya", "lapor_k4", "klb_penyakit"),
     Move("send", "diare", "lapor_k4", "klbkasus"),

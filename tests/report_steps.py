@@ -23,6 +23,7 @@ K2_ANSWERS = {
     "KF": 1,
     "KN": 1,
     "IDL": 4,
+    "BALITASPM": 2,
     "D": 40,
     "T": 5,
     "GIZI": 1,
@@ -34,12 +35,17 @@ K3_ANSWERS = {
     "HTSKR": 50,
     "HT": 9,
     "HTLAYAN": 12,
+    "HTSPM": 2,
     "DMSKR": 30,
     "DM": 3,
     "DMLAYAN": 6,
+    "DMSPM": 1,
     "PRODUKTIF": 45,
+    "PRODSPM": 40,
     "LANSIA": 14,
+    "LANSIASPM": 9,
     "ODGJ": 1,
+    "ODGJSPM": 0,
 }
 
 

@@ -14,7 +14,7 @@ from handlers.app import build_runtime
 from handlers.jobs import build_schedule
 
 MONDAY = date(2026, 11, 23)
-K4_OUTBREAK = [4, 1, 6, 5, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
+K4_OUTBREAK = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
 
 
 def job_times(runtime) -> dict[str, tuple]:
@@ -178,7 +178,8 @@ async def test_dinkes_gets_the_month_on_the_first(runtime, registered, db, clock
     lines = out.text.split("\n")
     assert lines[0] == "📅 Ringkasan bulanan, Minggu, 1 November 2026 – Senin, 30 November 2026"
     assert "▲ Ibu hamil K1 baru: 4 (1)" in lines
-    assert "• Ibu hamil: 10% (terendah: Sumber Urip 10%)" in lines
+    assert "• Ibu hamil*: 10% (terendah: Sumber Urip 10%)" in lines
+    assert "* cara hitung perlu konfirmasi Dinkes: /bantuan SPM" in lines
     assert out.photo.endswith("spm-2026-11-30.png")
 
 

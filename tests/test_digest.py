@@ -33,8 +33,10 @@ async def seed_the_district(db) -> Seeder:
         await s.report("Sumber Urip", "2", D - timedelta(days=back), {"K1": 3, "K6": 1})
     await s.report("Sumber Urip", "2", D, {"K1": 9, "K6": 5}, wib(D, 9))
     await s.report("Sumber Urip", "2", D, {"K1": 1, "K6": 0}, wib(D, 9, 30), desa="Sumber Urip")
-    await s.report("Sumber Urip", "3", D, {"HTSKR": 40, "LANSIA": 4}, wib(D, 9))
-    await s.report("Sumber Urip", "3", D, {"HTSKR": 45, "LANSIA": 6}, wib(D, 17))  # corrected late
+    await s.report("Sumber Urip", "3", D, {"HTSKR": 40, "LANSIA": 4, "LANSIASPM": 3}, wib(D, 9))
+    await s.report(
+        "Sumber Urip", "3", D, {"HTSKR": 45, "LANSIA": 6, "LANSIASPM": 5}, wib(D, 17)
+    )  # corrected late
     await s.report("Sumber Urip", "4", D, {**K4_ZERO, "DIARE": 20}, wib(D, 10))
     await s.report("Sumber Urip", "lk", D, {"UGD": 7, "RUJUK": 1}, wib(D, 15, 59))
     await s.report("Sumber Urip", "2", date(2026, 1, 15), {"K1": 2, "K6": 30})
@@ -47,7 +49,9 @@ async def seed_the_district(db) -> Seeder:
     )
     # Curup: two forms, both late; Sambirejo: only klaster 4, with a suspected outbreak.
     await s.report("Curup", "2", D, {"K1": 2, "K6": 10}, wib(D, 18))
-    await s.report("Curup", "3", D, {"HTSKR": 12, "LANSIA": 1}, wib(D + timedelta(days=1), 8))
+    await s.report(
+        "Curup", "3", D, {"HTSKR": 12, "LANSIA": 1, "LANSIASPM": 1}, wib(D + timedelta(days=1), 8)
+    )
     klb = {"klb_penyakit": "diare", "klb_desa": str(air_duku)}
     outbreak = {**K4_ZERO, "DIARE": 4, "KLB": 1, "KLBKASUS": 12}
     await s.report("Sambirejo", "4", D, outbreak, wib(D, 11), klb=True, details=klb)

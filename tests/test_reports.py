@@ -24,12 +24,13 @@ from report_steps import (
 from conversations.model import Location, Photo
 from db.report_queries import klb_reports_since
 
-K4_ANSWERS = [4, 1, 6, 5, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
+K4_ANSWERS = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
 K4_VALUES = {
     "TBDUGA": 4,
     "TB": 1,
     "TBKONTAK": 6,
     "HIV": 5,
+    "HIVSPM": 3,
     "DBD": 2,
     "MAL": 0,
     "DIARE": 7,
@@ -159,7 +160,7 @@ async def test_only_a_rawat_inap_puskesmas_is_asked_about_inpatients(registered,
 HARD_RULES = [
     (
         K2,
-        [3, 2, 1, 1, 1, 4, 40],
+        [3, 2, 1, 1, 1, 4, 2, 40],
         "41",
         "T (tidak naik BB) tidak boleh lebih dari D (ditimbang). Mohon periksa kedua angka.",
     ),
@@ -171,11 +172,18 @@ HARD_RULES = [
     ),
     (
         K3,
-        [50, 9, 12, 30],
+        [50, 9, 12, 2, 30],
         "31",
         "DM terdeteksi tidak boleh lebih dari yang diskrining. Mohon periksa kedua angka.",
     ),
-    (K4, [4, 1, 6, 5, 2, 0, 7, 1, 0, 1, "Ya", "diare"], "0", "Silakan ketik 1 atau lebih."),
+    (
+        K3,
+        [50, 9, 12],
+        "13",
+        "Penderita hipertensi, pertama kali tahun ini (SPM) tidak boleh lebih dari Kunjungan "
+        "penderita hipertensi dilayani sesuai standar. Mohon periksa kedua angka.",
+    ),
+    (K4, [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare"], "0", "Silakan ketik 1 atau lebih."),
     (K2, [], "-3", "Angka tidak boleh negatif."),
     (K2, [], "tiga", "Silakan ketik bilangan bulat, misalnya 12."),
     (K2, [], "501", "Silakan ketik 500 atau kurang."),
@@ -198,7 +206,7 @@ async def test_every_hard_rule_refuses_the_number_in_indonesian_and_asks_again(
 async def test_a_number_far_above_the_usual_asks_once_and_the_override_is_recorded(registered, db):
     siti = await registered("petugas", "320")
     await choose(siti, K2)
-    warned = await answer(siti, 3, 2, 1, 1, 1, 4, 500)
+    warned = await answer(siti, 3, 2, 1, 1, 1, 4, 2, 500)
     assert warned == ["500 jauh lebih tinggi dari biasanya untuk “Balita ditimbang (D)”. Yakin?"]
     assert siti.buttons == ["Ya", "Tidak"]
     kept = await siti.press("Ya")
@@ -214,7 +222,7 @@ async def test_a_number_far_above_the_usual_asks_once_and_the_override_is_record
 async def test_a_refused_warning_asks_the_number_again(registered):
     siti = await registered("petugas", "321")
     await choose(siti, K2)
-    await answer(siti, 3, 2, 1, 1, 1, 4, 500)
+    await answer(siti, 3, 2, 1, 1, 1, 4, 2, 500)
     again = await siti.press("Tidak")
     assert again == ["Berapa balita yang ditimbang (D)?"]
     assert await siti.send("50") == ["Dari jumlah itu, berapa yang berat badannya tidak naik (T)?"]
@@ -225,7 +233,7 @@ async def test_an_answer_is_changed_from_the_summary_and_a_question_that_became_
 ):
     siti = await registered("petugas", "330")
     await choose(siti, K2)
-    after_d = await answer(siti, 3, 2, 1, 1, 1, 4, 0)
+    after_d = await answer(siti, 3, 2, 1, 1, 1, 4, 2, 0)
     assert after_d == ["Berapa balita gizi kurang atau gizi buruk baru?"]  # no T when D is 0
     await answer(siti, 1, 2, 1, 2, "Lewati")
     summary = await skip_attachments(siti)

@@ -9,7 +9,6 @@ from conversations.flows import FlowError, load_all, validate
 from conversations.forms.report_common import (
     JUKNIS,
     KLASTERS,
-    SPM_KEYS,
     USULAN,
     check_codes_unique,
     check_indicators,
@@ -129,21 +128,14 @@ def test_every_klaster_has_a_form_and_codes_are_unique_over_all_forms():
 def test_every_indicator_carries_its_metadata_and_is_translated(flow, texts):
     for step in indicators(flow):
         assert step.source in (JUKNIS, USULAN)
-        assert step.spm in (None, *SPM_KEYS)
         for msgid in (step.prompt, step.label, step.help, step.unit):
             assert texts.has(msgid), msgid
-
-
-def test_all_twelve_spm_services_but_balita_have_a_counted_indicator():
-    counted = {s.spm for f in REPORT_FLOWS for s in indicators(f) if s.spm}
-    assert set(SPM_KEYS) - counted == {"balita"}
 
 
 @pytest.mark.parametrize(
     ("step", "problem"),
     [
         (count("K1", "p", "l", "h", unit="u", source="guess", soft_max=1), "source"),
-        (count("K1", "p", "l", "h", unit="u", source=JUKNIS, soft_max=1, spm="x"), "SPM"),
         (Step("k1", "p", "integer", code="K1", label="l", unit="u", source=JUKNIS), "help"),
         (
             Step("xx", "p", "integer", code="K1", help="h", label="l", unit="u", source=JUKNIS),

@@ -51,7 +51,7 @@ async def test_a_mistyped_code_is_reported_with_a_suggestion_and_its_item_asked(
 async def test_missing_required_items_are_asked_one_by_one(registered, db):
     siti = await registered("petugas", "402")
     asked = [(await siti.send("LAPOR K2 D=40 T=5 STUNT=2"))[-1]]
-    for value in (3, 2, 1, 1, 1, 4, 1, 1):
+    for value in (3, 2, 1, 1, 1, 4, 0, 1, 1):
         asked.append((await siti.send(str(value)))[-1].split("\n")[0])
     assert asked == [
         "Berapa ibu hamil yang kunjungan ANC pertamanya (K1)?",
@@ -60,6 +60,7 @@ async def test_missing_required_items_are_asked_one_by_one(registered, db):
         "Berapa ibu nifas yang kunjungan nifasnya lengkap (KF lengkap)?",
         "Berapa neonatus yang kunjungan neonatalnya lengkap (KN lengkap)?",
         "Berapa bayi yang imunisasi dasarnya lengkap (IDL)?",
+        "Berapa balita yang pelayanan standarnya tahun ini sudah lengkap?",
         "Berapa balita gizi kurang atau gizi buruk baru?",
         "Berapa ibu hamil KEK baru?",
         "Berapa ibu hamil anemia baru?",
@@ -155,11 +156,11 @@ async def test_help_lists_the_codes_and_explains_a_cluster(registered):
     siti = await registered("petugas", "420")
     await siti.send("/batal")  # leave the menu shown after registration
     replies = await siti.send("/bantuan")
-    assert "K2: K1 K6 SALIN KF KN IDL D T GIZI STUNT KEK ANEMIA ANAKSKR" in replies[-1]
+    assert "K2: K1 K6 SALIN KF KN IDL BALITASPM D T GIZI STUNT KEK ANEMIA ANAKSKR" in replies[-1]
     assert "LK: UGD RANAP RUJUK LAB" in replies[-1]
     explained = await siti.send("/bantuan K3")
     assert explained[-1].startswith("Kode Klaster 3 – Usia Dewasa dan Lansia:\nHTSKR = ")
-    assert "ODGJ = ODGJ berat dilayani" in explained[-1]
+    assert "ODGJ = Kunjungan ODGJ berat dilayani" in explained[-1]
 
 
 async def test_codes_of_another_cluster_and_unreadable_words_are_pointed_out(registered):

@@ -72,7 +72,7 @@ HISTORY = [
     ("2", "2026-11-05", {"K1": 5, "K6": 5, "D": 50, "T": 5}),
     ("2", "2026-11-05", {"K1": 4, "K6": 2, "D": 41, "T": 4}),
     ("2", "2026-11-20", {"K1": 3, "K6": 2, "D": 38, "T": 1}),
-    ("3", "2026-11-20", {"HTSKR": 60, "HT": 7, "HTLAYAN": 11}),
+    ("3", "2026-11-20", {"HTSKR": 60, "HT": 7, "HTLAYAN": 11, "HTSPM": 4}),
     ("4", "2026-10-10", {"DBD": 4, "KLB": 0}),
     ("2", "2026-12-01", {"K1": 7}),  # next month: not counted
 ]
@@ -145,9 +145,8 @@ async def test_rekap_shows_month_to_date_against_the_same_days_of_last_month(reg
     )
     assert "★ K6 Ibu hamil mencapai K6: 4 orang (bulan lalu 4)" in recap
     assert "K1 Ibu hamil K1 baru: 7 orang (bulan lalu 3)" in recap
-    assert (
-        "★ HTLAYAN Penderita hipertensi dilayani sesuai standar: 11 orang (bulan lalu 0)" in recap
-    )
+    assert "HTLAYAN Kunjungan penderita hipertensi dilayani sesuai standar: 11 kunjungan" in recap
+    assert "★ HTSPM Penderita hipertensi, pertama kali tahun ini (SPM): 4 orang" in recap
     this = await _stored_totals(db, puskesmas_id, date(2026, 11, 1), date(2026, 11, 23))
     last = await _stored_totals(db, puskesmas_id, date(2026, 10, 1), date(2026, 10, 23))
     shown = _recap_numbers(recap)

@@ -6,7 +6,6 @@ A kader reports the posyandu items only (D, T, gizi, stunting, KEK); the rest is
 from conversations.forms.report_common import (
     JUKNIS,
     NOT_AT_POSYANDU,
-    USULAN,
     count,
     form,
     not_more_than,
@@ -41,7 +40,6 @@ FLOW = form(
             ),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="ibu_hamil",
             soft_max=20,
             max=500,
             skip_if=NOT_AT_POSYANDU,
@@ -55,7 +53,6 @@ FLOW = form(
             ),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="ibu_bersalin",
             soft_max=10,
             max=200,
             skip_if=NOT_AT_POSYANDU,
@@ -80,7 +77,6 @@ FLOW = form(
             N_("KN complete = KN1 to KN3 done. Count babies whose KN3 was on this day."),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="bayi_baru_lahir",
             soft_max=20,
             max=500,
             skip_if=NOT_AT_POSYANDU,
@@ -97,10 +93,25 @@ FLOW = form(
             skip_if=NOT_AT_POSYANDU,
         ),
         count(
+            "BALITASPM",
+            N_("How many under-fives completed this year's standard service package?"),
+            N_("Under-fives with the year's standard services complete (SPM)"),
+            N_(
+                "Count a child once a year, on the day the year's package is complete: weighing and length or height, development check, vitamin A and immunisation as scheduled. The exact package is to be confirmed by the Dinkes."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=30,
+            max=500,
+            skip_if=NOT_AT_POSYANDU,
+        ),
+        count(
             "D",
             N_("How many children under five were weighed (D)?"),
             N_("Under-fives weighed (D)"),
-            N_("D = children under five weighed at the posyandu or puskesmas on this day."),
+            N_(
+                "D = children under five weighed on this day at the place of this report: the desa's posyandu for a desa report, the puskesmas building (without posyandu) for the puskesmas report."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=400,
@@ -165,11 +176,10 @@ FLOW = form(
             N_("How many school-age children were screened (penjaringan)?"),
             N_("School-age children screened"),
             N_(
-                "School health screening of children in grades 1 to 9. Press Skip if there was none."
+                "School health screening of children in grades 1 to 9, each child once a year (SPM usia pendidikan dasar). Press Skip if there was none."
             ),
             unit=PEOPLE,
-            source=USULAN,
-            spm="usia_pendidikan_dasar",
+            source=JUKNIS,
             soft_max=300,
             max=5000,
             required=False,

@@ -1,18 +1,25 @@
 """Klaster 3 Usia Dewasa dan Lansia, daily: PTM screening and care (hipertensi, DM), the SPM
 screenings of the productive age and the elderly, and severe mental illness (ODGJ berat).
 
+Each SPM service is asked twice: the day's visits (the workload) and, of them, the people
+served for the first time this year (the SPM numerator: SPM counts people in the year).
 A kader reports the screenings done at the posyandu; the care items are the puskesmas's."""
 
 from conversations.forms.report_common import (
+    FIRST_TIME_INTRO,
     JUKNIS,
     NOT_AT_POSYANDU,
     count,
+    first_time,
     form,
     not_more_than,
+    within,
 )
 from conversations.model import N_, Condition
 
-PEOPLE = N_("people")
+PEOPLE, VISITS = N_("people"), N_("visits")
+SERVED_FIRST = N_("Of them, how many people were served for the first time this year?")
+SCREENED_FIRST = N_("Of them, how many people were screened for the first time this year?")
 
 FLOW = form(
     "3",
@@ -22,7 +29,9 @@ FLOW = form(
             "HTSKR",
             N_("How many people aged 15 or older were screened for hypertension?"),
             N_("Hypertension screening (15+)"),
-            N_("Count everyone aged 15 or older whose blood pressure was measured for screening."),
+            N_(
+                "Count everyone aged 15 or older whose blood pressure was measured for screening at the place of this report. People a posyandu reports for its desa are not counted again in the puskesmas report."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=300,
@@ -41,14 +50,25 @@ FLOW = form(
         ),
         count(
             "HTLAYAN",
-            N_("How many people with hypertension were served according to the standard?"),
-            N_("Hypertension patients served to standard"),
-            N_("Blood pressure measured, education and treatment given (SPM hipertensi)."),
-            unit=PEOPLE,
+            N_("How many visits of people with hypertension were served to the standard?"),
+            N_("Hypertension visits served to standard"),
+            N_(
+                "Blood pressure measured, education and treatment given. Count every visit of the day, monthly check-ups included."
+            ),
+            unit=VISITS,
             source=JUKNIS,
-            spm="hipertensi",
             soft_max=100,
             skip_if=NOT_AT_POSYANDU,
+        ),
+        first_time(
+            "HTSPM",
+            "HTLAYAN",
+            SERVED_FIRST,
+            N_("Hypertension patients, first time this year (SPM)"),
+            N_(
+                "SPM hipertensi counts people, not visits: count a patient only on the day of their first standard service this year. A patient who comes every month is counted once a year."
+            ),
+            soft_max=100,
         ),
         count(
             "DMSKR",
@@ -75,46 +95,91 @@ FLOW = form(
         ),
         count(
             "DMLAYAN",
-            N_("How many people with diabetes were served according to the standard?"),
-            N_("Diabetes patients served to standard"),
-            N_("Blood sugar measured, education and treatment given (SPM diabetes melitus)."),
-            unit=PEOPLE,
+            N_("How many visits of people with diabetes were served to the standard?"),
+            N_("Diabetes visits served to standard"),
+            N_(
+                "Blood sugar measured, education and treatment given. Count every visit of the day, monthly check-ups included."
+            ),
+            unit=VISITS,
             source=JUKNIS,
-            spm="diabetes",
             soft_max=60,
             skip_if=NOT_AT_POSYANDU,
+        ),
+        first_time(
+            "DMSPM",
+            "DMLAYAN",
+            SERVED_FIRST,
+            N_("Diabetes patients, first time this year (SPM)"),
+            N_(
+                "SPM diabetes melitus counts people, not visits: count a patient only on the day of their first standard service this year. A patient who comes every month is counted once a year."
+            ),
+            soft_max=60,
         ),
         count(
             "PRODUKTIF",
             N_("How many people of productive age (15–59) received a health screening?"),
             N_("Productive age screened (15–59)"),
-            N_("SPM usia produktif: a yearly screening of PTM risk factors for ages 15 to 59."),
+            N_(
+                "Every screening of PTM risk factors for ages 15 to 59 done on this day at the place of this report (a posyandu's screenings go in its desa report)."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="usia_produktif",
+            soft_max=300,
+        ),
+        first_time(
+            "PRODSPM",
+            "PRODUKTIF",
+            SCREENED_FIRST,
+            N_("Productive age, first screening this year (SPM)"),
+            N_(
+                "SPM usia produktif counts people: count a person only at their first screening this year. Someone screened again later in the year is not counted again."
+            ),
             soft_max=300,
         ),
         count(
             "LANSIA",
             N_("How many elderly people (60+) received a health screening?"),
             N_("Elderly screened (60+)"),
-            N_("SPM usia lanjut: a yearly health screening for people aged 60 or older."),
+            N_(
+                "Every health screening of people aged 60 or older done on this day at the place of this report (a posyandu's screenings go in its desa report)."
+            ),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="usia_lanjut",
+            soft_max=200,
+        ),
+        first_time(
+            "LANSIASPM",
+            "LANSIA",
+            SCREENED_FIRST,
+            N_("Elderly, first screening this year (SPM)"),
+            N_(
+                "SPM usia lanjut counts people: count an elderly person only at their first screening this year. Someone screened at every monthly posyandu is counted once a year."
+            ),
             soft_max=200,
         ),
         count(
             "ODGJ",
-            N_("How many people with severe mental illness (ODGJ berat) were served?"),
-            N_("ODGJ berat served"),
-            N_("Count people with psychosis who had a mental health check and education."),
-            unit=PEOPLE,
+            N_("How many visits of people with severe mental illness (ODGJ berat) were served?"),
+            N_("ODGJ berat visits served"),
+            N_(
+                "Count every visit of a person with psychosis who had a mental health check and education on this day."
+            ),
+            unit=VISITS,
             source=JUKNIS,
-            spm="odgj_berat",
             soft_max=20,
             max=500,
             skip_if=NOT_AT_POSYANDU,
+        ),
+        first_time(
+            "ODGJSPM",
+            "ODGJ",
+            SERVED_FIRST,
+            N_("ODGJ berat, first time this year (SPM)"),
+            N_(
+                "SPM ODGJ berat counts people, not visits: count a person only on the day of their first service this year."
+            ),
+            soft_max=20,
+            max=500,
         ),
     ),
     rules=(
@@ -130,5 +195,11 @@ FLOW = form(
             "dmskr",
             N_("Diabetes detected cannot be more than people screened. Please check both numbers."),
         ),
+        within("HTSPM", "HTLAYAN"),
+        within("DMSPM", "DMLAYAN"),
+        within("PRODSPM", "PRODUKTIF"),
+        within("LANSIASPM", "LANSIA"),
+        within("ODGJSPM", "ODGJ"),
     ),
+    intro=FIRST_TIME_INTRO,
 )

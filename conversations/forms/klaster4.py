@@ -2,7 +2,7 @@
 HIV testing, the priority diseases, and "ada dugaan KLB?" — a yes starts the same-day alert
 (the 1×24 hour rule of the juknis), so the details are asked at once."""
 
-from conversations.forms.report_common import JUKNIS, count, form, yes_no
+from conversations.forms.report_common import JUKNIS, count, first_time, form, within, yes_no
 from conversations.model import N_, Condition, Step
 
 PEOPLE, CASES = N_("people"), N_("cases")
@@ -21,7 +21,6 @@ FLOW = form(
             ),
             unit=PEOPLE,
             source=JUKNIS,
-            spm="terduga_tbc",
             soft_max=30,
             max=1000,
         ),
@@ -47,12 +46,24 @@ FLOW = form(
         ),
         count(
             "HIV",
-            N_("How many people at risk of HIV were tested?"),
-            N_("People at risk tested for HIV"),
-            N_("Pregnant women, TB patients, STI patients, key populations: count HIV tests done."),
-            unit=PEOPLE,
+            N_("How many HIV tests were done for people at risk?"),
+            N_("HIV tests of people at risk"),
+            N_(
+                "Pregnant women, TB patients, STI patients, key populations: count every HIV test done on this day."
+            ),
+            unit=N_("tests"),
             source=JUKNIS,
-            spm="risiko_hiv",
+            soft_max=50,
+            max=1000,
+        ),
+        first_time(
+            "HIVSPM",
+            "HIV",
+            N_("Of them, how many people were tested for the first time this year?"),
+            N_("People at risk, first HIV test this year (SPM)"),
+            N_(
+                "SPM HIV counts people: count a person only at their first HIV test this year. Key populations tested again every 3 to 6 months are counted once a year."
+            ),
             soft_max=50,
             max=1000,
         ),
@@ -147,6 +158,7 @@ FLOW = form(
             soft_max=200,
             min=1,
             skip_if=NO_OUTBREAK,
+            summable=False,
         ),
         Step(
             key="klb_desa",
@@ -158,4 +170,5 @@ FLOW = form(
             skip_if=NO_OUTBREAK,
         ),
     ),
+    rules=(within("HIVSPM", "HIV"),),
 )

@@ -1,10 +1,10 @@
-"""What every ILP cluster report form shares: the klaster list, the 12 SPM services, the builder
-of one counted indicator, the optional attachments, and the checks run when a form is loaded.
+"""What every ILP cluster report form shares: the klaster list, the builder of one counted
+indicator, the optional attachments, and the checks run when a form is loaded.
 
 An indicator is a Step with its metadata: `code` (quick entry, unique over all report forms; the
 step key is the code in lower case), `label`, `help`, `unit` (msgids), `min`/`max` (hard),
-`soft_max` (a plausible daily maximum: above it the user is asked "yakin?" once), `spm` (the SPM
-service it counts toward, or None) and `source`:
+`soft_max` (a plausible daily maximum: above it the user is asked "yakin?" once) and `source`
+(which SPM service an indicator counts toward is the table in conversations/forms/spm.py):
 - "juknis": named in the Kepmenkes HK.01.07/MENKES/2015/2023 recording and dashboard lists,
   or an SPM service numerator;
 - "usulan": our suggestion, to be confirmed with the Dinas Kesehatan.
@@ -19,23 +19,6 @@ from conversations.model import N_, Condition, Flow, Rule, Step
 
 JUKNIS, USULAN = "juknis", "usulan"
 DAILY_MAX = 9999  # a hard ceiling against slips like 30000 for 30
-
-# The 12 jenis pelayanan dasar of SPM Kesehatan kabupaten/kota (PP 2/2018), in order.
-SPM_SERVICES: tuple[tuple[str, str], ...] = (
-    ("ibu_hamil", N_("Pregnant women")),
-    ("ibu_bersalin", N_("Women giving birth")),
-    ("bayi_baru_lahir", N_("Newborns")),
-    ("balita", N_("Children under five")),
-    ("usia_pendidikan_dasar", N_("Basic-education-age children")),
-    ("usia_produktif", N_("Productive age (15–59)")),
-    ("usia_lanjut", N_("Elderly (60+)")),
-    ("hipertensi", N_("People with hypertension")),
-    ("diabetes", N_("People with diabetes")),
-    ("odgj_berat", N_("People with severe mental illness (ODGJ berat)")),
-    ("terduga_tbc", N_("People with presumed TB")),
-    ("risiko_hiv", N_("People at risk of HIV")),
-)
-SPM_KEYS = tuple(key for key, _ in SPM_SERVICES)
 
 # Skip for a kader: the item is counted at the puskesmas, not at the posyandu.
 NOT_AT_POSYANDU = Condition("kader", "eq", True, scope="context")
@@ -71,13 +54,15 @@ def count(
     unit: str,
     source: str,
     soft_max: int,
-    spm: str | None = None,
     max: int = DAILY_MAX,
     min: int = 0,
     required: bool = True,
     skip_if: Condition | None = None,
+    summable: bool = True,
 ) -> Step:
-    """One counted indicator: a whole number of people, cases or items."""
+    """One counted indicator: a whole number of people, cases or items. `summable=False` marks
+    a running count (the cases of an outbreak so far): totals show its highest value, /rekap and
+    the exports never add it up over reports or days."""
     return Step(
         key=code.lower(),
         prompt=prompt,
@@ -89,10 +74,10 @@ def count(
         soft_max=soft_max,
         label=label,
         code=code,
-        spm=spm,
         source=source,
         unit=unit,
         skip_if=skip_if,
+        summable=summable,
     )
 
 
@@ -143,7 +128,56 @@ def not_more_than(key: str, other: str, message: str) -> Rule:
     return Rule(key=key, op="le", other=other, message=message)
 
 
-def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, ...] = ()) -> Flow:
+FIRST_TIME_RULE = N_("{label} cannot be more than {other}. Please check both numbers.")
+
+
+def first_time(
+    code: str,
+    of: str,
+    prompt: str,
+    label: str,
+    help: str,
+    *,
+    soft_max: int,
+    max: int = DAILY_MAX,
+    skip_if: Condition | None = None,
+) -> Step:
+    """The SPM numerator asked right after the day's count `of`: of those people, how many had
+    their first standard service of the year on this day. SPM counts people in the year, so a
+    patient controlled every month is counted once; the day's count stays for the workload.
+    Not asked when the day's count is 0 or was not asked (a kader)."""
+    return count(
+        code,
+        prompt,
+        label,
+        help,
+        unit=N_("people"),
+        source=JUKNIS,
+        soft_max=soft_max,
+        max=max,
+        skip_if=skip_if or Condition(of.lower(), "in", (0, None)),
+    )
+
+
+def within(code: str, of: str) -> Rule:
+    """The first-time count of `code` is part of the day's count `of`."""
+    return not_more_than(code.lower(), of.lower(), FIRST_TIME_RULE)
+
+
+FIRST_TIME_INTRO = N_(
+    "SPM items count people, not visits. “First time this year”: a person whose first standard "
+    "service this year was on this day; at their later visits this year they are not counted "
+    "there again."
+)
+
+
+def form(
+    klaster: str,
+    title: str,
+    steps: tuple[Step, ...],
+    rules: tuple[Rule, ...] = (),
+    intro: str | None = None,
+) -> Flow:
     """A report form, with its indicator metadata checked at load time."""
     spec = KLASTER_BY_KEY[klaster]
     flow = Flow(
@@ -152,6 +186,7 @@ def form(klaster: str, title: str, steps: tuple[Step, ...], rules: tuple[Rule, .
         steps=(*steps, *attachments()),
         review=True,
         rules=rules,
+        intro=intro,
     )
     check_indicators(flow)
     return flow
@@ -171,7 +206,6 @@ def check_indicators(flow: Flow) -> None:
             step.code in seen and "code used twice",
             not (step.label and step.help and step.unit) and "label, help and unit are required",
             step.source not in (JUKNIS, USULAN) and "source must be juknis or usulan",
-            step.spm not in (None, *SPM_KEYS) and f"unknown SPM service {step.spm}",
             step.type not in ("integer", "yes_no") and "an indicator is counted or yes/no",
         ]
         for problem in problems:

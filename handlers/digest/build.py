@@ -178,7 +178,7 @@ def _figures(
     )
     unusual = []
     for code, ind in indicators.items():
-        if not ind.counted or ind.klaster.key not in daily:
+        if not (ind.counted and ind.summable) or ind.klaster.key not in daily:
             continue
         if len(history.get(ind.klaster.key, ())) < PATTERN_DAYS // 2:
             continue

@@ -18,7 +18,7 @@ from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
 from handlers.digest.build import SpmLine, spm_lines, year_pace
 from handlers.digest.send import spm_chart
-from handlers.digest.words import mark, names_list, spm_line
+from handlers.digest.words import mark, names_list, spm_footnote, spm_line
 from handlers.people.roles import Can, roles_that
 from handlers.reports.indicators import DAILY, KEY_CODES, WEEKLY, catalog
 
@@ -244,6 +244,7 @@ async def run_monthly(tick: Tick) -> None:
             )
         )
         lines += [spm_line(line, texts, locale) for line in spm]
+        lines += spm_footnote(spm, texts, locale)
         return notify.Letter("\n".join(lines), photo=str(chart) if chart else None)
 
     await notify.send_to(session, tick.now, users, MONTHLY_KIND, render)

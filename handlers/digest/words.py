@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from conversations.forms.report_common import KLASTER_BY_KEY
+from conversations.forms.spm import SPM_BY_KEY
 from conversations.model import N_, Money, Text
 from handlers.core.text import Texts, format_day
 from handlers.digest.build import Digest, Figure
-from handlers.reports.indicators import SPM_LABELS
 
 MAX_NAMES = 10
 SPM_LINES = 3
@@ -166,17 +166,28 @@ def _spm(digest: Digest, t: Texts, locale: str) -> list[str]:
             pace=round(digest.spm_pace),
         )
     ]
-    lines += [spm_line(line, t, locale) for line in digest.spm[:SPM_LINES]]
+    shown = digest.spm[:SPM_LINES]
+    lines += [spm_line(line, t, locale) for line in shown]
+    lines += spm_footnote(shown, t, locale)
     return lines
 
 
 def spm_line(line, texts: Texts, locale: str) -> str:
-    """One SPM service: its capaian and the puskesmas lowest on it."""
+    """One SPM service: its capaian and the puskesmas lowest on it; * when how it is counted
+    still needs the Dinkes' confirmation (the table in conversations/forms/spm.py)."""
+    service = SPM_BY_KEY[line.service]
     return texts(
         N_("• {service}: {percent}% (lowest: {puskesmas} {lowest}%)"),
         locale,
-        service=Text(SPM_LABELS[line.service]),
+        service=texts.render(Text(service.label), locale) + ("*" if service.confirm else ""),
         percent=round(line.percent),
         puskesmas=line.lowest or "-",
         lowest=round(line.lowest_percent),
     )
+
+
+def spm_footnote(lines, texts: Texts, locale: str) -> list[str]:
+    """The note under SPM lines of which one is marked *."""
+    if not any(SPM_BY_KEY[line.service].confirm for line in lines):
+        return []
+    return [texts(N_("* how it is counted awaits the Dinkes' confirmation: /bantuan SPM"), locale)]

@@ -15,7 +15,7 @@ from handlers.core.inbound import Runtime
 from handlers.exports import entry as exports
 from handlers.exports import files as export_files
 from handlers.exports.sheets import Request, Sheet
-from handlers.reports.indicators import WEEKLY, catalog
+from handlers.reports.indicators import WEEKLY, catalog, running_counts
 
 
 class NoSuchPuskesmas(LookupError):
@@ -46,7 +46,7 @@ async def dhis2(runtime: Runtime, req: Request, mapping_path: Path) -> tuple[Any
     async with runtime.db.snapshot() as session:
         names = await puskesmas_names(session, req.scope)
         values = await export_queries.report_values(
-            session, exports.monday(req.first), req.last, req.scope
+            session, exports.monday(req.first), req.last, req.scope, running_counts(flows)
         )
     weekly = {code for code, ind in catalog(flows).items() if ind.klaster in WEEKLY}
     values = {k: v for k, v in values.items() if k[1] >= req.first or k[2] in weekly}

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.forms.spm import SPM
 from conversations.model import N_, Flow, Text
 from db import digest_queries as dq
 from db import export_queries as eq
@@ -26,7 +27,7 @@ from handlers.exports import files as export_files
 from handlers.exports.sheets import Request, Sheet
 from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
-from handlers.reports.indicators import SPM_LABELS, catalog, spm_codes
+from handlers.reports.indicators import catalog, running_counts, short_name, spm_codes
 
 ROLES = roles_that(Can.EXPORT)
 ALL = "semua"
@@ -41,7 +42,8 @@ async def sheets(
     session: AsyncSession, texts: Texts, flows: dict[str, Flow], req: Request, locale: str = "id"
 ) -> list[Sheet]:
     names = await dq.puskesmas_names(session, req.scope)
-    values = await eq.report_values(session, monday(req.first), req.last, req.scope)
+    running = running_counts(flows)
+    values = await eq.report_values(session, monday(req.first), req.last, req.scope, running)
     counts = await eq.report_counts(session, monday(req.first), req.last, req.scope)
     out = [
         _klaster_sheet(texts, locale, flows, spec, names, values, counts, req)
@@ -76,6 +78,8 @@ def _klaster_sheet(texts, locale, flows, spec, names, values, counts, req) -> Sh
             rows.append((name, day, filed, *cells))
             for n, v in enumerate([filed, *cells]):
                 sums[n] += v or 0
+    # a running count (outbreak cases so far) added over days would count a case many times
+    sums = [s if n == 0 or codes[n - 1].summable else None for n, s in enumerate(sums)]
     total = (t(N_("Total"), locale), None, *sums)
     return Sheet(t.render(Text(spec.name), locale)[:31], header, rows, total)
 
@@ -124,6 +128,9 @@ def _local(texts: Texts, moment: datetime) -> datetime:
 
 
 async def _spm_sheet(session, texts, locale, flows, names, values, req: Request) -> Sheet:
+    """A row per puskesmas and each of the 12 services, in the order of the table: the people
+    counted in the period and since January, the sasaran, capaian, where the figure comes from
+    and what the Dinkes must still confirm about it."""
     codes = spm_codes(flows)
     since = await dq.served_since_january(session, req.last, codes, req.scope)
     targets = await dq.sasaran(session, req.last.year, req.scope)
@@ -135,6 +142,8 @@ async def _spm_sheet(session, texts, locale, flows, names, values, req: Request)
         t(N_("Served since January"), locale),
         t(N_("Sasaran {year}"), locale, year=str(req.last.year)),
         t(N_("Capaian %"), locale),
+        t(N_("Counted from"), locale),
+        t(N_("To be confirmed by the Dinkes"), locale),
     )
     in_period: dict[tuple[int, str], int] = {}
     for (p, d, c), v in values.items():
@@ -142,15 +151,22 @@ async def _spm_sheet(session, texts, locale, flows, names, values, req: Request)
             in_period[(p, codes[c])] = in_period.get((p, codes[c]), 0) + v
     rows = []
     for pid, name in names.items():
-        for service in dict.fromkeys(codes.values()):
-            mine = [c for c, s in codes.items() if s == service]
-            period = in_period.get((pid, service), 0)
-            year = sum(since.get((pid, c), 0) for c in mine)
-            target = targets.get((pid, service))
+        for service in SPM:
+            year = sum(since.get((pid, c), 0) for c in service.numerator)
+            target = targets.get((pid, service.key))
             share = round(100 * year / target, 1) if target else None
-            label = t.render(Text(SPM_LABELS[service]), locale)
-            rows.append((name, label, period, year, target, share))
+            label = t.render(Text(service.label), locale)
+            source = _numerator_source(flows, service.numerator)
+            note = t(service.confirm, locale) if service.confirm else None
+            period = in_period.get((pid, service.key), 0)
+            rows.append((name, label, period, year, target, share, source, note))
     return Sheet(t(N_("SPM capaian"), locale), header, rows)
+
+
+def _numerator_source(flows: dict[str, Flow], numerator: tuple[str, ...]) -> str:
+    """ "HTSPM (K3)": the codes and the report form they are asked in."""
+    found = catalog(flows)
+    return ", ".join(f"{code} ({short_name(found[code].klaster)})" for code in numerator)
 
 
 # --- /ekspor -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from db.reports import Slot, current_report, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
 from handlers.reports import words
+from handlers.reports.spm import spm_text
 from handlers.reports.submit import on_report
 
 HISTORY_DAYS = 28
@@ -279,6 +280,7 @@ def codes_text(turn: Turn, arg: str) -> str | None:
             "Add TGL=kemarin for another day, DESA=name for a desa. /bantuan K2 explains the codes."
         )
     )
+    lines.append(turn.t("/bantuan SPM explains how the SPM capaian counts people."))
     return "\n".join(lines)
 
 
@@ -288,6 +290,9 @@ def _help_with_codes(runtime: Runtime) -> None:
         return
 
     async def run(turn: Turn, arg: str) -> None:
+        if turn.user is not None and arg.strip().upper() == "SPM":
+            turn.say_raw(spm_text(turn))
+            return
         if not (arg and KLASTER_WORDS.get(arg.strip().upper())):
             await original.run(turn, arg)
         text = codes_text(turn, arg)

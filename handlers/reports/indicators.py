@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.forms.report_common import KLASTERS, SPM_SERVICES, Klaster, indicators
+from conversations.forms.report_common import KLASTERS, Klaster, indicators
+from conversations.forms.spm import SERVICE_OF, SPM
 from conversations.model import Flow
 
 DAILY = tuple(k for k in KLASTERS if not k.weekly)
 WEEKLY = tuple(k for k in KLASTERS if k.weekly)
-SPM_LABELS = dict(SPM_SERVICES)
+SPM_LABELS = {s.key: s.label for s in SPM}
 # The figures the digest shows against their 7-day average: one or two per klaster.
 KEY_CODES = ("K1", "SALIN", "IDL", "HTSKR", "DMSKR", "TBDUGA", "DIARE", "UGD")
 
@@ -23,6 +24,7 @@ class Indicator:
     unit: str  # msgid
     spm: str | None
     counted: bool  # a number of people or cases (not a yes/no answered as 1/0)
+    summable: bool  # False: a running count, shown at its highest, never added up
 
 
 def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
@@ -35,15 +37,21 @@ def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
                 spec,
                 step.label or step.prompt,
                 step.unit or "",
-                step.spm,
+                SERVICE_OF.get(step.code),
                 step.type == "integer",
+                step.summable,
             )
     return out
 
 
 def spm_codes(flows: dict[str, Flow]) -> dict[str, str]:
-    """Indicator code → the SPM service it counts toward."""
+    """Indicator code → the SPM service it counts toward (the table in conversations/forms/spm.py)."""
     return {code: ind.spm for code, ind in catalog(flows).items() if ind.spm}
+
+
+def running_counts(flows: dict[str, Flow]) -> frozenset[str]:
+    """The codes never added up over reports or days (KLBKASUS: the cases so far)."""
+    return frozenset(code for code, ind in catalog(flows).items() if not ind.summable)
 
 
 def short_name(klaster: Klaster) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.forms.report_common import SPM_KEYS
+from conversations.forms.spm import SPM_KEYS
 from conversations.parsing import normalize
 from conversations.quick_entry import suggest
 from db import queries

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from conversations.forms.report_common import KLASTERS, indicators
+from conversations.forms.spm import SERVICE_OF
 from conversations.model import N_, Flow
 from conversations.parsing import Ambiguous, ParseError, match_choice
 from db import queries
@@ -19,6 +20,7 @@ from handlers.core.turn import Turn
 from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
 from handlers.reports import words
+from handlers.reports.indicators import running_counts
 
 RECAP_ROLES = roles_that(Can.RECAP)
 UNLOCK_ROLES = roles_that(Can.UNLOCK)
@@ -139,7 +141,8 @@ def recap_windows(today: date) -> dict[str, Window]:
 async def show_recap(turn: Turn, puskesmas_id: int) -> None:
     today = words.today(turn)
     windows = recap_windows(today)
-    totals = await recap_totals(turn.session, puskesmas_id, windows)
+    running = running_counts(turn.runtime.flows)
+    totals = await recap_totals(turn.session, puskesmas_id, windows, running)
     targets = await sasaran_of(turn.session, puskesmas_id, today.year)
     puskesmas = await turn.session.get(Puskesmas, puskesmas_id)
     this, last = windows["this"], windows["last"]
@@ -168,17 +171,23 @@ def _recap_klaster(turn: Turn, spec: Any, totals: dict, targets: dict[str, int])
     lines = [f"\n{turn.t(spec.name)}"]
     for step in steps:
         now, before = totals["this"].get(step.code, 0), totals["last"].get(step.code, 0)
-        mark = "★ " if step.spm else ""
-        line = turn.t(
-            "{mark}{code} {label}: {now} {unit} (last month {before})",
-            mark=mark,
-            code=step.code,
-            label=turn.t(step.label),
-            now=format_number(now, turn.locale),
-            unit=turn.t(step.unit),
-            before=format_number(before, turn.locale),
-        )
-        target = targets.get(step.spm or "")
+        service = SERVICE_OF.get(step.code)
+        numbers = {
+            "mark": "★ " if service else "",
+            "code": step.code,
+            "label": turn.t(step.label),
+            "now": format_number(now, turn.locale),
+            "unit": turn.t(step.unit),
+            "before": format_number(before, turn.locale),
+        }
+        if step.summable:
+            line = turn.t("{mark}{code} {label}: {now} {unit} (last month {before})", **numbers)
+        else:  # cases so far: the highest reported, adding them up would count a case twice
+            line = turn.t(
+                "{mark}{code} {label}: highest {now} {unit} (last month {before}), not added up",
+                **numbers,
+            )
+        target = targets.get(service or "")
         if target:
             done = totals["year"].get(step.code, 0)
             line += " · " + turn.t(
