@@ -13,7 +13,7 @@ from bot.channels.telegram import send as telegram_send
 from handlers.core.poison import APOLOGY
 from handlers.people.invites import create_invite
 from handlers.people.menu import menu_commands
-from handlers.people.registration import ROLE_LABELS
+from handlers.people.roles import Role
 
 from tests.fuzz_support import Seat, TelegramSide, WhatsAppSide, not_indonesian
 from tests.telegram_support import START, TOKEN, LiveClock, Person, WebHarness
@@ -22,7 +22,7 @@ from tests.whatsapp_support import WhatsAppWorld
 pytestmark = pytest.mark.slow
 
 STRANGER = "not registered"
-PERSONAS = [*ROLE_LABELS, STRANGER]
+PERSONAS = [*(str(r) for r in Role), STRANGER]
 _phones = itertools.count(1)
 
 
