@@ -37,7 +37,7 @@ from fakes.telegram_api import FakeBotApi
 from handlers.people.invites import create_invite
 
 from conftest import PG_URL, _pg_exec, _seeded
-from tests.telegram_support import SECRET, TOKEN, Person, until
+from tests.telegram_support import METRICS_TOKEN, SCRAPER, SECRET, TOKEN, Person, until
 
 pytestmark = [
     pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
@@ -91,6 +91,7 @@ class Deployment:
             SECRET,
             WEB_CONCURRENCY="1",
             LOG_LEVEL="INFO",
+            METRICS_TOKEN=METRICS_TOKEN,
             EXPORT_DIR=str(folder / "exports"),
             # every clock job is due at once and none is held back by the quiet hours
             DIGEST_AT="00:00",
@@ -349,7 +350,7 @@ async def desa_name(session, desa_id: int) -> str:
 
 
 async def scrape(http: httpx.AsyncClient, port: int) -> dict[str, float]:
-    text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+    text = (await http.get(f"http://127.0.0.1:{port}/metrics", headers=SCRAPER)).text
     found = re.findall(r'^(ilpbot_\w+_total)\{channel="telegram"\} (\S+)$', text, re.M)
     return {name: float(value) for name, value in found}
 
