@@ -26,7 +26,9 @@ import json
 import logging
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -40,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/telegram.py would hide the python-telegram-bot package.
 sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() != ROOT / "bench")]
 
-from bench import digest, engine  # noqa: E402
+from bench import digest, engine, sqlite_sync  # noqa: E402
 from bench import telegram as tg  # noqa: E402
 from bench import whatsapp as wa  # noqa: E402
 from bench.common import on_uvloop  # noqa: E402
@@ -190,6 +192,29 @@ async def engine_rows(bench: Bench, backends: list[str], messages: int) -> None:
             f"ratio ≥ {BARE_RATIO}",
             bool(row["ratio"] >= BARE_RATIO),
             f"{cmd} --messages {messages}",
+        )
+
+
+async def sqlite_sync_rows(bench: Bench, messages: int) -> None:
+    """What synchronous=FULL (every answered 200 on disk) costs next to NORMAL, on this disk."""
+    folder = Path(tempfile.mkdtemp(prefix="ilpbot-sync-", dir=ROOT))
+    try:
+        result = await sqlite_sync.measure(folder, 300, messages, 1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    bench.raw["sqlite_sync"] = result
+    normal, full = result["NORMAL"], result["FULL"]
+    for key, what in (
+        ("one_at_a_time_tx_per_s", "bare transactions one at a time"),
+        ("inbound_8_chats_per_s", "runtime inbound, 8 chats at once"),
+    ):
+        share = full[key] / normal[key] if normal[key] else 0.0
+        bench.add(
+            f"SQLite FULL vs NORMAL, {what}",
+            f"FULL {full[key]:,}/s vs NORMAL {normal[key]:,}/s ({share:.0%})",
+            "—",
+            None,
+            "python bench/sqlite_sync.py",
         )
 
 
@@ -421,6 +446,7 @@ async def run(args: argparse.Namespace) -> Bench:
     backends = ["sqlite", *(["postgresql"] if pg else [])]
     bench.raw["telegram_inbound"] = []
     await bench.section("engine", lambda: engine_rows(bench, backends, args.messages))
+    await bench.section("sqlite durability", lambda: sqlite_sync_rows(bench, args.messages))
     bare: dict[str, float] = {}
     for backend in backends:
 
