@@ -217,6 +217,7 @@ async def test_a_message_with_buttons_is_rendered_and_delivered(line):
     assert line.driver.shown_buttons(CHAT) == ["Ya", "Tidak"]
 
 
+@pytest.mark.slow  # a whole story through the webhook, several seconds
 async def test_registration_and_one_report_answer_round_trip(line, invite):
     await line.send(f"DAFTAR {await invite('petugas')}")
     await line.send("Siti Aminah")

@@ -48,6 +48,7 @@ async def leave_a_form_for_the_menu(person, press) -> list[str]:
     return await person.send("/lapor")
 
 
+@pytest.mark.slow  # a whole story through the webhook, several seconds
 async def test_a_form_left_for_the_menu_is_offered_again_on_telegram(
     telegram_web, fake_telegram, invite
 ):
@@ -80,6 +81,7 @@ async def test_no_at_a_decision_gives_the_request_back_on_whatsapp(whatsapp, inv
     assert (await the_request(db)).status == "disetujui"
 
 
+@pytest.mark.slow  # a whole story through the webhook, several seconds
 async def test_impossible_amounts_and_months_are_asked_again_through_the_telegram_webhook(
     telegram_web, fake_telegram, invite
 ):

@@ -4,6 +4,7 @@ sender is still answered only for what was committed."""
 import asyncio
 import time
 
+import pytest
 from sqlalchemy import event, func, select
 
 from conversations.model import Inbound
@@ -263,6 +264,7 @@ async def test_a_slow_group_does_not_hold_up_the_few_messages_behind_it():
     assert await decision == "DECISION"
 
 
+@pytest.mark.slow  # a steady rate for a second
 async def test_at_a_steady_rate_messages_are_not_split_into_many_small_groups():
     """On PostgreSQL every group pays its round trips and the CPU between them. Bidan writing
     steadily, fewer than a quorum at a time, share one lane's groups: a further lane is for a

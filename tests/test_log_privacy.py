@@ -63,6 +63,7 @@ async def telegram_story(telegram_web, fake_telegram, invite) -> None:
     await telegram_web.post(fake_telegram.push_message(501, "halo"), secret="forged")
 
 
+@pytest.mark.slow  # a whole story through the webhook, several seconds
 async def test_a_whole_story_logs_no_phone_number_and_no_token(
     whatsapp, graph, telegram_web, fake_telegram, invite, caplog
 ):

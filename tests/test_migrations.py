@@ -120,6 +120,7 @@ def on_the_star(url: str, applied: set[str]) -> None:
         pytest.param({"0003", "0004"}, id="before-reports"),  # 0002 came after 0004
     ],
 )
+@pytest.mark.slow  # seconds of waiting on a real server or migrations
 def test_a_database_upgraded_on_the_star_upgrades_onto_the_line(empty_url, applied):
     on_the_star(empty_url, applied)
     assert sorted(versions(empty_url)) == sorted(applied)

@@ -8,6 +8,7 @@ import asyncio
 import time
 from dataclasses import replace
 
+import pytest
 from prometheus_client import REGISTRY
 from report_steps import K2
 from sqlalchemy import select
@@ -47,6 +48,7 @@ async def at_k1(person) -> None:
     assert "(K1)" in replies[-1], replies
 
 
+@pytest.mark.slow  # a whole story through the webhook, several seconds
 async def test_an_answer_telegram_delivers_late_does_not_answer_the_next_question(
     telegram_web, fake_telegram, invite
 ):

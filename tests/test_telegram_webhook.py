@@ -30,6 +30,7 @@ async def processed(db) -> int:
         return await session.scalar(select(func.count()).select_from(ProcessedInbound))
 
 
+@pytest.mark.slow  # seconds of waiting on a real server or migrations
 async def test_a_bidan_registers_through_the_webhook(telegram_web, fake_telegram, invite):
     siti = telegram_web.person(fake_telegram, 501)
     code = await invite("petugas", puskesmas="Sumber Urip")
@@ -85,6 +86,7 @@ async def test_other_updates_never_fail(telegram_web, fake_telegram):
     assert await processed(telegram_web.app.db) == 4
 
 
+@pytest.mark.slow  # seconds of waiting on a real server or migrations
 async def test_blocking_the_bot_marks_the_user_unreachable(telegram_web, fake_telegram, invite):
     siti = telegram_web.person(fake_telegram, 501)
     await register(siti, await invite("petugas"))
