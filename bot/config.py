@@ -22,6 +22,8 @@ CLOCK_TIMES = tuple(f.name for f in fields(ClockSettings) if isinstance(f.defaul
 SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 INVITE_SECRET_MIN = 16
+SECRET_KEY_MIN = 32
+DEMO_SECRET_KEY = "ilpbot-embedded-demo-only-not-for-any-deployment"
 
 
 class Settings(BaseSettings):
@@ -88,6 +90,30 @@ class Settings(BaseSettings):
                 "or PostgreSQL is configured"
             )
         return self
+
+    # --- the dashboard (bot/dashboard): on when PUBLIC_URL is set -------------------------------
+    # The dashboard's public address (https://… behind a proxy), for the links /dasbor sends.
+    public_url: str | None = None
+    # Signs the dashboard's session cookies: at least 32 random characters. Required once
+    # PUBLIC_URL is set outside the embedded console demo; changing it signs everyone out.
+    secret_key: str | None = None
+
+    @model_validator(mode="after")
+    def _dashboard_secret_set(self) -> Settings:
+        key = self.secret_key or ""
+        if key and (len(key) < SECRET_KEY_MIN or len(set(key)) < 8):
+            raise ValueError(f"SECRET_KEY must be at least {SECRET_KEY_MIN} random characters")
+        if self.public_url and not key and not self.is_embedded_demo:
+            raise ValueError(
+                f"SECRET_KEY is required (at least {SECRET_KEY_MIN} random characters, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`) once PUBLIC_URL "
+                "switches the dashboard on"
+            )
+        return self
+
+    def dashboard_secret_key(self) -> str:
+        """The cookie key; the embedded demo alone runs on a built-in development key."""
+        return self.secret_key or DEMO_SECRET_KEY
 
     @property
     def is_embedded_demo(self) -> bool:

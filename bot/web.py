@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot import metrics
+from bot import dashboard, metrics
 from bot.app import App
 from bot.channels import CHANNELS as REGISTRY
 from bot.channels import install as channels_of
@@ -109,5 +109,7 @@ def create_app(
         bearer = f"Bearer {token}".encode()
         routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     routes += [route for web in webs for route in web.routes]
+    if app.settings.public_url:
+        routes += dashboard.routes(app)
     limit = Middleware(BodyLimit, max_bytes=app.settings.max_body_bytes)
     return Starlette(routes=routes, lifespan=lifespan, middleware=[limit])

@@ -7,4 +7,5 @@ from db import (
     models,  # noqa: F401
     reports,  # noqa: F401
     totals,  # noqa: F401
+    web,  # noqa: F401
 )

@@ -43,3 +43,4 @@ class RuntimeSettings:
     dana_amount_ceiling: int = 50_000_000  # above this the amount asks "yakin?" once
     dana_dinkes_threshold: int = 5_000_000  # approvals from this amount are told to the dinkes
     invite_secret: str | None = None  # the HMAC key of invite codes (handlers/people/invites.py)
+    public_url: str | None = None  # the dashboard's address for /dasbor links; None: switched off

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.parsing import normalize
-from db import queries
+from db import queries, web
 from db.models import User
 from handlers.core.inbound import Runtime
 from handlers.core.turn import Turn
@@ -57,6 +57,8 @@ async def set_active(session: AsyncSession, user_id: int, active: bool, now: dat
     if user.active == active:
         raise AccountError(f"user {user_id} is already {'active' if active else 'deactivated'}")
     user.active = active
+    if not active:  # every dashboard session of theirs ends with the account
+        await web.end_sessions_of(session, user.id, now)
     action = "reactivated" if active else "deactivated"
     await queries.audit(session, now, ENTITY, action, entity_id=str(user.id), actor_role="operator")
     return user

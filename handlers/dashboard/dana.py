@@ -1,0 +1,105 @@
+"""The dana desa pages: every permohonan a viewer may see, filtered, with totals and each one's
+history; and a kepala desa's own desa."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import dana as dana_db
+from db import dashboard_queries as dq
+from db.dana import DanaRequest
+from db.models import AuditEvent, Desa, Kecamatan
+from handlers.dashboard.scope import Viewer
+
+
+@dataclass(frozen=True)
+class Total:
+    year: int
+    status: str
+    count: int
+    asked: int
+    approved: int
+
+
+@dataclass(frozen=True)
+class DanaPage:
+    rows: tuple[dq.DanaRow, ...]
+    totals: tuple[Total, ...]
+    kecamatan: tuple[tuple[int, str], ...]
+    desa: tuple[tuple[int, str], ...]
+    years: tuple[int, ...]
+
+
+def _totals(rows: list[dq.DanaRow]) -> tuple[Total, ...]:
+    sums: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        r = row.request
+        acc = sums.setdefault((r.year, r.status), [0, 0, 0])
+        acc[0] += 1
+        acc[1] += r.jumlah
+        acc[2] += r.jumlah_disetujui or 0
+    return tuple(Total(y, s, *v) for (y, s), v in sorted(sums.items()))
+
+
+async def dana_page(session: AsyncSession, viewer: Viewer, f: dq.DanaFilter) -> DanaPage:
+    rows = await dq.dana_rows(session, viewer.puskesmas, viewer.desa, f)
+    everything = await dq.dana_rows(session, viewer.puskesmas, viewer.desa, dq.DanaFilter())
+    desa = sorted({(r.request.desa_id, r.desa) for r in everything}, key=lambda d: d[1])
+    kecamatan = sorted(
+        {(d.kecamatan_id, k) for d, k in await _kecamatan_of(session, [i for i, _ in desa])},
+        key=lambda k: k[1],
+    )
+    years = sorted({r.request.year for r in everything}, reverse=True)
+    return DanaPage(tuple(rows), _totals(rows), tuple(kecamatan), tuple(desa), tuple(years))
+
+
+async def _kecamatan_of(session: AsyncSession, desa_ids: list[int]) -> list:
+    if not desa_ids:
+        return []
+    stmt = select(Desa, Kecamatan.nama).join(Kecamatan, Kecamatan.id == Desa.kecamatan_id)
+    return list((await session.execute(stmt.where(Desa.id.in_(desa_ids)))).all())
+
+
+@dataclass(frozen=True)
+class DanaDetail:
+    row: dq.DanaRow
+    history: tuple[AuditEvent, ...]
+
+
+async def dana_detail(session: AsyncSession, viewer: Viewer, reference: str) -> DanaDetail | None:
+    """One request by its reference, if the viewer may see it (else None, as if unknown)."""
+    request = await dana_db.by_reference(session, reference)
+    if request is None or not _sees(viewer, request):
+        return None
+    rows = await dq.dana_rows(session, None, request.desa_id, dq.DanaFilter())
+    row = next(r for r in rows if r.request.id == request.id)
+    return DanaDetail(row, tuple(await dana_db.history(session, request.id)))
+
+
+def _sees(viewer: Viewer, request: DanaRequest) -> bool:
+    if viewer.desa is not None:
+        return request.desa_id == viewer.desa
+    return viewer.puskesmas is None or request.puskesmas_id in viewer.puskesmas
+
+
+@dataclass(frozen=True)
+class DesaPage:
+    name: str
+    kelurahan: bool
+    months: tuple[tuple[date, int], ...]  # reports received from the desa per month
+    requests: tuple[dq.DanaRow, ...]
+
+
+async def desa_page(session: AsyncSession, viewer: Viewer, day: date) -> DesaPage | None:
+    if viewer.desa is None:
+        return None
+    desa = await session.get(Desa, viewer.desa)
+    if desa is None:
+        return None
+    counts = await dq.desa_report_months(session, viewer.desa, date(day.year, 1, 1), day)
+    requests = await dq.dana_rows(session, None, viewer.desa, dq.DanaFilter())
+    return DesaPage(desa.nama, desa.jenis == "kelurahan", tuple(counts), tuple(requests))

@@ -1,0 +1,185 @@
+"""Ringkasan and Capaian SPM: the district (or one puskesmas) at a glance, from the same
+queries as the daily digest, so the page and the digest never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.forms.spm import SPM
+from conversations.model import Flow
+from db import dashboard_queries as dq
+from db import digest_queries as q
+from db.report_queries import klb_reports_since
+from handlers.dashboard.scope import Viewer
+from handlers.digest.build import year_pace
+from handlers.reports.indicators import DAILY, short_name, spm_codes
+
+HEAT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    puskesmas_id: int
+    puskesmas: str
+    cells: tuple[bool, ...]  # one per day of Heat.days: the klaster's form filed that day
+
+
+@dataclass(frozen=True)
+class Heat:
+    klaster: str  # short name: K2, LK
+    days: tuple[date, ...]
+    rows: tuple[HeatRow, ...]
+
+    @property
+    def filed_today(self) -> int:
+        return sum(1 for r in self.rows if r.cells and r.cells[-1])
+
+
+@dataclass(frozen=True)
+class Alert:
+    at: datetime
+    puskesmas: str
+    desa: str | None
+    disease: str | None
+    cases: int | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    reference: str
+    desa: str
+    since: datetime
+    days: int
+
+
+@dataclass(frozen=True)
+class Ringkasan:
+    day: date
+    puskesmas: int
+    heat: tuple[Heat, ...]
+    alerts: tuple[Alert, ...]
+    waiting: tuple[Waiting, ...]
+
+
+def _start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), zone)
+
+
+async def ringkasan(
+    session: AsyncSession, viewer: Viewer, day: date, now: datetime, zone: ZoneInfo
+) -> Ringkasan:
+    scope = viewer.puskesmas
+    names = await q.puskesmas_names(session, scope)
+    first = day - timedelta(days=HEAT_DAYS - 1)
+    days = tuple(first + timedelta(days=n) for n in range(HEAT_DAYS))
+    slots = await q.filed_slots(session, first, day, [k.key for k in DAILY], scope)
+    filed = {(s.puskesmas_id, s.day, s.klaster) for s in slots}
+    heat = tuple(
+        Heat(
+            short_name(k),
+            days,
+            tuple(
+                HeatRow(p, name, tuple((p, d, k.key) in filed for d in days))
+                for p, name in names.items()
+            ),
+        )
+        for k in DAILY
+    )
+    found = await klb_reports_since(session, _start(day, zone))
+    alerts = tuple(
+        Alert(k.received_at, k.puskesmas, k.desa, k.disease, k.cases)
+        for k in found
+        if k.puskesmas_id in names
+    )
+    waiting = tuple(
+        Waiting(ref, desa, at, (now - at).days)
+        for ref, desa, at in await dq.waiting_requests(session, scope, None)
+    )
+    return Ringkasan(day, len(names), heat, alerts, waiting)
+
+
+@dataclass(frozen=True)
+class Cell:
+    served: int
+    target: int | None
+
+    @property
+    def percent(self) -> float | None:
+        return 100 * self.served / self.target if self.target else None
+
+
+@dataclass(frozen=True)
+class CapaianRow:
+    puskesmas: str
+    cells: tuple[Cell, ...]  # one per SPM service, in SPM order
+
+
+@dataclass(frozen=True)
+class Capaian:
+    day: date
+    pace: float  # where every service should be by `day`, in percent
+    services: tuple[str, ...]  # msgids
+    rows: tuple[CapaianRow, ...]
+    total: CapaianRow
+    # per service, the scope's cumulative percent at each month's end so far (empty: no sasaran)
+    monthly: tuple[tuple[float, ...], ...] = ()
+
+
+async def capaian(
+    session: AsyncSession, flows: dict[str, Flow], viewer: Viewer, day: date
+) -> Capaian:
+    scope = viewer.puskesmas
+    names = await q.puskesmas_names(session, scope)
+    service_of = spm_codes(flows)
+    served = await q.served_since_january(session, day, service_of, scope)
+    targets = await q.sasaran(session, day.year, scope)
+    per: dict[tuple[int, str], int] = {}
+    for (p, code), n in served.items():
+        per[(p, service_of[code])] = per.get((p, service_of[code]), 0) + n
+    rows = tuple(
+        CapaianRow(
+            name,
+            tuple(Cell(per.get((p, s.key), 0), targets.get((p, s.key))) for s in SPM),
+        )
+        for p, name in names.items()
+    )
+    total = CapaianRow(
+        "",
+        tuple(
+            Cell(
+                sum(per.get((p, s.key), 0) for p in names),
+                sum(targets.get((p, s.key), 0) for p in names) or None,
+            )
+            for s in SPM
+        ),
+    )
+    labels = tuple(s.label for s in SPM)
+    monthly = await _monthly(session, service_of, total, day, scope)
+    return Capaian(day, year_pace(day), labels, rows, total, monthly)
+
+
+async def _monthly(
+    session: AsyncSession, service_of: dict[str, str], total: CapaianRow, day: date, scope
+) -> tuple[tuple[float, ...], ...]:
+    """The year-to-date line of each service: cumulative persons ÷ sasaran at each month end."""
+    daily = await q.daily_totals(session, date(day.year, 1, 1), day, scope)
+    by_month: dict[tuple[str, int], int] = {}
+    for (when, code), n in daily.items():
+        if code in service_of:
+            key = (service_of[code], when.month)
+            by_month[key] = by_month.get(key, 0) + n
+    out = []
+    for service, cell in zip(SPM, total.cells, strict=True):
+        if not cell.target:
+            out.append(())
+            continue
+        running, series = 0, []
+        for month in range(1, day.month + 1):
+            running += by_month.get((service.key, month), 0)
+            series.append(100 * running / cell.target)
+        out.append(tuple(series))
+    return tuple(out)
