@@ -39,7 +39,7 @@ format: $(STAMP)
 i18n: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg --no-default-keywords -k N_ -k say -k t -k Text -k Text.of \
 		-k ParseError -k _ -k ngettext:1,2 --omit-header --no-location -o locales/messages.pot .
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -l id --ignore-obsolete \
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -l id --ignore-obsolete --no-fuzzy-matching \
 		--init-missing --width 100
 	sed -i 's/^"Plural-Forms: .*/"Plural-Forms: nplurals=1; plural=0;\\n"/' locales/id/LC_MESSAGES/messages.po
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from bot.channels.console import chat as console
 from bot.config import Settings
 from db.migrate import downgrade, upgrade
 from handlers.core import setup
+from handlers.dashboard import access as dashboard
 from handlers.people import operator
 from handlers.people.roles import Role
 from handlers.reports import sasaran
@@ -170,15 +172,34 @@ async def _demo(app: App) -> int:
     kades = await operator.create_invite(
         app.db, now, Role.KADES, desa="17.02.11.2009", uses=5, secret=secret
     )
+    web, link = await _demo_dashboard(app)
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"
         f"Demo invite (petugas, Puskesmas Sumber Urip): type  DAFTAR {petugas.code}\n"
         f"Kepala Desa Sumber Urip can register in another terminal: {_program()} console --chat 2,\n"
         f"then DAFTAR {kades.code}\n"
+        f"Dashboard (demo Dinkes user, link valid 10 minutes; /dasbor in chat gives a new one):\n"
+        f"  {link}\n"
     )
-    await console.chat(app.runtime, "1")
+    serving = asyncio.create_task(web.serve())
+    try:
+        await console.chat(app.runtime, "1")
+    finally:
+        web.should_exit = True
+        await serving
     return 0
+
+
+async def _demo_dashboard(app: App):
+    """The dashboard on http://127.0.0.1:PORT beside the console, and a sign-in link for the
+    demo Dinkes user."""
+    url = app.settings.public_url or f"http://127.0.0.1:{app.settings.port}"
+    app.settings = app.settings.model_copy(update={"public_url": url})
+    app.runtime.settings = replace(app.runtime.settings, public_url=url)
+    now = app.runtime.clock()
+    link = await dashboard.make_link(app.db, await dashboard.demo_dinkes(app.db, now), now, url)
+    return processes.dashboard_beside_console(app), link
 
 
 if __name__ == "__main__":  # pragma: no cover

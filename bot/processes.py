@@ -191,6 +191,12 @@ async def serve_web(app: App, with_sender: bool = False, with_clock: bool = Fals
     return 0
 
 
+def dashboard_beside_console(app: App) -> uvicorn.Server:
+    """The embedded demo's web app: the dashboard only, on 127.0.0.1, quiet in the console."""
+    options = uvicorn_options(app.settings) | {"host": "127.0.0.1", "log_level": "warning"}
+    return uvicorn.Server(uvicorn.Config(create_app(app, channels=[]), **options))
+
+
 def uvicorn_options(settings: Settings) -> dict:
     return {
         "host": settings.web_host,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import socket
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,13 +20,13 @@ LINK = re.compile(r"https?://\S+/dasbor/masuk\?t=\S+")
 PAGES = ("ringkasan", "capaian", "pws", "puskesmas", "dana", "desa", "unduh")
 
 
-def dashboard_on(runtime, db_url: str) -> App:
+def dashboard_on(runtime, db_url: str, public_url: str = PUBLIC_URL) -> App:
     """The runtime sends /dasbor links; the web app serves the pages against the same clock."""
-    runtime.settings = dataclasses.replace(runtime.settings, public_url=PUBLIC_URL)
+    runtime.settings = dataclasses.replace(runtime.settings, public_url=public_url)
     settings = Settings(
         _env_file=None,
         database_url=db_url,
-        public_url=PUBLIC_URL,
+        public_url=public_url,
         secret_key=SECRET_KEY,
         invite_secret="invite-secret-for-tests",
     )
@@ -54,3 +55,9 @@ async def signed_in(app: App, person) -> httpx.AsyncClient:
     response = await sign_in(client, link_in(await person.send("/dasbor")))
     assert response.status_code == 303, response.text
     return client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -113,8 +113,10 @@ async def test_a_kepala_puskesmas_sees_his_puskesmas_only(app, registered, db):
     client = await signed_in(app, kepala)
     async with db.transaction() as session:
         other = (
-            await session.execute(select(Puskesmas.id).where(Puskesmas.nama != "Sumber Urip"))
-        ).scalars().first()
+            (await session.execute(select(Puskesmas.id).where(Puskesmas.nama != "Sumber Urip")))
+            .scalars()
+            .first()
+        )
     assert (await client.get(f"/dasbor/puskesmas?id={other}")).status_code == 403
     url = f"/dasbor/unduh/file?jenis=xlsx&dari=2026-11-01&sampai=2026-11-23&puskesmas={other}"
     assert (await client.get(url)).status_code == 403
@@ -204,4 +206,3 @@ def test_the_dashboard_refuses_to_start_without_a_strong_secret_key():
     with pytest.raises(ValidationError, match="SECRET_KEY must be"):
         Settings(**base, secret_key="a" * 40)
     assert Settings(**base, secret_key="k7Qm2-xY9pL4_vB8nR3tW6zA1cE5fH0jK").public_url
-

@@ -56,6 +56,7 @@ class LineChart:
     height: int
     pace: str  # the year's pace as a polyline
     lines: tuple[Line, ...]
+    ticks: tuple[tuple[int, int, str], ...]  # (x, y, label): 0/50/100 % and the months
 
 
 W, H, PAD = 600, 220, 30
@@ -76,4 +77,6 @@ def line_svg(data: Capaian) -> LineChart:
         pts = " ".join(point(m + 1, p) for m, p in enumerate(series))
         lines.append(Line(label, f"{point(0, 0)} {pts}", series[-1]))
     pace = f"{point(0, 0)} {point(12, 100)}"
-    return LineChart(W, H, pace, tuple(lines))
+    ticks = [(2, int(point(0, p).split(",")[1]) + 4, f"{p}%") for p in (0, 50, 100)]
+    ticks += [(int(point(m, 0).split(",")[0]) - 4, H - 8, str(m)) for m in (1, 3, 6, 9, 12)]
+    return LineChart(W, H, pace, tuple(lines), tuple(ticks))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from conversations.model import N_
 from db import web
 from db.database import Database
@@ -14,6 +16,7 @@ from db.models import User
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
 from handlers.dashboard.scope import Viewer, roles_with_pages, viewer_of
+from handlers.people.roles import Role
 
 LOGIN_TTL = timedelta(minutes=10)
 IDLE_LIMIT = timedelta(days=30)
@@ -80,3 +83,23 @@ def install(runtime: Runtime) -> None:
     runtime.add_command(
         Command("dasbor", N_("Dashboard (web)"), roles_with_pages(), dasbor_command)
     )
+
+
+DEMO_DINKES = "Dinkes (demo)"
+
+
+async def demo_dinkes(db: Database, now: datetime) -> int:
+    """The embedded demo's Dinkes user (no chat): whom `make run`'s printed link signs in."""
+    async with db.transaction() as session:
+        found = await session.execute(
+            select(User.id).where(User.name == DEMO_DINKES, User.role == Role.DINKES)
+        )
+        user_id = found.scalar_one_or_none()
+        if user_id is None:
+            user = User(
+                name=DEMO_DINKES, role=Role.DINKES, active=True, locale="id", created_at=now
+            )
+            session.add(user)
+            await session.flush()
+            user_id = user.id
+    return user_id
