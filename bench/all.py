@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/telegram.py would hide the python-telegram-bot package.
 sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() != ROOT / "bench")]
 
-from bench import digest, engine, sqlite_sync  # noqa: E402
+from bench import dashboard, digest, engine, sqlite_sync  # noqa: E402
 from bench import telegram as tg  # noqa: E402
 from bench import whatsapp as wa  # noqa: E402
 from bench.common import on_uvloop  # noqa: E402
@@ -327,7 +327,9 @@ async def digest_rows(bench: Bench, backends: list[str], puskesmas: int, repeat:
             try:  # one backend failing (PostgreSQL restarted under us) keeps the other's row
                 if isinstance(info, BaseException):
                     raise info
-                rows.append(info | await digest.digest_times(url, repeat, texts))
+                row = info | await digest.digest_times(url, repeat, texts)
+                row["ringkasan_all_ms"] = await dashboard.ringkasan_all_ms(url, texts, repeat)
+                rows.append(row)
             except Exception as exc:
                 bench.fail(f"digest, {NAMES[backend]}", exc)
     finally:
@@ -348,6 +350,33 @@ async def digest_rows(bench: Bench, backends: list[str], puskesmas: int, repeat:
             "≤ 100 ms / ≤ 2 s" + ("" if full else " (at 10,000)"),
             bool(rl["median_ms"] <= 100 and (every["median_ms"] <= 2000 or not full)),
             f"python bench/digest.py --puskesmas {puskesmas} --repeat {repeat} --users 0",
+        )
+
+    for row in rows:
+        ms = row["ringkasan_all_ms"]
+        bench.add(
+            f"dashboard Ringkasan data, all {row['puskesmas']:,} puskesmas, "
+            f"{NAMES[row['backend']]}",
+            f"{ms:,} ms (median of {repeat})",
+            f"≤ {dashboard.RINGKASAN_ALL_MS:,} ms" + ("" if full else " (at 10,000)"),
+            bool(ms <= dashboard.RINGKASAN_ALL_MS or not full),
+            "python bench/all.py (digest section)",
+        )
+
+
+async def dashboard_rows(bench: Bench, backends: list[str], repeat: int) -> None:
+    texts = Texts.load("Asia/Jakarta")
+    rows = [await dashboard.rejang_lebong_year(b, texts, repeat) for b in backends]
+    bench.raw["dashboard"] = rows
+    for row in rows:
+        pages = row["p95_ms"]
+        bench.add(
+            f"dashboard pages p95, Rejang Lebong with a year ({row['reports']:,} reports), "
+            f"{NAMES[row['backend']]}",
+            ", ".join(f"{page} {ms} ms" for page, ms in pages.items()),
+            f"each ≤ {dashboard.PAGE_P95_MS} ms",
+            all(ms <= dashboard.PAGE_P95_MS for ms in pages.values()),
+            f"python bench/dashboard.py --repeat {repeat}",
         )
 
 
@@ -484,6 +513,7 @@ async def run(args: argparse.Namespace) -> Bench:
         "digest",
         lambda: digest_rows(bench, backends, args.digest_puskesmas, args.repeat),
     )
+    await bench.section("dashboard", lambda: dashboard_rows(bench, backends, 20))
     return bench
 
 

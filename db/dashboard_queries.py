@@ -7,14 +7,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, extract, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.dana import DanaRequest
 from db.digest_queries import Scope, _within
 from db.models import Desa, Kecamatan, Puskesmas, PuskesmasDesa, User
 from db.reports import Report, ReportValue
-from db.totals import TotalDay
+from db.totals import TotalAllDay, TotalDay
 
 
 async def desa_of(session: AsyncSession, scope: Scope) -> list[tuple[int, str, str, int]]:
@@ -177,3 +177,53 @@ async def desa_report_months(
         key = day.replace(day=1)
         months[key] = months.get(key, 0) + 1
     return sorted(months.items())
+
+
+async def monthly_totals(
+    session: AsyncSession, first: date, last: date, codes: Collection[str], scope: Scope
+) -> dict[tuple[int, str], int]:
+    """{(month number, indicator): total} for days in [first, last] (one year), summed in the
+    database from the running totals."""
+    table = TotalAllDay if scope is None else TotalDay
+    month = extract("month", table.day)
+    stmt = (
+        select(month, table.indicator, func.sum(table.total))
+        .where(table.day.between(first, last), table.indicator.in_(list(codes)))
+        .group_by(month, table.indicator)
+    )
+    if scope is not None:
+        stmt = stmt.where(TotalDay.puskesmas_id.in_(list(scope)))
+    return {(int(m), c): int(t) for m, c, t in (await session.execute(stmt)).all()}
+
+
+async def least_complete(
+    session: AsyncSession,
+    first: date,
+    last: date,
+    klasters: Collection[str],
+    scope: Scope,
+    limit: int,
+) -> dict[int, str]:
+    """The `limit` puskesmas with the fewest whole-puskesmas forms of `klasters` for days in
+    [first, last] (none at all first), by name; counted in the database."""
+    filed = (
+        select(Report.puskesmas_id.label("p"), func.count().label("n"))
+        .where(
+            Report.period_start.between(first, last),
+            Report.desa_id.is_(None),
+            Report.is_current.is_(True),
+            Report.klaster.in_(list(klasters)),
+            _within(Report.puskesmas_id, scope),
+        )
+        .group_by(Report.puskesmas_id)
+        .subquery()
+    )
+    stmt = (
+        select(Puskesmas.id, Puskesmas.nama)
+        .outerjoin(filed, filed.c.p == Puskesmas.id)
+        .where(_within(Puskesmas.id, scope))
+        .order_by(func.coalesce(filed.c.n, 0), Puskesmas.nama)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return dict(sorted(((p, n) for p, n in rows), key=lambda pair: pair[1]))

@@ -79,18 +79,21 @@ def add_session(session: AsyncSession, token: str, user_id: int, now: datetime) 
 
 
 async def session_user(
-    session: AsyncSession, token: str, now: datetime, idle_since: datetime
-) -> User | None:
-    """The active user of a live session, touching its last sign of life."""
+    session: AsyncSession, token: str, idle_since: datetime
+) -> tuple[User | None, datetime | None]:
+    """The active user of a live session, and the session's last sign of life (read only)."""
     row = await session.get(WebSession, digest(token))
     if row is None or row.ended_at is not None or row.last_seen < idle_since:
-        return None
+        return None, None
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
-        row.ended_at = now
-        return None
-    row.last_seen = now
-    return user
+        return None, None
+    return user, row.last_seen
+
+
+async def touch(session: AsyncSession, token: str, now: datetime) -> None:
+    stmt = update(WebSession).where(WebSession.token_hash == digest(token)).values(last_seen=now)
+    await session.execute(stmt)
 
 
 async def end_session(session: AsyncSession, token: str, now: datetime) -> None:

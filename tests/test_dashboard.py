@@ -206,3 +206,20 @@ def test_the_dashboard_refuses_to_start_without_a_strong_secret_key():
     with pytest.raises(ValidationError, match="SECRET_KEY must be"):
         Settings(**base, secret_key="a" * 40)
     assert Settings(**base, secret_key="k7Qm2-xY9pL4_vB8nR3tW6zA1cE5fH0jK").public_url
+
+
+async def test_a_national_heat_map_shows_the_least_complete_puskesmas(registered, db, runtime):
+    from db.dashboard_queries import least_complete
+    from handlers.reports.indicators import DAILY
+
+    siti = await registered("petugas", chat_id="304")
+    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.code == "K3"}
+    await siti.send(quick("K3", k3))
+    await siti.press("Kirim")
+    day = runtime.clock().date()
+    async with db.snapshot() as session:
+        shown = await least_complete(session, day, day, [k.key for k in DAILY], None, 20)
+        everyone = len((await session.execute(select(Puskesmas.id))).all())
+    assert len(shown) == 20 == everyone - 1
+    assert "Sumber Urip" not in shown.values()  # the one puskesmas that reported
+    assert list(shown.values()) == sorted(shown.values())

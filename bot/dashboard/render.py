@@ -3,6 +3,7 @@ catalogue (`t`) and Indonesian number, money, date and percent formats."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 LOCALE = "id"
 
 
+@functools.lru_cache(maxsize=4096)
+def number(value: int) -> str:
+    """ "1.234": a page repeats the same few numbers (0 above all) hundreds of times."""
+    return format_number(value, LOCALE)
+
+
+@functools.lru_cache(maxsize=4096)
 def percent(value: float | None) -> str:
     """ "78,4 %"; "–" when there is no target to divide by."""
     if value is None:
@@ -53,7 +61,7 @@ def environment(texts: Texts) -> Environment:
         colour_labels=COLOUR_LABELS,
     )
     env.filters.update(
-        number=lambda v: format_number(v or 0, LOCALE),
+        number=lambda v: number(v or 0),
         money=lambda v: format_money(v or 0, LOCALE),
         percent=percent,
         moment=moment,

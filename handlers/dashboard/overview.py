@@ -19,6 +19,7 @@ from handlers.digest.build import year_pace
 from handlers.reports.indicators import DAILY, short_name, spm_codes
 
 HEAT_DAYS = 14
+HEAT_MAX = 60  # more puskesmas than this: the heat-map shows the least complete of them
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,7 @@ class Heat:
     klaster: str  # short name: K2, LK
     days: tuple[date, ...]
     rows: tuple[HeatRow, ...]
-
-    @property
-    def filed_today(self) -> int:
-        return sum(1 for r in self.rows if r.cells and r.cells[-1])
+    filed_today: int  # puskesmas (all of them, shown or not) that filed the klaster today
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,7 @@ class Ringkasan:
     heat: tuple[Heat, ...]
     alerts: tuple[Alert, ...]
     waiting: tuple[Waiting, ...]
+    heat_rows: int = 0  # puskesmas in the heat-map: all of them, or the HEAT_MAX least complete
 
 
 def _start(day: date, zone: ZoneInfo) -> datetime:
@@ -76,16 +75,22 @@ async def ringkasan(
     names = await q.puskesmas_names(session, scope)
     first = day - timedelta(days=HEAT_DAYS - 1)
     days = tuple(first + timedelta(days=n) for n in range(HEAT_DAYS))
-    slots = await q.filed_slots(session, first, day, [k.key for k in DAILY], scope)
+    daily = [k.key for k in DAILY]
+    shown = names
+    if len(names) > HEAT_MAX:  # a national scope: the least complete, counted in the database
+        shown = await dq.least_complete(session, first, day, daily, scope, HEAT_MAX)
+    slots = await q.filed_slots(session, first, day, daily, list(shown))
     filed = {(s.puskesmas_id, s.day, s.klaster) for s in slots}
+    today = await q.kelengkapan(session, day, _start(day + timedelta(days=1), zone), daily, scope)
     heat = tuple(
         Heat(
             short_name(k),
             days,
             tuple(
                 HeatRow(p, name, tuple((p, d, k.key) in filed for d in days))
-                for p, name in names.items()
+                for p, name in shown.items()
             ),
+            today.get(k.key, (0, 0))[0],
         )
         for k in DAILY
     )
@@ -99,7 +104,7 @@ async def ringkasan(
         Waiting(ref, desa, at, (now - at).days)
         for ref, desa, at in await dq.waiting_requests(session, scope, None)
     )
-    return Ringkasan(day, len(names), heat, alerts, waiting)
+    return Ringkasan(day, len(names), heat, alerts, waiting, len(shown))
 
 
 @dataclass(frozen=True)
@@ -166,12 +171,11 @@ async def _monthly(
     session: AsyncSession, service_of: dict[str, str], total: CapaianRow, day: date, scope
 ) -> tuple[tuple[float, ...], ...]:
     """The year-to-date line of each service: cumulative persons ÷ sasaran at each month end."""
-    daily = await q.daily_totals(session, date(day.year, 1, 1), day, scope)
+    months = await dq.monthly_totals(session, date(day.year, 1, 1), day, service_of, scope)
     by_month: dict[tuple[str, int], int] = {}
-    for (when, code), n in daily.items():
-        if code in service_of:
-            key = (service_of[code], when.month)
-            by_month[key] = by_month.get(key, 0) + n
+    for (month, code), n in months.items():
+        key = (service_of[code], month)
+        by_month[key] = by_month.get(key, 0) + n
     out = []
     for service, cell in zip(SPM, total.cells, strict=True):
         if not cell.target:
