@@ -54,19 +54,19 @@ def environment(texts: Texts) -> Environment:
     def short_day(value: date) -> str:
         return value.strftime("%d/%m")
 
-    env.globals.update(
-        t=t,
-        page_labels={p.value: label for p, label in PAGE_LABELS.items()},
-        role_labels={r.value: info.label for r, info in roles.TABLE.items()},
-        colour_labels=COLOUR_LABELS,
-    )
-    env.filters.update(
-        number=lambda v: number(v or 0),
-        money=lambda v: format_money(v or 0, LOCALE),
-        percent=percent,
-        moment=moment,
-        day=day,
-        short_day=short_day,
-        month=lambda v: format_month(f"{v:%Y-%m}", LOCALE),
-    )
+    env.globals |= {
+        "t": t,
+        "page_labels": {p.value: label for p, label in PAGE_LABELS.items()},
+        "role_labels": {r.value: info.label for r, info in roles.TABLE.items()},
+        "colour_labels": COLOUR_LABELS,
+    }
+    env.filters |= {
+        "number": lambda v: number(v or 0),
+        "money": lambda v: format_money(v or 0, LOCALE),
+        "percent": percent,
+        "moment": moment,
+        "day": day,
+        "short_day": short_day,
+        "month": lambda v: format_month(f"{v:%Y-%m}", LOCALE),
+    }
     return env
