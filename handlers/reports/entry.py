@@ -24,6 +24,7 @@ from db.report_queries import recent_means
 from db.reports import Slot, current_report, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
+from handlers.digest import ews
 from handlers.reports import words
 from handlers.reports.spm import spm_text
 from handlers.reports.submit import on_report
@@ -281,6 +282,7 @@ def codes_text(turn: Turn, arg: str) -> str | None:
         )
     )
     lines.append(turn.t("/bantuan SPM explains how the SPM capaian counts people."))
+    lines.append(turn.t("/bantuan SKDR lists the early-warning rules and the death alerts."))
     return "\n".join(lines)
 
 
@@ -292,6 +294,9 @@ def _help_with_codes(runtime: Runtime) -> None:
     async def run(turn: Turn, arg: str) -> None:
         if turn.user is not None and arg.strip().upper() == "SPM":
             turn.say_raw(spm_text(turn))
+            return
+        if turn.user is not None and arg.strip().upper() == "SKDR":
+            turn.say_raw(ews.rules_text(turn.runtime.texts, turn.locale))
             return
         if not (arg and KLASTER_WORDS.get(arg.strip().upper())):
             await original.run(turn, arg)
