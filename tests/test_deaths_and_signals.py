@@ -79,9 +79,7 @@ async def test_a_maternal_death_reaches_dinkes_in_the_commit_that_stores_the_rep
     assert "Kematian ibu" not in message(later[-1]).text
 
 
-async def test_deaths_and_outbreaks_are_not_a_daily_form_nobody_is_missing_it(
-    registered, clock
-):
+async def test_deaths_and_outbreaks_are_not_a_daily_form_nobody_is_missing_it(registered, clock):
     siti = await registered("petugas", "711")
     status = "\n".join(await siti.send("/status"))
     assert "Kematian" not in status and "Klaster 4" in status
@@ -204,3 +202,15 @@ async def test_a_weighing_day_is_no_alert_but_a_disease_spike_still_is(db, runti
     await s.report("Sumber Urip", "4", day, {"DIARE": 20})
     digest = await digest_of(db, runtime)
     assert [(f.code, f.value) for f in digest.above_pattern] == [("DIARE", 20)]
+
+
+async def test_a_kader_finds_the_form_in_the_menu_and_with_klb(registered):
+    wati = await registered("kader", "731", "Wati", puskesmas="Sumber Urip")
+    await wati.send("/menu")
+    assert "Laporkan kematian atau dugaan KLB" in wati.buttons
+    asked = await wati.send("/klb")
+    assert asked[-1] == "Untuk hari apa?"
+    asked = await wati.press("Hari ini (Senin 23/11)")
+    assert asked[-1].endswith(
+        "Berapa kematian ibu (saat hamil, bersalin, atau 42 hari setelahnya)?"
+    )

@@ -81,6 +81,11 @@ async def lapor_command(turn: Turn, arg: str) -> None:
     await start_choice(turn, prefill, values)
 
 
+async def klb_command(turn: Turn, _arg: str) -> None:
+    """/klb: straight to the deaths and suspected outbreak form (a kader too)."""
+    await lapor_command(turn, KLASTER_BY_KEY["km"].code)
+
+
 def _inferred(entry: quick_entry.QuickEntry, owner: dict[str, str]) -> str | None:
     found = {owner[c] for c in entry.values if c in owner}
     return found.pop() if len(found) == 1 else None
@@ -319,6 +324,15 @@ def install(runtime: Runtime) -> None:
             lapor_command,
             ("laporan",),
             drafts=tuple(k.flow for k in KLASTERS),
+        )
+    )
+    runtime.add_command(
+        Command(
+            "klb",
+            N_("Report a death or a suspected outbreak"),
+            words.REPORTER_ROLES,
+            klb_command,
+            ("kematian",),
         )
     )
     _help_with_codes(runtime)
