@@ -77,6 +77,11 @@ async def test_a_maternal_death_reaches_dinkes_in_the_commit_that_stores_the_rep
     assert len(later) == 4
     assert "Kematian neonatal (0–28 hari) 2" in message(later[-1]).text
     assert "Kematian ibu" not in message(later[-1]).text
+    # Lowered again (a typing slip corrected): nothing new to alert.
+    await siti.send("LAPOR KM KMATIBU=1 KMATNEO=1 KMATBAYI=0 KMATBALITA=0 DKLB=tidak")
+    await siti.press("Ya")
+    await siti.press("Kirim")
+    assert len(await outbox(db, "death_alert")) == 4
 
 
 async def test_deaths_and_outbreaks_are_not_a_daily_form_nobody_is_missing_it(registered, clock):

@@ -4,7 +4,8 @@ written to the outbox in the transaction that stores the report.
 
 The bot collects counts only; the alert asks for the identifying details through the official
 death notification route (`DEATH_ROUTE`, data, perlu konfirmasi Dinkes). A correction alerts
-again only for a count it raises: the claim is per (report slot, reporter, code, count)."""
+again only for a count it raises above every earlier one: one claim per (report slot, reporter,
+code) and death counted."""
 
 from __future__ import annotations
 
@@ -50,11 +51,17 @@ def labels() -> dict[str, str]:
 
 async def report_stored(session: AsyncSession, texts: Texts, report: Report) -> int:
     counts = await _death_counts(session, report.id)
+    slot = f"{report.puskesmas_id}:{report.period_start:%Y%m%d}:{report.desa_id or 0}"
     fresh = {}
     for code, count in counts.items():
-        job = f"death:{code}"
-        period = f"{report.puskesmas_id}:{report.period_start:%Y%m%d}:{report.desa_id or 0}"
-        if await claim(session, job, f"{period}:{report.user_id}:{count}", report.received_at):
+        # one claim per death counted: only a count above every earlier one claims a new row
+        claimed = [
+            await claim(
+                session, f"death:{code}", f"{slot}:{report.user_id}:{n}", report.received_at
+            )
+            for n in range(1, count + 1)
+        ]
+        if any(claimed):
             fresh[code] = count
     if not fresh:
         return 0
