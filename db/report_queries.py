@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Desa, Puskesmas, User
 from db.reports import Report, ReportValue, Sasaran, reference
 
+# The outbreak's cases so far: klaster 4's and the community form's (conversations/forms/kematian.py).
+OUTBREAK_CASES = ("KLBKASUS", "DKLBKASUS")
+
 
 def _current() -> Any:
     return Report.is_current.is_(True)
@@ -183,7 +186,10 @@ async def klb_reports_since(session: AsyncSession, since: datetime) -> list[KlbR
         select(Report, Puskesmas.nama, User.name, cases.c.value)
         .join(Puskesmas, Puskesmas.id == Report.puskesmas_id)
         .join(User, User.id == Report.user_id)
-        .outerjoin(cases, and_(cases.c.report_id == Report.id, cases.c.indicator == "KLBKASUS"))
+        .outerjoin(
+            cases,
+            and_(cases.c.report_id == Report.id, cases.c.indicator.in_(OUTBREAK_CASES)),
+        )
         .where(Report.klb.is_(True), Report.received_at >= since, _current())
         .order_by(Report.received_at)
     )
@@ -209,7 +215,8 @@ async def klb_reports_since(session: AsyncSession, since: datetime) -> list[KlbR
 
 
 def _klb_desa(report: Report) -> int | None:
-    value = (report.details or {}).get("klb_desa")
+    """The desa asked for the outbreak (klaster 4), else the report's own (a kader's)."""
+    value = (report.details or {}).get("klb_desa") or report.desa_id
     return int(value) if value else None
 
 

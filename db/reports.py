@@ -43,7 +43,7 @@ class Report(Base):
     __tablename__ = "report"
     __table_args__ = (
         UniqueConstraint("ref_day", "ref_seq"),
-        CheckConstraint("klaster IN ('1', '2', '3', '4', 'lk')", name="klaster"),
+        CheckConstraint("klaster IN ('1', '2', '3', '4', 'lk', 'km')", name="klaster"),
         Index(
             "uq_report_current_slot",
             "puskesmas_id",

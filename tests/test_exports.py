@@ -91,6 +91,7 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
         "Klaster 3 – Usia Dewasa dan Lan",
         "Klaster 4 – Penyakit Menular da",
         "Lintas Klaster",
+        "Kematian dan Dugaan KLB (segera",
         "Dana desa",
         "Capaian SPM",
     ]

@@ -73,7 +73,8 @@ async def test_a_report_clears_the_reminder_still_waiting_to_go(runtime, registe
 
     # Klaster 4 comes in first: the waiting reminder now names what is still missing.
     await budi.send(
-        "LAPOR K4 TBDUGA=0 TB=0 TBKONTAK=0 HIV=0 DBD=0 MAL=0 DIARE=1 PNEU=0 CAMPAK=0 GHPR=0 KLB=tidak"
+        "LAPOR K4 TBDUGA=0 TB=0 TBKONTAK=0 HIV=0 DBD=0 MAL=0 DIARE=1 PNEU=0 CAMPAK=0 AFP=0 "
+        "DIFTERI=0 GHPR=0 KLB=tidak"
     )
     await budi.press("Kirim")
     assert (await reminders_for(db))["521"].startswith(

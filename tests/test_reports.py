@@ -24,7 +24,7 @@ from report_steps import (
 from conversations.model import Location, Photo
 from db.report_queries import klb_reports_since
 
-K4_ANSWERS = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
+K4_ANSWERS = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 0, 0, 1, "Ya", "diare", 12, 0, "Kelurahan Air Duku"]
 K4_VALUES = {
     "TBDUGA": 4,
     "TB": 1,
@@ -36,9 +36,12 @@ K4_VALUES = {
     "DIARE": 7,
     "PNEU": 1,
     "CAMPAK": 0,
+    "AFP": 0,
+    "DIFTERI": 0,
     "GHPR": 1,
     "KLB": 1,
     "KLBKASUS": 12,
+    "KLBMATI": 0,
 }
 
 FULL_REPORTS = [
@@ -183,7 +186,12 @@ HARD_RULES = [
         "Penderita hipertensi, pertama kali tahun ini (SPM) tidak boleh lebih dari Kunjungan "
         "penderita hipertensi dilayani sesuai standar. Mohon periksa kedua angka.",
     ),
-    (K4, [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare"], "0", "Silakan ketik 1 atau lebih."),
+    (
+        K4,
+        [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 0, 0, 1, "Ya", "diare"],
+        "0",
+        "Silakan ketik 1 atau lebih.",
+    ),
     (K2, [], "-3", "Angka tidak boleh negatif."),
     (K2, [], "tiga", "Silakan ketik bilangan bulat, misalnya 12."),
     (K2, [], "501", "Silakan ketik 500 atau kurang."),

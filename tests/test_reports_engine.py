@@ -121,6 +121,7 @@ def test_every_klaster_has_a_form_and_codes_are_unique_over_all_forms():
         "lapor_k3",
         "lapor_k4",
         "lapor_lk",
+        "lapor_km",
     ]
 
 

@@ -121,7 +121,7 @@ async def test_hari_ini_in_the_menu_is_the_day_the_message_was_written(registere
 async def test_a_kader_reports_the_posyandu_items_of_her_own_desa_only(registered, db):
     ani = await registered("kader", "410", "Ani Kader")
     await ani.send("/lapor")
-    assert ani.buttons == [K2, K3]
+    assert ani.buttons == [K2, K3, "Kematian dan Dugaan KLB (segera)"]
     asked = await choose(ani, K2, desa=None)
     assert asked[0].startswith(
         "Laporan Klaster 2 Ibu dan Anak · Senin, 23 November 2026 · Desa Sumber Urip."

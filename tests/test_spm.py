@@ -20,7 +20,7 @@ from handlers.reports.indicators import catalog
 K3_NOTHING = {"HTSKR": 0, "HTLAYAN": 0, "DMSKR": 0, "DMLAYAN": 0, "PRODUKTIF": 0, "LANSIA": 0}
 K3_NOTHING |= {"ODGJ": 0}
 K4_NOTHING = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 0}
-K4_NOTHING |= {"PNEU": 0, "CAMPAK": 0, "GHPR": 0, "KLB": "tidak"}
+K4_NOTHING |= {"PNEU": 0, "CAMPAK": 0, "AFP": 0, "DIFTERI": 0, "GHPR": 0, "KLB": "tidak"}
 
 
 def at_ten(day: date) -> datetime:
@@ -158,7 +158,7 @@ async def test_rekap_and_export_never_add_up_the_cases_so_far_of_an_outbreak(
 ):
     """KLBKASUS is "cases so far": 12 on Monday and 20 on Tuesday are 20 cases, not 32."""
     siti = await registered("petugas", "604", "Siti Aminah")
-    outbreak = {**K4_NOTHING, "DIARE": 5, "KLB": "ya", "KLBKASUS": 12}
+    outbreak = {**K4_NOTHING, "DIARE": 5, "KLB": "ya", "KLBKASUS": 12, "KLBMATI": 0}
     for day, cases in ((date(2026, 11, 23), 12), (date(2026, 11, 24), 20)):
         clock.now = at_ten(day)
         await siti.send(quick("K4", {**outbreak, "KLBKASUS": cases}))

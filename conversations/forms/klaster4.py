@@ -118,6 +118,30 @@ FLOW = form(
             max=500,
         ),
         count(
+            "AFP",
+            N_("How many cases of acute flaccid paralysis (AFP) in children under 15?"),
+            N_("Acute flaccid paralysis (AFP)"),
+            N_(
+                "Sudden weakness or floppiness of an arm or leg in a child under 15, not caused by injury. One case is an alert."
+            ),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=1,
+            max=100,
+        ),
+        count(
+            "DIFTERI",
+            N_("How many suspected diphtheria cases?"),
+            N_("Suspected diphtheria"),
+            N_(
+                "Sore throat with fever and a grey-white membrane on the tonsils or throat that bleeds when scraped. One case is an alert."
+            ),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=1,
+            max=100,
+        ),
+        count(
             "GHPR",
             N_("How many bites by animals that can carry rabies (GHPR)?"),
             N_("Rabies-risk animal bites (GHPR)"),
@@ -157,6 +181,18 @@ FLOW = form(
             source=JUKNIS,
             soft_max=200,
             min=1,
+            skip_if=NO_OUTBREAK,
+            summable=False,
+        ),
+        count(
+            "KLBMATI",
+            N_("How many of them have died?"),
+            N_("Outbreak deaths so far"),
+            N_("Count the people who died of the suspected outbreak so far. Type 0 when none."),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=2,
+            max=100,
             skip_if=NO_OUTBREAK,
             summable=False,
         ),

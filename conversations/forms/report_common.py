@@ -32,6 +32,7 @@ class Klaster:
     name: str  # msgid
     weekly: bool = False
     kader: bool = False  # a kader may report its posyandu items
+    expected: bool = True  # False: filed when something happens, never counted as missing
 
 
 KLASTERS: tuple[Klaster, ...] = (
@@ -40,6 +41,9 @@ KLASTERS: tuple[Klaster, ...] = (
     Klaster("3", "K3", "lapor_k3", N_("Cluster 3 – Adults and elderly"), kader=True),
     Klaster("4", "K4", "lapor_k4", N_("Cluster 4 – Communicable disease and environment")),
     Klaster("lk", "LK", "lapor_lk", N_("Cross-cluster services")),
+    Klaster(
+        "km", "KM", "lapor_km", N_("Deaths and suspected outbreak"), kader=True, expected=False
+    ),
 )
 KLASTER_BY_KEY = {k.key: k for k in KLASTERS}
 KLASTER_BY_FLOW = {k.flow: k for k in KLASTERS}

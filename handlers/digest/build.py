@@ -155,7 +155,8 @@ def year_pace(day: date) -> float:
 def _figures(
     flows: dict[str, Flow], totals: dict[tuple[date, str], int], day: date
 ) -> tuple[tuple[Figure, ...], tuple[Figure, ...]]:
-    """The key figures against the 7 days before, and the indicators above their 28-day
+    """The key figures against the 7 days before, and the surveillance signals (disease counts,
+    conversations/forms/surveillance.py: never a weighing or screening day) above their 28-day
     pattern (mean + 2 sd, and at least 1.5 × the mean and 5): the most unusual first. A klaster
     with counts on fewer than half of those days has no pattern yet (the bot's first weeks, a
     puskesmas that only began reporting): its "average 0" would make every busy day an alert."""
@@ -178,7 +179,7 @@ def _figures(
     )
     unusual = []
     for code, ind in indicators.items():
-        if not (ind.counted and ind.summable) or ind.klaster.key not in daily:
+        if not (ind.signal and ind.summable) or ind.klaster.key not in daily:
             continue
         if len(history.get(ind.klaster.key, ())) < PATTERN_DAYS // 2:
             continue

@@ -24,6 +24,7 @@ from db.report_queries import recent_means
 from db.reports import Slot, current_report, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
+from handlers.digest import ews
 from handlers.reports import words
 from handlers.reports.spm import spm_text
 from handlers.reports.submit import on_report
@@ -78,6 +79,11 @@ async def lapor_command(turn: Turn, arg: str) -> None:
     period = entry.values.get(PERIOD) or _default_period(turn, KLASTER_BY_KEY[klaster])
     prefill["minggu" if KLASTER_BY_KEY[klaster].weekly else "tanggal"] = period
     await start_choice(turn, prefill, values)
+
+
+async def klb_command(turn: Turn, _arg: str) -> None:
+    """/klb: straight to the deaths and suspected outbreak form (a kader too)."""
+    await lapor_command(turn, KLASTER_BY_KEY["km"].code)
 
 
 def _inferred(entry: quick_entry.QuickEntry, owner: dict[str, str]) -> str | None:
@@ -281,6 +287,7 @@ def codes_text(turn: Turn, arg: str) -> str | None:
         )
     )
     lines.append(turn.t("/bantuan SPM explains how the SPM capaian counts people."))
+    lines.append(turn.t("/bantuan SKDR lists the early-warning rules and the death alerts."))
     return "\n".join(lines)
 
 
@@ -292,6 +299,9 @@ def _help_with_codes(runtime: Runtime) -> None:
     async def run(turn: Turn, arg: str) -> None:
         if turn.user is not None and arg.strip().upper() == "SPM":
             turn.say_raw(spm_text(turn))
+            return
+        if turn.user is not None and arg.strip().upper() == "SKDR":
+            turn.say_raw(ews.rules_text(turn.runtime.texts, turn.locale))
             return
         if not (arg and KLASTER_WORDS.get(arg.strip().upper())):
             await original.run(turn, arg)
@@ -314,6 +324,15 @@ def install(runtime: Runtime) -> None:
             lapor_command,
             ("laporan",),
             drafts=tuple(k.flow for k in KLASTERS),
+        )
+    )
+    runtime.add_command(
+        Command(
+            "klb",
+            N_("Report a death or a suspected outbreak"),
+            words.REPORTER_ROLES,
+            klb_command,
+            ("kematian",),
         )
     )
     _help_with_codes(runtime)

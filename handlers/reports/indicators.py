@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from conversations.forms.report_common import KLASTERS, Klaster, indicators
 from conversations.forms.spm import SERVICE_OF, SPM
+from conversations.forms.surveillance import SIGNALS
 from conversations.model import Flow
 
-DAILY = tuple(k for k in KLASTERS if not k.weekly)
+DAILY = tuple(k for k in KLASTERS if k.expected and not k.weekly)
 WEEKLY = tuple(k for k in KLASTERS if k.weekly)
 SPM_LABELS = {s.key: s.label for s in SPM}
 # The figures the digest shows against their 7-day average: one or two per klaster.
@@ -25,6 +26,7 @@ class Indicator:
     spm: str | None
     counted: bool  # a number of people or cases (not a yes/no answered as 1/0)
     summable: bool  # False: a running count, shown at its highest, never added up
+    signal: bool = False  # a disease count whose rise is news (conversations/forms/surveillance.py)
 
 
 def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
@@ -40,6 +42,7 @@ def catalog(flows: dict[str, Flow]) -> dict[str, Indicator]:
                 SERVICE_OF.get(step.code),
                 step.type == "integer",
                 step.summable,
+                step.code in SIGNALS,
             )
     return out
 

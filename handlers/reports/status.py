@@ -52,7 +52,7 @@ async def status_command(turn: Turn, _arg: str) -> None:
 def _today_lines(turn: Turn, reports: list, today: date) -> list[str]:
     lines = [turn.t("Today, {day}:", day=format_day(today, turn.locale))]
     for spec in words.allowed_klaster(turn.user):
-        if spec.weekly:
+        if spec.weekly or not spec.expected:
             continue
         refs = [r.reference for r in reports if r.klaster == spec.key and r.period_start == today]
         if refs:
@@ -68,6 +68,8 @@ def _week_lines(turn: Turn, reports: list, start: date, today: date) -> list[str
     days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
     lines = [turn.t("This week ({span}):", span=words.week_span(turn, start))]
     for spec in words.allowed_klaster(turn.user):
+        if not spec.expected:  # deaths and outbreaks: nothing is missing when none happened
+            continue
         done = {r.period_start for r in reports if r.klaster == spec.key}
         name = turn.t(spec.name)
         if spec.weekly and start in done:

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from conversations import questions
+from conversations.forms.kematian import DEATH_CODES
 from conversations.forms.report_common import KLASTER_BY_FLOW
+from conversations.forms.surveillance import DEATH_ROUTE
 from conversations.model import N_, Flow, Reply, Text
 from db import queries
 from db.reports import NewReport, store_report
@@ -58,7 +60,7 @@ async def on_report(turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
             received_at=turn.now,
             ref_day=words.today(turn),
             form_version=flow.version,
-            klb=answers.get("klb") is True,
+            klb=alerts.outbreak(answers),
         ),
     )
     await queries.audit(
@@ -108,7 +110,18 @@ async def _acknowledge(
                 N_("For an urgent need you can ask the village for dana desa support: type /dana.")
             )
         )
-    if answers.get("klb"):
+    if any(answers.get(code.lower()) for code in DEATH_CODES):
+        parts.append(
+            Text.of(
+                N_(
+                    "The deaths are passed on to the Dinas Kesehatan now. Please send the "
+                    "identifying details within 1×24 hours through {route} (route awaiting the "
+                    "Dinkes' confirmation)."
+                ),
+                route=DEATH_ROUTE,
+            )
+        )
+    if alerts.outbreak(answers):
         parts.append(
             Text(
                 N_(
