@@ -7,9 +7,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, extract, func, select
+from sqlalchemy import and_, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.clock import ScheduledRun
 from db.dana import DanaRequest
 from db.digest_queries import Scope, _within
 from db.models import Desa, Kecamatan, Puskesmas, PuskesmasDesa, User
@@ -227,3 +228,17 @@ async def least_complete(
     )
     rows = (await session.execute(stmt)).all()
     return dict(sorted(((p, n) for p, n in rows), key=lambda pair: pair[1]))
+
+
+async def alert_claims(
+    session: AsyncSession, since: datetime, prefixes: Collection[str]
+) -> list[tuple[str, str, datetime]]:
+    """(job, period, claimed at) of the alerts claimed since `since` whose job starts with one
+    of `prefixes` (deaths, early-warning rules: db/clock.py claims each alert once)."""
+    wanted = [ScheduledRun.job.startswith(p) for p in prefixes]
+    stmt = (
+        select(ScheduledRun.job, ScheduledRun.period, ScheduledRun.claimed_at)
+        .where(ScheduledRun.claimed_at >= since, or_(*wanted))
+        .order_by(ScheduledRun.claimed_at)
+    )
+    return [(j, p, at) for j, p, at in (await session.execute(stmt)).all()]

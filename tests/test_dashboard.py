@@ -223,3 +223,19 @@ async def test_a_national_heat_map_shows_the_least_complete_puskesmas(registered
     assert len(shown) == 20 == everyone - 1
     assert "Sumber Urip" not in shown.values()  # the one puskesmas that reported
     assert list(shown.values()) == sorted(shown.values())
+
+
+async def test_a_death_and_an_early_warning_today_show_among_the_alerts(app, registered):
+    siti = await registered("petugas", chat_id="304")
+    await siti.send("LAPOR KM KMATIBU=1 KMATNEO=2 KMATBAYI=0 KMATBALITA=0 DKLB=tidak")
+    await siti.press("Kirim")
+    k4 = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 0}
+    k4 |= {"PNEU": 0, "CAMPAK": 0, "AFP": 1, "DIFTERI": 0, "GHPR": 0, "KLB": "tidak"}
+    await siti.send(quick("K4", k4))
+    await siti.press("Kirim")
+    client = await signed_in(app, await registered("dinkes", chat_id="300"))
+    page = (await client.get("/dasbor/ringkasan")).text
+    assert page.count('data-kind="death"') == 2  # kematian ibu and neonatal, one line each
+    assert "Kematian ibu · Sumber Urip · 1 kematian" in page
+    assert "Kematian neonatal (0–28 hari) · Sumber Urip · 2 kematian" in page
+    assert page.count('data-kind="ews"') == 1 and "(AFP)" in page

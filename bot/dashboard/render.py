@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from handlers.core.text import Texts, format_day, format_money, format_month, format_number
+from handlers.dashboard.overview import ALERT_LABELS
 from handlers.dashboard.places import COLOUR_LABELS
 from handlers.dashboard.scope import PAGE_LABELS
 from handlers.people import roles
@@ -59,6 +60,7 @@ def environment(texts: Texts) -> Environment:
         "page_labels": {p.value: label for p, label in PAGE_LABELS.items()},
         "role_labels": {r.value: info.label for r, info in roles.TABLE.items()},
         "colour_labels": COLOUR_LABELS,
+        "alert_labels": ALERT_LABELS,
     }
     env.filters |= {
         "number": lambda v: number(v or 0),

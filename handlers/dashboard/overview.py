@@ -10,14 +10,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.forms.spm import SPM
-from conversations.model import Flow
+from conversations.forms.surveillance import RULES
+from conversations.model import N_, Flow
 from db import dashboard_queries as dq
 from db import digest_queries as q
 from db.report_queries import klb_reports_since
 from handlers.dashboard.scope import Viewer
 from handlers.digest.build import year_pace
+from handlers.digest.deaths import labels as death_labels
 from handlers.reports.indicators import DAILY, short_name, spm_codes
 
+ALERT_LABELS = {
+    "klb": N_("Suspected outbreak (KLB)"),
+    "death": N_("Death"),
+    "ews": N_("Early warning (SKDR)"),
+}
 HEAT_DAYS = 14
 HEAT_MAX = 60  # more puskesmas than this: the heat-map shows the least complete of them
 
@@ -42,8 +49,9 @@ class Alert:
     at: datetime
     puskesmas: str
     desa: str | None
-    disease: str | None
+    disease: str | None  # KLB: the disease named; a death: its label; a rule: its name (msgids)
     cases: int | None
+    kind: str = "klb"  # klb | death | ews
 
 
 @dataclass(frozen=True)
@@ -95,16 +103,40 @@ async def ringkasan(
         for k in DAILY
     )
     found = await klb_reports_since(session, _start(day, zone))
-    alerts = tuple(
+    alerts = [
         Alert(k.received_at, k.puskesmas, k.desa, k.disease, k.cases)
         for k in found
         if k.puskesmas_id in names
-    )
+    ]
+    alerts += await _claimed_alerts(session, _start(day, zone), names)
+    alerts.sort(key=lambda a: a.at)
     waiting = tuple(
         Waiting(ref, desa, at, (now - at).days)
         for ref, desa, at in await dq.waiting_requests(session, scope, None)
     )
-    return Ringkasan(day, len(names), heat, alerts, waiting, len(shown))
+    return Ringkasan(day, len(names), heat, tuple(alerts), waiting, len(shown))
+
+
+async def _claimed_alerts(
+    session: AsyncSession, since: datetime, names: dict[int, str]
+) -> list[Alert]:
+    """Deaths and early-warning rules alerted since `since`, from their claims (one per death
+    counted: "death:<code>" for "<puskesmas>:<day>:<desa>:<reporter>:<n>"; one per rule and
+    week: "ews:<rule>" for "<puskesmas>:<week>")."""
+    deaths, rules = death_labels(), {r.key: r.name for r in RULES}
+    counted: dict[tuple[str, str], Alert] = {}
+    for job, period, at in await dq.alert_claims(session, since, ("death:", "ews:")):
+        kind, _, key = job.partition(":")
+        puskesmas_id = int(period.split(":", 1)[0])
+        if puskesmas_id not in names:
+            continue
+        if kind == "ews" and key in rules:
+            counted[(job, period)] = Alert(at, names[puskesmas_id], None, rules[key], None, "ews")
+        elif kind == "death" and key in deaths:
+            slot = (job, period.rsplit(":", 1)[0])
+            n = counted[slot].cases + 1 if slot in counted else 1
+            counted[slot] = Alert(at, names[puskesmas_id], None, deaths[key], n, "death")
+    return list(counted.values())
 
 
 @dataclass(frozen=True)
