@@ -15,7 +15,7 @@ from tests.telegram_support import METRICS_TOKEN
 from tests.whatsapp_support import register
 
 NO_LONGER_VALID = "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
-OTHER_DESA = "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+OTHER_DESA = "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permohonan ini."
 
 
 def grown(before: dict, after: dict) -> dict[tuple[str, str], float]:
@@ -60,7 +60,7 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     await siti.press("Ya")
 
     # registration is over; the menu she is looking at now is shown again
-    menu_again = [f"{NO_LONGER_VALID}\nApa yang ingin Anda lakukan?"]
+    menu_again = [f"{NO_LONGER_VALID}\nApa yang ingin Bapak/Ibu lakukan?"]
     assert await siti.press_data(confirm) == menu_again
     assert await siti.press_data("v1:x:0") == menu_again
     actions = [action for action, _, _ in await button_refusals(db)]
