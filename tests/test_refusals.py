@@ -96,6 +96,36 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
     }
 
 
+async def test_a_camat_and_a_pendamping_desa_pressing_a_decision_are_refused(
+    whatsapp, invite, db, caplog
+):
+    """They coach the desa and read its requests, but only the kepala desa decides: a decision
+    press of theirs (here a forged one, made from the kades' button) is refused, audited,
+    logged and counted as `read_only`."""
+    siti = await register(whatsapp, await invite("petugas"), "6281234509021", "Siti Aminah")
+    budi = await register(whatsapp, await invite("kades"), "6281234509022", "Budi Santoso")
+    camat = await register(whatsapp, await invite("camat"), "6281234509023", "Camat Selupu")
+    yudi = await register(
+        whatsapp, await invite("pendamping_desa"), "6281234509024", "Yudi Pendamping"
+    )
+    budi.read()
+    await ask_for_dana(siti)
+    await whatsapp.deliver()
+    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
+    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
+    approve = next(row["id"] for row in rows if row["title"] == "Setujui")
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
+
+    with caplog.at_level(logging.WARNING):
+        assert await camat.press_data(approve) == [OTHER_DESA]
+        assert await yudi.press_data(approve) == [OTHER_DESA]
+    assert (await the_request(db)).status == "diajukan"
+    assert await refusals(db) == ["refused_read_only", "refused_read_only"]
+    assert f"refused read_only dana button {approve!r} from whatsapp:***9023" in caplog.text
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
+    assert grown(before, after) == {("whatsapp", "read_only"): 2}
+
+
 async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake_telegram, caplog):
     before = await refused_counts(telegram_web.http, METRICS_TOKEN)
     update = fake_telegram.push_message(501, "halo")
