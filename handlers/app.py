@@ -14,6 +14,7 @@ from handlers.core.settings import RuntimeSettings
 from handlers.core.text import Texts
 from handlers.dana import entry as dana_desa
 from handlers.dana import notify as dana_notify
+from handlers.digest import profile as desa_profile
 from handlers.digest import reminders
 from handlers.exports import entry as exports
 from handlers.people import accounts, linking, menu
@@ -38,6 +39,7 @@ def build_runtime(
     report_status.install(runtime)
     reminders.install(runtime)  # /jeda, /lanjut
     exports.install(runtime)  # /ekspor
+    desa_profile.install(runtime)  # /desa
     dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
     check_table(runtime.flows.values())
