@@ -69,18 +69,23 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     assert grown(before, after) == {("whatsapp", "stale"): 1, ("whatsapp", "forged"): 1}
 
 
+async def the_kades_approve_button(whatsapp, requester, kades) -> str:
+    """The requester asks for dana desa; the id of "Setujui" on what the kades receives."""
+    kades.read()
+    await ask_for_dana(requester)
+    await whatsapp.deliver()
+    [decision] = [b for b in kades.read() if b["type"] == "interactive"]
+    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
+    return next(row["id"] for row in rows if row["title"] == "Setujui")
+
+
 async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplog):
     siti = await register(whatsapp, await invite("petugas"), "6281234509011", "Siti Aminah")
     budi = await register(whatsapp, await invite("kades"), "6281234509012", "Budi Santoso")
     joko = await register(
         whatsapp, await invite("kades", desa=SUMBER_BENING), "6281234509013", "Joko Susilo"
     )
-    budi.read()
-    await ask_for_dana(siti)
-    await whatsapp.deliver()
-    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
-    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
-    approve = next(row["id"] for row in rows if row["title"] == "Setujui")
+    approve = await the_kades_approve_button(whatsapp, siti, budi)
     before = await refused_counts(whatsapp.http, METRICS_TOKEN)
 
     with caplog.at_level(logging.WARNING):
@@ -108,12 +113,7 @@ async def test_a_camat_and_a_pendamping_desa_pressing_a_decision_are_refused(
     yudi = await register(
         whatsapp, await invite("pendamping_desa"), "6281234509024", "Yudi Pendamping"
     )
-    budi.read()
-    await ask_for_dana(siti)
-    await whatsapp.deliver()
-    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
-    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
-    approve = next(row["id"] for row in rows if row["title"] == "Setujui")
+    approve = await the_kades_approve_button(whatsapp, siti, budi)
     before = await refused_counts(whatsapp.http, METRICS_TOKEN)
 
     with caplog.at_level(logging.WARNING):

@@ -39,7 +39,7 @@ async def test_a_mistyped_code_is_reported_with_a_suggestion_and_its_item_asked(
     siti = await registered("petugas", "401")
     typed = quick("K2", K2_ANSWERS).replace("SALIN=", "SALN=")
     replies = await siti.send(typed)
-    assert replies[0] == "Kode SALN tidak dikenal. Maksud Bapak/Ibu SALIN? Nilainya belum dipakai."
+    assert replies[0] == "Kode SALN tidak dikenal. Maksud Anda SALIN? Nilainya belum dipakai."
     assert replies[-1] == "Berapa persalinan di fasilitas kesehatan?"
     summary = await siti.send("1")
     assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
