@@ -5,7 +5,8 @@
 One `ilpbot web` app (Telegram and WhatsApp webhooks, in-process over ASGI) against a fresh
 database. A petugas asks for dana desa through the Telegram webhook; then, N times each:
 a forged and a stale button on both channels, the kepala desa of another desa pressing
-"Setujui" on that request, a Telegram post with a wrong secret, a WhatsApp post with a bad
+"Setujui" on that request, the camat and the pendamping desa of that desa pressing it (they
+coach, never decide: `read_only`), a Telegram post with a wrong secret, a WhatsApp post with a bad
 signature. Every refusal must answer as designed (a 200 with a refusal message, or a 403) and
 be counted once in `ilpbot_refused_total{channel,why}`; nothing may be decided.
 """
@@ -46,6 +47,7 @@ from handlers.people.invites import create_invite  # noqa: E402
 TOKEN, SECRET = "123456:BENCH", "bench-webhook-secret"
 APP_SECRET = "bench-app-secret"
 METRICS_TOKEN = "bench-metrics-token"
+INVITE_SECRET = "bench-invite-secret-key"
 SUMBER_URIP, SUMBER_BENING = "17.02.11.2009", "17.02.11.2010"
 AT_THE_DOOR = ("bad_secret", "bad_signature")  # no user, no database write: log and count
 KINDS = (
@@ -54,6 +56,8 @@ KINDS = (
     ("whatsapp", "forged"),
     ("whatsapp", "stale"),
     ("telegram", "other_desa"),
+    ("telegram", "read_only"),
+    ("whatsapp", "read_only"),
     ("telegram", "bad_secret"),
     ("whatsapp", "bad_signature"),
 )
@@ -119,12 +123,24 @@ class Web:
 async def register(web: Web, chat: int, name: str, role: str, **place: str) -> str:
     """A user registered through the webhook; returns the data of their old "Ya" button."""
     async with web.app.db.transaction() as session:
-        invite = await create_invite(session, web.app.runtime.clock(), role, **place)
+        invite = await create_invite(
+            session, web.app.runtime.clock(), role, secret=INVITE_SECRET, **place
+        )
     await web.say(chat, f"/start {invite.code}")
     await web.say(chat, name)
     confirm = await web.button(chat, "Ya")
     await web.press(chat, confirm)
     return confirm
+
+
+async def register_on_whatsapp(web: Web, phone: str, name: str, role: str, **place: str) -> None:
+    """A user registered through the WhatsApp webhook (the confirmation typed: "ya")."""
+    async with web.app.db.transaction() as session:
+        invite = await create_invite(
+            session, web.app.runtime.clock(), role, secret=INVITE_SECRET, **place
+        )
+    for text in (f"DAFTAR {invite.code}", name, "ya"):
+        await web.whatsapp(wa_text(phone, text))
 
 
 async def ask_for_dana(web: Web, chat: int) -> None:
@@ -141,6 +157,8 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
     old_yes = await register(web, 501, "Siti Aminah", "petugas", puskesmas="Sumber Urip")
     await register(web, 502, "Budi Santoso", "kades", desa=SUMBER_URIP)
     await register(web, 503, "Joko Susilo", "kades", desa=SUMBER_BENING)
+    await register(web, 504, "Camat Selupu", "camat", kecamatan="Selupu Rejang")
+    await register_on_whatsapp(web, "62813", "Yudi", "pendamping_desa", desa=SUMBER_URIP)
     await ask_for_dana(web, 501)
     async with web.app.db.transaction() as session:
         request = await session.scalar(select(DanaRequest).order_by(DanaRequest.id.desc()))
@@ -153,6 +171,8 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
         ("whatsapp", "forged"): lambda i: web.whatsapp(wa_button_reply("62811", f"x:{i}", "?")),
         ("whatsapp", "stale"): lambda i: web.whatsapp(wa_button_reply("62811", "v1:7:0", "Ya")),
         ("telegram", "other_desa"): lambda i: web.press(503, approve),
+        ("telegram", "read_only"): lambda i: web.press(504, approve),
+        ("whatsapp", "read_only"): lambda i: web.whatsapp(wa_button_reply("62813", approve, "?")),
         ("telegram", "bad_secret"): lambda i: web.telegram(halo, secret=f"guess-{i}"),
         ("whatsapp", "bad_signature"): lambda i: web.whatsapp(
             wa_text("62812", "halo"), secret=f"guess-{i}"
@@ -187,6 +207,7 @@ async def refusals(backend: str = "sqlite", n: int = 50) -> dict:
             whatsapp_app_secret=APP_SECRET,
             whatsapp_verify_token="bench-verify-token",
             metrics_token=METRICS_TOKEN,
+            invite_secret=INVITE_SECRET,
         )
     )
     web_app = create_app(app)

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     report_unlock_days: int = Field(RUNTIME.report_unlock_days, ge=1)
     dana_amount_ceiling: int = Field(RUNTIME.dana_amount_ceiling, ge=1)
     dana_dinkes_threshold: int = Field(RUNTIME.dana_dinkes_threshold, ge=0)
+    dana_remind_after_hours: int = Field(RUNTIME.dana_remind_after_hours, ge=1)
+    dana_escalate_after_days: int = Field(RUNTIME.dana_escalate_after_days, ge=1)
 
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None

@@ -13,7 +13,7 @@ from bot import processes
 from bot.app import App
 from bot.config import Settings
 from db.models import ROLES
-from handlers.people import accounts, invites, operator, roles
+from handlers.people import accounts, coaching, invites, operator, roles
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +23,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--role", choices=list(ROLES), default=None)
     create.add_argument("--desa")
     create.add_argument("--puskesmas")
+    create.add_argument("--kecamatan", help="a camat's kecamatan")
     create.add_argument("--uses", type=int, default=1)
     create.add_argument("--days", type=int, default=7)
     create.add_argument("--link-user", type=int, default=None)
@@ -37,6 +38,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "id", type=int
     )
     usersub.add_parser("reactivate").add_argument("id", type=int)
+    assign = usersub.add_parser("assign", help="one more desa for a pendamping desa")
+    assign.add_argument("id", type=int)
+    assign.add_argument("desa", help="the desa's name or Kemendagri code")
 
 
 def invite_link(settings: Settings, code: str) -> str | None:
@@ -93,6 +97,7 @@ async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invi
         args.role or "petugas",
         desa=args.desa,
         puskesmas=args.puskesmas,
+        kecamatan=args.kecamatan,
         uses=args.uses,
         days=args.days,
         link_user=args.link_user,
@@ -118,6 +123,8 @@ async def user(app: App, args: argparse.Namespace) -> int:
         for account in await operator.list_users(app.db):
             print(_user_line(account))
         return 0
+    if args.user_command == "assign":
+        return await _assign(app, args)
     active = args.user_command == "reactivate"
     try:
         changed = await operator.set_active(app.db, args.id, active, app.runtime.clock())
@@ -125,6 +132,16 @@ async def user(app: App, args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"user {changed.id} ({changed.name}, {changed.role}) {args.user_command}d")
+    return 0
+
+
+async def _assign(app: App, args: argparse.Namespace) -> int:
+    try:
+        added = await operator.assign_desa(app.db, args.id, args.desa, app.runtime.clock())
+    except (invites.InviteError, coaching.AssignError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"user {args.id}: {args.desa} {'assigned' if added else 'was already assigned'}")
     return 0
 
 

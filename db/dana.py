@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -156,16 +158,26 @@ async def waiting_in_desa(session: AsyncSession, desa_id: int) -> list[DanaReque
     return list((await session.execute(stmt)).scalars())
 
 
-async def recent(session: AsyncSession, limit: int = 30) -> list[DanaRequest]:
-    stmt = select(DanaRequest).order_by(DanaRequest.id.desc()).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+def _of_desa(desa_ids: Sequence[int] | None) -> Any:
+    return true() if desa_ids is None else DanaRequest.desa_id.in_(list(desa_ids))
 
 
-async def totals(session: AsyncSession) -> list[tuple[str, int, int]]:
+async def recent(
+    session: AsyncSession, limit: int = 30, desa_ids: Sequence[int] | None = None
+) -> list[DanaRequest]:
+    """The latest requests, of every desa (None) or of these."""
+    stmt = select(DanaRequest).where(_of_desa(desa_ids)).order_by(DanaRequest.id.desc())
+    return list((await session.execute(stmt.limit(limit))).scalars())
+
+
+async def totals(
+    session: AsyncSession, desa_ids: Sequence[int] | None = None
+) -> list[tuple[str, int, int]]:
     """(status, count, rupiah) per status; rupiah is the approved amount once there is one."""
     amount = func.coalesce(DanaRequest.jumlah_disetujui, DanaRequest.jumlah)
     stmt = (
         select(DanaRequest.status, func.count(), func.sum(amount))
+        .where(_of_desa(desa_ids))
         .group_by(DanaRequest.status)
         .order_by(DanaRequest.status)
     )

@@ -30,8 +30,19 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-# pmd: Dinas Pemberdayaan Masyarakat dan Desa, which oversees dana desa (sees requests, not reports)
-ROLES = ("petugas", "kader", "kepala_puskesmas", "kades", "dinkes", "pmd", "admin")
+# pmd: Dinas Pemberdayaan Masyarakat dan Desa, which oversees dana desa (sees requests, not reports);
+# camat and pendamping_desa coach desa (read their requests, decide none)
+ROLES = (
+    "petugas",
+    "kader",
+    "kepala_puskesmas",
+    "kades",
+    "dinkes",
+    "pmd",
+    "camat",
+    "pendamping_desa",
+    "admin",
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -109,10 +120,20 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     puskesmas_id: Mapped[int | None] = mapped_column(ForeignKey("puskesmas.id"), index=True)
     desa_id: Mapped[int | None] = mapped_column(ForeignKey("desa.id"), index=True)
+    kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("kecamatan.id"))  # a camat's
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(10), default="id")
     created_at: Mapped[datetime]
     reminders_paused_until: Mapped[datetime | None]
+
+
+class DesaAssignment(Base):
+    """The desa a pendamping desa coaches (Place.ASSIGNED): several, changed by the operator."""
+
+    __tablename__ = "desa_assignment"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
+    desa_id: Mapped[int] = mapped_column(ForeignKey("desa.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime]
 
 
 class ChannelIdentity(Base):
@@ -136,6 +157,7 @@ class Invite(Base):
     role: Mapped[str] = mapped_column(String(20))
     puskesmas_id: Mapped[int | None] = mapped_column(ForeignKey("puskesmas.id"))
     desa_id: Mapped[int | None] = mapped_column(ForeignKey("desa.id"))
+    kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("kecamatan.id"))
     link_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     used: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ from handlers.core.text import Texts
 from handlers.dana import entry as dana_desa
 from handlers.dana import notify as dana_notify
 from handlers.dashboard import access as dashboard
+from handlers.digest import profile as desa_profile
 from handlers.digest import reminders
 from handlers.exports import entry as exports
 from handlers.people import accounts, linking, menu
@@ -40,6 +41,7 @@ def build_runtime(
     reminders.install(runtime)  # /jeda, /lanjut
     exports.install(runtime)  # /ekspor
     dashboard.install(runtime)  # /dasbor
+    desa_profile.install(runtime)  # /desa
     dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
     check_table(runtime.flows.values())

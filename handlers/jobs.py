@@ -12,6 +12,7 @@ from handlers.core.inbound import Runtime
 from handlers.core.schedule import Job, Schedule
 from handlers.core.settings import ClockSettings
 from handlers.dana import reminders as dana_reminders
+from handlers.digest import profile as desa_profile
 from handlers.digest import reminders, summaries
 from handlers.digest import send as digest_send
 
@@ -54,6 +55,15 @@ def jobs(settings: ClockSettings) -> list[Job]:
             catch_up_days=2,
             quiet=True,
             prepare=summaries.prepare_monthly,
+        ),
+        Job(
+            "desa_profile",
+            settings.digest_at,
+            desa_profile.run_monthly,
+            monthday=1,
+            catch_up_days=2,
+            quiet=True,
+            prepare=desa_profile.prepare_monthly,
         ),
     ]
 

@@ -198,8 +198,10 @@ def invite(db, clock):
     async def make(role: str = "petugas", **kwargs) -> str:
         if role in ("petugas", "kepala_puskesmas"):
             kwargs.setdefault("puskesmas", "Sumber Urip")
-        if role in ("kades", "kader"):
+        if role in ("kades", "kader", "pendamping_desa"):
             kwargs.setdefault("desa", "17.02.11.2009")
+        if role == "camat":
+            kwargs.setdefault("kecamatan", "Selupu Rejang")
         async with db.transaction() as session:
             created = await create_invite(session, clock(), role, **kwargs)
         return created.code

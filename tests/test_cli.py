@@ -44,14 +44,17 @@ def test_a_scripted_console_registration_works_end_to_end(tmp_path):
     code = json.loads(created.stdout)["code"]
     run = ilpbot(tmp_path, "console", "--chat", "7", stdin=f"/start {code}\nSiti Aminah\n1\n")
     assert run.returncode == 0, run.stderr
-    assert "bot> Siapa nama lengkap Anda?" in run.stdout
+    assert "bot> Siapa nama lengkap Bapak/Ibu?" in run.stdout
     assert "     1. Ya" in run.stdout
     assert (
-        "bot> Selamat datang, Siti Aminah! Anda terdaftar sebagai petugas puskesmas untuk Puskesmas Sumber Urip."
+        "bot> Selamat datang, Siti Aminah! Bapak/Ibu terdaftar sebagai petugas puskesmas untuk Puskesmas Sumber Urip."
         in run.stdout
     )
     again = ilpbot(tmp_path, "console", "--chat", "7", stdin="/profil\n")
-    assert "Anda Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip." in again.stdout
+    assert (
+        "Bapak/Ibu terdaftar sebagai Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip."
+        in again.stdout
+    )
 
 
 def test_an_invite_prints_json_with_the_telegram_link_when_the_username_is_known(tmp_path):

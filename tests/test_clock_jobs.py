@@ -184,14 +184,22 @@ async def test_dinkes_gets_the_month_on_the_first(runtime, registered, db, clock
     assert out.photo.endswith("spm-2026-11-30.png")
 
 
-async def test_a_kades_is_reminded_after_a_day_and_dinkes_hears_after_three(
+async def test_a_kades_is_reminded_after_a_day_and_those_who_coach_desa_hear_after_a_week(
     runtime, registered, db, clock, tmp_path
 ):
+    """Dinas PMD, the camat of Selupu Rejang and the pendamping desa of Sumber Urip hear of a
+    request left undecided for DANA_ESCALATE_AFTER_DAYS (7), not before; the Dinkes, the
+    kepala puskesmas, another kecamatan's camat and another desa's pendamping never do."""
     export_to(runtime, tmp_path)  # the digest runs in these ticks too
     await registered("petugas", "661", "Siti Aminah")
     await registered("kades", "662", "Pak Darto")
     await registered("dinkes", "663", "drg. Asep")
     await registered("kepala_puskesmas", "664", "dr. Rina")
+    await registered("pmd", "665", "Dewi Kartika")
+    await registered("camat", "666", "Camat Selupu", kecamatan="Selupu Rejang")
+    await registered("camat", "667", "Camat Curup", kecamatan="Curup")
+    await registered("pendamping_desa", "668", "Yudi", desa="17.02.11.2009")
+    await registered("pendamping_desa", "669", "Rahmat", desa="17.02.11.2010")
     s = await Seeder(db).load()
     requester = await user_id(db, "Siti Aminah")
     asked = wib(MONDAY, 9)
@@ -206,22 +214,48 @@ async def test_a_kades_is_reminded_after_a_day_and_dinkes_hears_after_three(
     out = message(reminder)
     assert reminder.chat_id == "662"
     assert out.text.startswith(
-        "⏰ Pengingat: DD-2026-7 untuk Desa Sumber Urip menunggu keputusan Anda sejak "
+        "⏰ Pengingat: DD-2026-7 untuk Desa Sumber Urip menunggu keputusan Bapak/Ibu sejak "
         "Senin, 23 November 2026 09.00 WIB."
     )
     assert [b.label for b in out.buttons][0] == "Setujui"
     clock.now = wib(date(2026, 11, 24), 15, 10)
     await schedule.tick()
     assert len(await outbox(db, "dana_kades")) == 1
+
+    clock.now = wib(date(2026, 11, 30), 8, 10)  # 6 days 23 hours: not yet
+    await schedule.tick()
     assert await outbox(db, "dana_escalation") == []
 
-    clock.now = wib(date(2026, 11, 26), 9, 10)  # 72 hours have passed
+    clock.now = wib(date(2026, 11, 30), 9, 10)  # 7 days have passed
     await schedule.tick()
     escalations = await outbox(db, "dana_escalation")
-    assert sorted(r.chat_id for r in escalations) == ["663", "664"]
-    assert message(escalations[0]).text.startswith(
-        "⚠️ Permintaan dana desa DD-2026-7 (Desa Sumber Urip, Rp 2.500.000) sudah lebih dari 3 hari"
+    assert sorted(r.chat_id for r in escalations) == ["665", "666", "668"]
+    assert message(escalations[0]).text == (
+        "⚠️ Permohonan dukungan dana desa DD-2026-7 (Desa Sumber Urip, Rp 2.500.000) sudah "
+        "lebih dari 7 hari menunggu keputusan kepala desa (sejak Senin, 23 November 2026 09.00 "
+        "WIB). Diusulkan oleh Siti Aminah. Mohon bantu kepala desa memutuskan: setujui, "
+        "usulkan ke musdes / RKP Desa, atau tolak."
     )
     clock.advance(hours=3)
     await schedule.tick()
-    assert len(await outbox(db, "dana_escalation")) == 2
+    assert len(await outbox(db, "dana_escalation")) == 3
+
+
+async def test_the_escalation_delay_is_a_setting(runtime, registered, db, clock, tmp_path):
+    export_to(runtime, tmp_path)
+    runtime.settings = replace(runtime.settings, dana_escalate_after_days=3)
+    await registered("petugas", "661", "Siti Aminah")
+    await registered("pmd", "665", "Dewi Kartika")
+    s = await Seeder(db).load()
+    requester = await user_id(db, "Siti Aminah")
+    await dana_request(
+        db, requester, "Sumber Urip", s.ids["Sumber Urip"], number=7, created_at=wib(MONDAY, 9)
+    )
+    schedule = build_schedule(runtime)
+    clock.now = wib(date(2026, 11, 26), 8, 10)
+    await schedule.tick()
+    assert await outbox(db, "dana_escalation") == []
+    clock.now = wib(date(2026, 11, 26), 9, 10)
+    await schedule.tick()
+    [escalation] = await outbox(db, "dana_escalation")
+    assert "sudah lebih dari 3 hari menunggu" in message(escalation).text

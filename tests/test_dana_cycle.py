@@ -17,7 +17,7 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
 
     # The kades asks for a revision.
     assert await budi.press("Minta revisi") == [
-        "Apa yang perlu diubah pada DD-2026-1? Catatan ini akan dibaca oleh pengaju."
+        "Apa yang perlu diubah pada DD-2026-1? Catatan ini akan dibaca oleh pengusul."
     ]
     await budi.send("Mohon kurangi, anggaran desa tinggal 2 juta")
     assert budi.text == (
@@ -25,7 +25,7 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
         "“Mohon kurangi, anggaran desa tinggal 2 juta”?"
     )
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang perlu revisi. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang perlu revisi. Pengusul sedang diberi tahu."
     ]
     await outbox.drain()
     assert outbox.read(siti) == [
@@ -38,7 +38,7 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
     [summary] = await siti.press("Revisi")
     assert summary.startswith(
         "Budi Santoso meminta: “Mohon kurangi, anggaran desa tinggal 2 juta”. Ubah yang perlu, "
-        "lalu tekan Kirim.\nMohon periksa jawaban Anda (Permintaan dana desa):"
+        "lalu tekan Kirim.\nMohon periksa jawaban Bapak/Ibu (Permohonan dukungan dana desa):"
     )
     assert "Jumlah: Rp 2.500.000" in summary
     await siti.press("Ubah")
@@ -46,15 +46,15 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
     [summary] = await siti.send("2 juta")
     assert "Jumlah: Rp 2.000.000" in summary
     [sent] = await siti.press("Kirim")
-    assert sent.startswith("Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip.")
+    assert sent.startswith("Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip.")
 
     assert await budi.press_data(first_approve) == [
-        "Permintaan DD-2026-1 sudah berubah sejak pesan itu: sekarang diajukan, menunggu keputusan."
+        "Permohonan DD-2026-1 sudah berubah sejak pesan itu: sekarang diajukan, menunggu keputusan."
     ]
     await outbox.drain()
     [again] = outbox.read(budi)
     assert again.startswith(
-        "Pengaju sudah merevisi permintaan ini.\nPermintaan dana desa DD-2026-1"
+        "Pengusul sudah merevisi permohonan ini.\nPermohonan dukungan dana desa DD-2026-1"
     )
     assert "Jumlah: Rp 2.000.000" in again
 
@@ -79,12 +79,12 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
     [summary] = await siti.send(photo=Photo("kuitansi-1", "kuitansi fogging"))
     assert "Jumlah terpakai: Rp 1.950.000" in summary and "Foto kuitansi: foto diterima" in summary
     assert await siti.press("Kirim") == [
-        "Realisasi DD-2026-1 sudah tercatat. Terima kasih, permintaan selesai."
+        "Realisasi DD-2026-1 sudah tercatat. Terima kasih, permohonan selesai."
     ]
     await outbox.drain()
     assert outbox.read(budi) == [
         "Realisasi DD-2026-1 (Desa Sumber Urip): Rp 1.950.000 terpakai pada Minggu, 22 November "
-        "2026. Permintaan selesai."
+        "2026. Permohonan selesai."
     ]
     request = await the_request(db)
     assert (request.status, request.realisasi_jumlah, request.realisasi_tanggal) == (

@@ -28,7 +28,7 @@ async def test_the_outbox_survives_a_crash_between_commit_and_delivery(
     finally:
         await database.dispose()
     [message] = restarted.to(budi.chat_id)
-    assert message.text.startswith("Permintaan dana desa DD-2026-1")
+    assert message.text.startswith("Permohonan dukungan dana desa DD-2026-1")
     assert outbox.sent == []
 
 
@@ -55,7 +55,7 @@ async def test_a_kades_who_blocked_the_bot_is_reported_to_the_requester(register
     await outbox.drain()
     assert outbox.read(siti) == [
         "Kepala desa Budi Santoso tidak dapat dihubungi lewat bot untuk DD-2026-1 (Desa Sumber "
-        "Urip). Permintaan tetap menunggu; mohon hubungi kepala desa secara langsung."
+        "Urip). Permohonan tetap menunggu; mohon hubungi kepala desa secara langsung."
     ]
     async with db.transaction() as session:
         ident = (
@@ -85,11 +85,11 @@ async def test_two_kades_deciding_at_the_same_moment_leave_one_decision(register
     replies = await asyncio.gather(budi.press("Ya"), ani.press("Ya"))
 
     recorded = [r for r in replies if r[0].startswith("Tercatat:")]
-    refused = [r for r in replies if r[0].startswith("Permintaan DD-2026-1 sudah diputuskan:")]
+    refused = [r for r in replies if r[0].startswith("Permohonan DD-2026-1 sudah diputuskan:")]
     assert len(recorded) == 1 and len(refused) == 1, replies
     request = await the_request(db)
     assert request.status in ("disetujui", "ditolak")
-    assert refused[0] == [f"Permintaan DD-2026-1 sudah diputuskan: {request.status}."]
+    assert refused[0] == [f"Permohonan DD-2026-1 sudah diputuskan: {request.status}."]
     async with db.transaction() as session:
         actions = (
             await session.execute(select(AuditEvent.action).where(AuditEvent.entity == "dana_desa"))

@@ -20,14 +20,14 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
 
     replies = await ask_for_dana(siti, amount="Rp 2.500.000")
     assert replies == [
-        "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
-        "dikabarkan di sini. Ketik /dana status untuk melihat permintaan Anda."
+        "Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
+        "dikabarkan di sini. Ketik /dana status untuk melihat permohonan Anda."
     ]
     assert siti.buttons == ["Tarik kembali"]
 
     await outbox.drain()
     [asked] = outbox.read(budi)
-    assert asked.startswith("Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert asked.startswith("Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
     for part in (
         "Dari: Siti Aminah (petugas puskesmas, Puskesmas Sumber Urip)",
         "Kategori: Penyakit menular",
@@ -40,28 +40,30 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
     assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
 
     assert await budi.press("Setujui sebagian") == [
-        "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
+        "DD-2026-1: diusulkan Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
     ]
     assert await budi.send("3 juta") == [
-        "Jumlah yang disetujui tidak boleh lebih dari yang diminta (Rp 2.500.000).",
-        "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?",
+        "Jumlah yang disetujui tidak boleh lebih dari yang diusulkan (Rp 2.500.000).",
+        "DD-2026-1: diusulkan Rp 2.500.000. Berapa yang Bapak/Ibu setujui?",
     ]
     [confirm] = await budi.send("2 juta")
-    assert confirm.startswith("Setujui Rp 2.000.000 dari Rp 2.500.000 yang diminta untuk DD-2026-1")
+    assert confirm.startswith(
+        "Setujui Rp 2.000.000 dari Rp 2.500.000 yang diusulkan untuk DD-2026-1"
+    )
     assert await outbox.drain() == 0  # nothing counts before the Yes
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengusul sedang diberi tahu."
     ]
 
     await outbox.drain()
     assert outbox.read(siti) == [
         "DD-2026-1 (Desa Sumber Urip) disetujui sebagian oleh Budi Santoso: Rp 2.000.000 dari "
-        "Rp 2.500.000 yang diminta. Setelah kegiatan, catat realisasinya dengan tombol di bawah."
+        "Rp 2.500.000 yang diusulkan. Setelah kegiatan, catat realisasinya dengan tombol di bawah."
     ]
     assert siti.buttons == ["Catat realisasi"]
     assert outbox.read(rina) == [
         "Untuk diketahui: DD-2026-1 untuk Desa Sumber Urip (Penyakit menular) disetujui oleh "
-        "Budi Santoso: Rp 2.000.000. Diajukan oleh Siti Aminah, Puskesmas Sumber Urip."
+        "Budi Santoso: Rp 2.000.000. Diusulkan oleh Siti Aminah, Puskesmas Sumber Urip."
     ]
     request = await the_request(db)
     assert (request.status, request.jumlah, request.jumlah_disetujui) == (
@@ -73,7 +75,7 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
     # Pressing Setujui again on the first message decides nothing more.
     approve = outbox.to(budi.chat_id)[0].buttons[0].data
     assert await budi.press_data(approve) == [
-        "Permintaan DD-2026-1 sudah diputuskan: disetujui sebagian."
+        "Permohonan DD-2026-1 sudah diputuskan: disetujui sebagian."
     ]
     assert (await the_request(db)).jumlah_disetujui == 2_000_000
 
@@ -87,10 +89,10 @@ async def test_only_a_kades_of_that_desa_may_press_the_buttons(registered, outbo
     approve = budi.last[0].buttons[0].data
 
     assert await joko.press_data(approve) == [
-        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permohonan ini."
     ]
     assert await siti.press_data(approve) == [
-        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permohonan ini."
     ]
     for forged in ("dd:1:s", "dd:999:s:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:s:\x00"):
         assert await budi.press_data(forged) == ["Tombol ini tidak berlaku."]
@@ -108,18 +110,18 @@ async def test_a_stale_button_after_withdrawal_is_refused(registered, outbox, db
     approve, withdraw = budi.last[0].buttons[0].data, siti.last[0].buttons[0].data
 
     assert await siti.press("Tarik kembali") == [
-        "Tarik kembali permintaan DD-2026-1 ke Desa Sumber Urip? Kepala desa akan diberi tahu."
+        "Tarik kembali permohonan DD-2026-1 ke Desa Sumber Urip? Kepala desa akan diberi tahu."
     ]
-    assert await siti.press("Ya") == ["Permintaan DD-2026-1 sudah ditarik kembali."]
+    assert await siti.press("Ya") == ["Permohonan DD-2026-1 sudah ditarik kembali."]
     await outbox.drain()
     assert outbox.read(budi) == [
         "DD-2026-1 (Desa Sumber Urip) ditarik kembali oleh Siti Aminah. Tidak perlu keputusan."
     ]
     assert await budi.press_data(approve) == [
-        "Permintaan DD-2026-1 sudah ditarik kembali. Tidak perlu tindakan lagi."
+        "Permohonan DD-2026-1 sudah ditarik kembali. Tidak perlu tindakan lagi."
     ]
     assert await siti.press_data(withdraw) == [
-        "Permintaan DD-2026-1 sudah ditarik kembali. Tidak perlu tindakan lagi."
+        "Permohonan DD-2026-1 sudah ditarik kembali. Tidak perlu tindakan lagi."
     ]
     assert (await the_request(db)).status == "dibatalkan"
     assert await refusals(db) == ["refused_stale", "refused_stale"]
@@ -128,9 +130,16 @@ async def test_a_stale_button_after_withdrawal_is_refused(registered, outbox, db
 async def test_a_kelurahan_has_no_dana_desa(registered, invite, chat, db):
     siti = await registered("petugas", "100", "Siti Aminah")
     await siti.send("/dana")
-    assert await siti.press("Kelurahan Air Duku") == [
+    # the desa first, then the kelurahan, marked
+    assert siti.buttons[0] == "Desa Air Meles Atas"
+    assert siti.buttons[-3:] == [
+        "Kelurahan Air Duku (tanpa dana desa)",
+        "Kelurahan Cawang Baru (tanpa dana desa)",
+        "Kelurahan Simpang Nangka (tanpa dana desa)",
+    ]
+    assert await siti.press("Kelurahan Air Duku (tanpa dana desa)") == [
         "Kelurahan Air Duku adalah kelurahan. Kelurahan tidak menerima dana desa: kegiatan "
-        "kesehatannya dibiayai APBD kabupaten (dana kelurahan). Permintaan tidak dibuat. "
+        "kesehatannya dibiayai APBD kabupaten (dana kelurahan). Permohonan tidak dibuat. "
         "Silakan bicarakan pendanaannya dengan lurah atau camat."
     ]
     kader = await registered("kader", "500", "Wati", desa="17.02.11.1004", puskesmas="Sumber Urip")
@@ -146,12 +155,12 @@ async def test_a_kader_asks_for_her_own_desa_without_choosing_it(registered, out
     wati = await registered("kader", "500", "Wati", puskesmas="Sumber Urip")
     budi = await registered("kades", "200", "Budi Santoso")
     assert (await wati.send("/dana")) == [
-        "Permintaan ke Desa Sumber Urip. Kegiatan apa yang perlu dibiayai?"
+        "Usulan kegiatan untuk Desa Sumber Urip. Kegiatan apa yang perlu dibiayai?"
     ]
     await ask_for_dana(wati, amount="1 juta")
     await outbox.drain()
     assert outbox.read(budi)[0].startswith(
-        "Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n"
+        "Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n"
         "Dari: Wati (kader posyandu, Puskesmas Sumber Urip)"
     )
 
@@ -159,6 +168,7 @@ async def test_a_kader_asks_for_her_own_desa_without_choosing_it(registered, out
 async def test_requests_left_waiting_are_found_for_reminders(registered, outbox, db, clock):
     siti, budi, rina = await people(registered)
     await registered("kepala_puskesmas", "600", "Hendra Gunawan")
+    await registered("camat", "601", "Camat Selupu", kecamatan="Selupu Rejang")
     await ask_for_dana(siti)
     clock.advance(hours=20)
     await ask_for_dana(siti, amount="1 juta")
@@ -169,7 +179,7 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
         escalate_to = await escalation_recipients(session, day[0])
     assert [r.reference for r in day] == ["DD-2026-1"]
     assert three_days == []
-    assert sorted(u.name for u in escalate_to) == ["Hendra Gunawan", "Rina Marlina"]
+    assert [u.name for u in escalate_to] == ["Camat Selupu"]  # not the Dinkes nor the kapus
     await outbox.drain()
     outbox.read(budi)
     await budi.press("Setujui")
@@ -183,8 +193,8 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
 async def test_a_request_waits_when_no_kades_is_registered(registered, outbox, db):
     siti = await registered("petugas", "100", "Siti Aminah")
     assert await ask_for_dana(siti) == [
-        "Permintaan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
-        "bot. Permintaan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
+        "Permohonan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
+        "bot. Permohonan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
         "kepada kepala desa."
     ]
     assert (await the_request(db)).status == "diajukan"
@@ -197,12 +207,12 @@ async def test_a_kades_who_registers_later_is_given_the_waiting_request(register
     budi = await registered("kades", "200", "Budi Santoso")
     welcome, _menu, asked = budi.last
     assert welcome.text.startswith("Selamat datang, Budi Santoso!")
-    assert asked.text.startswith("Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert asked.text.startswith("Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
     assert "Status: diajukan, menunggu keputusan" in asked.text
     assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
     await budi.press("Setujui")
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengusul sedang diberi tahu."
     ]
     await outbox.drain()
     [news] = outbox.read(siti)
@@ -233,7 +243,7 @@ AMOUNTS = [  # typed → stored rupiah, or the reply
     ("dua juta", "Silakan ketik jumlah dalam rupiah, misalnya 2.500.000 atau 2,5 juta."),
     ("5000", "Silakan ketik 10.000 atau lebih."),
     ("3 miliar", "Silakan ketik 2.000.000.000 atau kurang."),
-    ("1.5", "Maksud Anda 1.500.000?"),  # 15 is below the minimum: not offered
+    ("1.5", "Maksud Bapak/Ibu 1.500.000?"),  # 15 is below the minimum: not offered
     ("75 juta", "75.000.000 jauh lebih tinggi dari biasanya untuk “Jumlah”. Yakin?"),
 ]
 
@@ -273,12 +283,14 @@ async def test_lists_show_my_requests_what_waits_and_the_totals(registered, outb
     first, second = line.format(n=1, amount="Rp 2.500.000"), line.format(n=2, amount="Rp 750.000")
     footer = "Ketik /dana diikuti nomornya untuk rincian, misalnya /dana {}."
     assert await siti.send("/dana status") == [
-        "\n".join(["Permintaan dana desa Anda:", second, first, footer.format("DD-2026-2")])
+        "\n".join(
+            ["Permohonan dukungan dana desa Anda:", second, first, footer.format("DD-2026-2")]
+        )
     ]
     assert await budi.send("/dana") == [
         "\n".join(
             [
-                "Permintaan yang menunggu keputusan Bapak/Ibu:",
+                "Permohonan yang menunggu keputusan Bapak/Ibu:",
                 first,
                 second,
                 footer.format("DD-2026-1"),
@@ -286,13 +298,13 @@ async def test_lists_show_my_requests_what_waits_and_the_totals(registered, outb
         )
     ]
     [overview] = await rina.send("/dana")
-    assert "diajukan, menunggu keputusan: 2 permintaan, Rp 3.250.000" in overview
+    assert "diajukan, menunggu keputusan: 2 permohonan, Rp 3.250.000" in overview
     [detail] = await budi.send("/dana dd-2026-2")
     assert "Jumlah: Rp 750.000" in detail and "Riwayat:" in detail
     assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
     joko = await registered("kades", "400", "Joko Susilo", desa=SUMBER_BENING)
     assert await joko.send("/dana DD-2026-2") == [
-        "Permintaan DD-2026-2 tidak ditemukan untuk Anda."
+        "Permohonan DD-2026-2 tidak ditemukan untuk Bapak/Ibu."
     ]
 
 
@@ -302,11 +314,11 @@ async def test_dinas_pmd_sees_the_requests_and_hears_of_an_approval_but_cannot_d
     siti, budi, _ = await people(registered)
     dewi = await registered("pmd", "500", "Dewi Kartika")
     assert await dewi.send("/profil") == [
-        "Anda Dewi Kartika, staf Dinas PMD untuk Kabupaten Rejang Lebong."
+        "Bapak/Ibu terdaftar sebagai Dewi Kartika, staf Dinas PMD untuk Kabupaten Rejang Lebong."
     ]
     await ask_for_dana(siti, amount="6 juta")  # above the threshold for telling the overseers
     [overview] = await dewi.send("/dana")
-    assert "diajukan, menunggu keputusan: 1 permintaan, Rp 6.000.000" in overview
+    assert "diajukan, menunggu keputusan: 1 permohonan, Rp 6.000.000" in overview
     [detail] = await dewi.send("/dana DD-2026-1")
     assert "Jumlah: Rp 6.000.000" in detail and "Riwayat:" in detail
     assert "Setujui" not in dewi.buttons  # Dinas PMD oversees; the kades decides
@@ -319,5 +331,5 @@ async def test_dinas_pmd_sees_the_requests_and_hears_of_an_approval_but_cannot_d
     await outbox.drain()
     assert outbox.read(dewi) == [
         "Untuk diketahui: DD-2026-1 untuk Desa Sumber Urip (Penyakit menular) disetujui oleh "
-        "Budi Santoso: Rp 6.000.000. Diajukan oleh Siti Aminah, Puskesmas Sumber Urip."
+        "Budi Santoso: Rp 6.000.000. Diusulkan oleh Siti Aminah, Puskesmas Sumber Urip."
     ]

@@ -11,7 +11,8 @@ from bot.cli import main
 from db.models import AuditEvent, ChannelIdentity, Outbox, User
 
 REFUSAL = (
-    "Akun Anda sudah tidak aktif, jadi pesan Anda tidak dapat diproses. Jika Anda masih "
+    "Akun Bapak/Ibu sudah tidak aktif, jadi pesan Bapak/Ibu tidak dapat diproses. Jika Bapak/Ibu "
+    "masih "
     "memerlukan akses, mintalah kode undangan baru ke puskesmas atau Dinas Kesehatan, lalu "
     "ketik DAFTAR <kode>."
 )
@@ -47,12 +48,12 @@ async def test_a_deactivated_user_may_be_invited_again_on_the_same_chat(register
     await siti.send("/dana")
     await _set_active(db, "Siti Aminah", False)
     code = await invite("kader", desa="17.02.11.2009")
-    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Anda?"]
+    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Bapak/Ibu?"]
     await siti.send("Siti Aminah")
     replies = await siti.press("Ya")
-    assert replies[0].startswith("Selamat datang, Siti Aminah! Anda terdaftar sebagai kader")
+    assert replies[0].startswith("Selamat datang, Siti Aminah! Bapak/Ibu terdaftar sebagai kader")
     assert await siti.send("/profil") == [
-        "Anda Siti Aminah, kader posyandu untuk Desa Sumber Urip."
+        "Bapak/Ibu terdaftar sebagai Siti Aminah, kader posyandu untuk Desa Sumber Urip."
     ]
     async with db.transaction() as session:
         users = (await session.execute(select(User.role, User.active).order_by(User.id))).all()
@@ -116,7 +117,7 @@ async def test_the_operator_lists_deactivates_and_reactivates_users(
     code, out, _ = await _cli(monkeypatch, capsys, db_url, "user", "reactivate", "1")
     assert (code, out) == (0, "user 1 (Siti Aminah, petugas) reactivated\n")
     assert await siti.send("/profil") == [
-        "Anda Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip."
+        "Bapak/Ibu terdaftar sebagai Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip."
     ]
     code, _, err = await _cli(monkeypatch, capsys, db_url, "user", "reactivate", "9")
     assert (code, err) == (1, "error: no user 9\n")

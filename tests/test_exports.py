@@ -156,7 +156,7 @@ async def test_a_kepala_puskesmas_exports_only_their_own_puskesmas(
 
 async def test_a_petugas_has_no_export(registered):
     siti = await registered("petugas", "721")
-    assert await siti.send("/ekspor") == ["Maaf, menu ini tidak tersedia untuk peran Anda."]
+    assert await siti.send("/ekspor") == ["Maaf, menu ini tidak tersedia untuk peran Bapak/Ibu."]
 
 
 async def test_the_webhooks_export_is_made_by_the_sender_on_its_own_disk(

@@ -20,11 +20,11 @@ async def up_to_the_amount(siti):
     await siti.send("120")
 
 
-ASKED = "Berapa jumlah dana yang diminta (rupiah)?"
+ASKED = "Berapa dukungan dana yang diusulkan (rupiah)?"
 # typed amount → what the bot offers (buttons) or says; the maximum is 2.000.000.000
 AMOUNTS = [
-    ("9999.9", ["Maksud Anda 99.999?"], ["Rp 99.999"]),
-    ("1.5", ["Maksud Anda 1.500.000?"], ["Rp 1.500.000"]),
+    ("9999.9", ["Maksud Bapak/Ibu 99.999?"], ["Rp 99.999"]),
+    ("1.5", ["Maksud Bapak/Ibu 1.500.000?"], ["Rp 1.500.000"]),
     ("0.0", [f"Jumlah harus lebih dari nol.\n{ASKED}"], []),
     ("0.0015", [f"Silakan ketik 10.000 atau lebih.\n{ASKED}"], []),
 ]
@@ -52,7 +52,7 @@ async def test_a_partial_approval_of_zero_is_refused_not_a_crash(registered, out
     for typed in ("0.0", "0", "0,00"):
         assert await budi.send(typed) == [
             "Jumlah harus lebih dari nol.\n"
-            "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
+            "DD-2026-1: diusulkan Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
         ]
     assert (await the_request(db)).status == "diajukan"
 
@@ -96,7 +96,7 @@ async def test_a_month_years_away_is_asked_again(registered, typed):
         "Bulan apa kegiatan dilaksanakan?"
     ]
     assert siti.buttons == []
-    assert (await siti.send("Desember"))[0].startswith("Mohon periksa jawaban Anda")
+    assert (await siti.send("Desember"))[0].startswith("Mohon periksa jawaban Bapak/Ibu")
 
 
 @pytest.mark.parametrize("decision", ["Setujui", "Tolak", "Minta revisi", "Setujui sebagian"])
@@ -119,6 +119,6 @@ async def test_no_at_a_decision_gives_the_kades_the_request_buttons_back(
     assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
     await budi.press("Setujui")
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengusul sedang diberi tahu."
     ]
     assert (await the_request(db)).status == "disetujui"

@@ -7,7 +7,7 @@ from dana_steps import ask_for_dana, the_request
 from tests.telegram_support import register as register_on_telegram
 from tests.whatsapp_support import register as register_on_whatsapp
 
-ASKS_NAME = ["Siapa nama lengkap Anda?"]
+ASKS_NAME = ["Siapa nama lengkap Bapak/Ibu?"]
 
 
 def ways_to_type(code: str) -> list[str]:
@@ -44,7 +44,9 @@ async def leave_a_form_for_the_menu(person, press) -> list[str]:
     for count in ("3", "2", "1"):
         await person.send(count)
     kept = await person.send("/menu")
-    assert kept[0].startswith("Jawaban Anda sejauh ini disimpan; Anda bisa melanjutkannya"), kept
+    assert kept[0].startswith(
+        "Jawaban Bapak/Ibu sejauh ini disimpan; Bapak/Ibu bisa melanjutkannya"
+    ), kept
     return await person.send("/lapor")
 
 
@@ -93,7 +95,7 @@ async def test_impossible_amounts_and_months_are_asked_again_through_the_telegra
     await siti.send("Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini")
     await siti.send("120")
     assert (await siti.send("0.0"))[0].startswith("Jumlah harus lebih dari nol.")
-    assert await siti.send("9999.9") == ["Maksud Anda 99.999?"]
+    assert await siti.send("9999.9") == ["Maksud Bapak/Ibu 99.999?"]
     await siti.press("Rp 99.999")
     [again] = await siti.send("12/0000")
     assert again.startswith("Silakan ketik bulan antara November 2024 dan November 2028.")

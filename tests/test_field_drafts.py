@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from db.models import Conversation
 
-KEPT = "Jawaban Anda sejauh ini disimpan; Anda bisa melanjutkannya nanti."
+KEPT = "Jawaban Bapak/Ibu sejauh ini disimpan; Bapak/Ibu bisa melanjutkannya nanti."
 OFFER = "Lanjutkan laporan yang belum selesai? Laporan Klaster 2 Ibu dan Anak, sudah 3 jawaban."
 FOURTH = "Berapa ibu nifas yang kunjungan nifasnya lengkap (KF lengkap)?"
 FIFTH = "Berapa neonatus yang kunjungan neonatalnya lengkap (KN lengkap)?"

@@ -4,7 +4,7 @@ a bare invite code, names with titles, and help that is the same however it is a
 import pytest
 from report_steps import K3_ANSWERS, quick
 
-ASKS_NAME = ["Siapa nama lengkap Anda?"]
+ASKS_NAME = ["Siapa nama lengkap Bapak/Ibu?"]
 # how a code may arrive: {code} as printed, K7QX2-M9PRT
 TYPED_CODES = [
     "Daftar {code}",
@@ -57,7 +57,7 @@ async def test_a_greeting_is_not_taken_for_a_code(chat):
 async def test_a_quick_report_starts_with_the_keyword_in_any_case(registered, keyword):
     siti = await registered("petugas", "804")
     replies = await siti.send(quick("K3", K3_ANSWERS).replace("LAPOR ", keyword, 1))
-    assert replies[1].startswith("Mohon periksa jawaban Anda (Laporan Klaster 3"), replies
+    assert replies[1].startswith("Mohon periksa jawaban Bapak/Ibu (Laporan Klaster 3"), replies
 
 
 @pytest.mark.parametrize("keyword", ["Menu", "menu", "Bantuan", "Profil"])
@@ -82,7 +82,7 @@ async def test_a_name_with_titles_and_commas_is_accepted(chat, invite, name):
     person = chat("806")
     await person.send(f"DAFTAR {await invite('petugas')}")
     [confirm] = await person.send(name)
-    assert confirm.startswith(f"{name}, kode ini mendaftarkan Anda sebagai petugas puskesmas")
+    assert confirm.startswith(f"{name}, kode ini mendaftarkan Bapak/Ibu sebagai petugas puskesmas")
 
 
 @pytest.mark.parametrize("name", ["Siti 2", "1234", "-", "Budi, 123"])
@@ -98,8 +98,8 @@ async def test_no_at_the_name_confirmation_asks_the_name_again(chat, invite):
     await person.send(f"DAFTAR {await invite('petugas')}")
     await person.send("Rina Marln")
     assert await person.press("Tidak") == [
-        "Baik, silakan ketik ulang nama Anda. Jika kode ini bukan untuk Anda, ketik /batal.",
-        "Siapa nama lengkap Anda?",
+        "Baik, silakan ketik ulang nama Bapak/Ibu. Jika kode ini bukan untuk Bapak/Ibu, ketik /batal.",
+        "Siapa nama lengkap Bapak/Ibu?",
     ]
     await person.send("dr. Rina Marlina, M.Kes")
     [welcome, *_] = await person.press("Ya")

@@ -89,7 +89,7 @@ async def test_a_poll_from_a_server_older_than_our_library_is_answered(telegram_
         private_message(501, **telegram_content(501, ("old_poll", "?")))
     )
     assert await siti.deliver_raw(update) == [
-        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Anda."
+        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Bapak/Ibu."
     ]
     assert siti.responses == [200]
 
@@ -163,5 +163,5 @@ async def test_five_thousand_digits_at_the_review_ask_again(whatsapp, invite):
         await (siti.press if move.how == "press" else siti.send)(move.what)
     assert siti.buttons == ["Kirim", "Ubah", "Batal"]
     [again] = await siti.send("9" * 5000)
-    assert again.startswith("Silakan pilih salah satu pilihan.\nMohon periksa jawaban Anda")
+    assert again.startswith("Silakan pilih salah satu pilihan.\nMohon periksa jawaban Bapak/Ibu")
     assert siti.buttons == ["Kirim", "Ubah", "Batal"]

@@ -56,7 +56,9 @@ async def test_sixteen_bidan_writing_at_once_share_transactions(registered, db):
     before, commits = await processed(db), count_commits(db)
     replies = await asyncio.gather(*(b.send("/profil") for b in bidan))
     for name, reply in zip(NAMES, replies, strict=True):  # each her own profile
-        assert reply == [f"Anda Bidan {name}, petugas puskesmas untuk Puskesmas Sumber Urip."]
+        assert reply == [
+            f"Bapak/Ibu terdaftar sebagai Bidan {name}, petugas puskesmas untuk Puskesmas Sumber Urip."
+        ]
     assert await processed(db) - before == 16
     assert 1 <= commits[0] < 16
 
@@ -156,7 +158,9 @@ async def test_an_update_redelivered_among_new_ones_changes_nothing_twice(
     before = await processed(db)
     again, hers = await asyncio.gather(runtime.handle(profile), sari.send("/profil"))
     assert again == []
-    assert hers == ["Anda Bidan Sari, petugas puskesmas untuk Puskesmas Sumber Urip."]
+    assert hers == [
+        "Bapak/Ibu terdaftar sebagai Bidan Sari, petugas puskesmas untuk Puskesmas Sumber Urip."
+    ]
     assert await processed(db) - before == 1
     both = [
         Incoming("test", ani.chat_id, "u-640-menu", clock(), Inbound(text="/profil")),
@@ -217,8 +221,8 @@ async def test_her_two_quick_messages_are_handled_in_the_order_she_sent_them(cha
     siti = chat("801")
     code = await invite("petugas")
     first, second = await asyncio.gather(siti.send(f"/start {code}"), siti.send("Siti Aminah"))
-    assert first == ["Siapa nama lengkap Anda?"]
-    assert second[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")
+    assert first == ["Siapa nama lengkap Bapak/Ibu?"]
+    assert second[-1].startswith("Siti Aminah, kode ini mendaftarkan Bapak/Ibu sebagai petugas")
 
 
 class DeadlockVictim(Exception):

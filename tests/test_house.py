@@ -121,6 +121,7 @@ DOCS = (
     "performance.md",
     "spm.md",
     "surveillance.md",
+    "glossary.md",
 )
 HISTORY_WORDS = ("this stop", "stops ago", "before/after")
 # A path into our packages as the pages write it: `handlers/core/outbox.py`, bot/channels/.

@@ -49,7 +49,7 @@ async def test_the_stored_hash_is_keyed_and_only_the_same_key_accepts_the_code(
     )
     siti = chat("902")
     siti.runtime = right_key
-    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Anda?"]
+    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Bapak/Ibu?"]
 
 
 async def test_a_code_stored_with_the_legacy_hash_still_registers(db, texts, clock, chat):
@@ -70,7 +70,7 @@ async def test_a_code_stored_with_the_legacy_hash_still_registers(db, texts, clo
     person.runtime = build_runtime(
         db, texts, clock=clock, settings=RuntimeSettings(invite_secret=SECRET)
     )
-    assert await person.send(f"DAFTAR {code.lower()}") == ["Siapa nama lengkap Anda?"]
+    assert await person.send(f"DAFTAR {code.lower()}") == ["Siapa nama lengkap Bapak/Ibu?"]
 
 
 PG = "postgresql://u:p@db:5432/ilpbot"

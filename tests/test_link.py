@@ -29,7 +29,7 @@ async def _audit(db) -> list[tuple[str, str]]:
 
 CONFIRM = (
     "Kode ini menghubungkan chat ini ke akun Siti Aminah, petugas puskesmas untuk Puskesmas "
-    "Sumber Urip. Benar itu Anda?"
+    "Sumber Urip. Benar itu Bapak/Ibu?"
 )
 
 
@@ -42,19 +42,19 @@ async def test_a_link_to_an_account_in_use_waits_for_its_chat_to_confirm(
     assert await newcomer.send(f"DAFTAR {code}") == [CONFIRM]  # no name asked: it is Siti's
     replies = await newcomer.press("Ya")
     assert replies == [
-        "Hampir selesai: Siti Aminah, silakan tekan Hubungkan di chat yang sudah Anda pakai "
+        "Hampir selesai: Siti Aminah, silakan tekan Hubungkan di chat yang sudah Bapak/Ibu pakai "
         "dengan bot ini. Chat ini terhubung setelah itu."
     ]
     assert await _identities(db) == [("100", 1)]
     await outbox.drain()
     assert outbox.read(siti) == [
-        "Ada yang meminta menghubungkan chat baru (test …9001) ke akun Anda. Jika itu Anda, "
-        "tekan Hubungkan. Jika bukan, tekan Tolak dan beri tahu puskesmas Anda."
+        "Ada yang meminta menghubungkan chat baru (test …9001) ke akun Bapak/Ibu. Jika itu Bapak/Ibu, "
+        "tekan Hubungkan. Jika bukan, tekan Tolak dan beri tahu puskesmas Bapak/Ibu."
     ]
     assert siti.buttons == ["Hubungkan", "Tolak"]
     link = next(b.data for o in siti.last for b in o.buttons if b.label == "Hubungkan")
     assert await siti.press_data(link) == [
-        "Selesai: chat baru (test …9001) terhubung ke akun Anda."
+        "Selesai: chat baru (test …9001) terhubung ke akun Bapak/Ibu."
     ]
     assert await _identities(db) == [("100", 1), ("9001", 1)]
     await outbox.drain()
@@ -62,7 +62,7 @@ async def test_a_link_to_an_account_in_use_waits_for_its_chat_to_confirm(
         "Chat ini sekarang terhubung ke akun Siti Aminah. Ketik /menu untuk mulai."
     ]
     assert await newcomer.send("/profil") == [
-        "Anda Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip."
+        "Bapak/Ibu terdaftar sebagai Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip."
     ]
     assert await siti.press_data(link) == ["Permintaan ini sudah dijawab."]
     assert [a for a in await _audit(db) if a[1].startswith("link")] == [
@@ -102,13 +102,13 @@ async def test_a_link_to_an_account_whose_chats_are_quiet_is_made_at_once_and_to
     await newcomer.send(f"DAFTAR {code}")
     replies = await newcomer.press("Ya")
     assert replies[0] == (
-        "Selamat datang, Siti Aminah! Chat ini sekarang terhubung ke akun Anda: petugas "
+        "Selamat datang, Siti Aminah! Chat ini sekarang terhubung ke akun Bapak/Ibu: petugas "
         "puskesmas untuk Puskesmas Sumber Urip."
     )
     assert await _identities(db) == [("100", 1), ("9003", 1)]
     await outbox.drain()
     assert outbox.read(siti) == [
-        "Sebuah chat baru (test …9003) dihubungkan ke akun Anda. Jika itu bukan Anda, segera "
+        "Sebuah chat baru (test …9003) dihubungkan ke akun Bapak/Ibu. Jika itu bukan Bapak/Ibu, segera "
         "hubungi puskesmas atau Dinas Kesehatan."
     ]
     assert ("user", "linked") in await _audit(db)

@@ -61,8 +61,8 @@ async def test_an_answer_telegram_delivers_late_does_not_answer_the_next_questio
     second = fake_telegram.push_message(501, "2")  # typed for K6, delivered first
     assert "(K6)" in (await siti.deliver_raw(second))[-1]
     assert await siti.deliver_raw(first) == [
-        'Pesan Anda "3" datang setelah pesan yang lebih baru, jadi tidak dipakai. '
-        "Mohon periksa jawaban Anda sebelum mengirim."
+        'Pesan Bapak/Ibu "3" datang setelah pesan yang lebih baru, jadi tidak dipakai. '
+        "Mohon periksa jawaban Bapak/Ibu sebelum mengirim."
     ]
 
     step, given = await answers(telegram_web.app.db, "telegram", "501")

@@ -20,7 +20,7 @@ from tests.telegram_support import Person, settled
 from tests.whatsapp_support import words
 
 APOLOGY = (
-    "Maaf, pesan Anda tidak dapat kami proses karena ada gangguan. "
+    "Maaf, pesan Bapak/Ibu tidak dapat kami proses karena ada gangguan. "
     "Silakan coba lagi nanti, atau ketik /menu."
 )
 GREETING = "Halo! Ini bot pelaporan ILP"

@@ -15,7 +15,7 @@ from tests.telegram_support import METRICS_TOKEN
 from tests.whatsapp_support import register
 
 NO_LONGER_VALID = "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru."
-OTHER_DESA = "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+OTHER_DESA = "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permohonan ini."
 
 
 def grown(before: dict, after: dict) -> dict[tuple[str, str], float]:
@@ -60,7 +60,7 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     await siti.press("Ya")
 
     # registration is over; the menu she is looking at now is shown again
-    menu_again = [f"{NO_LONGER_VALID}\nApa yang ingin Anda lakukan?"]
+    menu_again = [f"{NO_LONGER_VALID}\nApa yang ingin Bapak/Ibu lakukan?"]
     assert await siti.press_data(confirm) == menu_again
     assert await siti.press_data("v1:x:0") == menu_again
     actions = [action for action, _, _ in await button_refusals(db)]
@@ -69,18 +69,23 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
     assert grown(before, after) == {("whatsapp", "stale"): 1, ("whatsapp", "forged"): 1}
 
 
+async def the_kades_approve_button(whatsapp, requester, kades) -> str:
+    """The requester asks for dana desa; the id of "Setujui" on what the kades receives."""
+    kades.read()
+    await ask_for_dana(requester)
+    await whatsapp.deliver()
+    [decision] = [b for b in kades.read() if b["type"] == "interactive"]
+    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
+    return next(row["id"] for row in rows if row["title"] == "Setujui")
+
+
 async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplog):
     siti = await register(whatsapp, await invite("petugas"), "6281234509011", "Siti Aminah")
     budi = await register(whatsapp, await invite("kades"), "6281234509012", "Budi Santoso")
     joko = await register(
         whatsapp, await invite("kades", desa=SUMBER_BENING), "6281234509013", "Joko Susilo"
     )
-    budi.read()
-    await ask_for_dana(siti)
-    await whatsapp.deliver()
-    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
-    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
-    approve = next(row["id"] for row in rows if row["title"] == "Setujui")
+    approve = await the_kades_approve_button(whatsapp, siti, budi)
     before = await refused_counts(whatsapp.http, METRICS_TOKEN)
 
     with caplog.at_level(logging.WARNING):
@@ -94,6 +99,31 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
         ("whatsapp", "other_desa"): 1,
         ("whatsapp", "not_kades"): 1,
     }
+
+
+async def test_a_camat_and_a_pendamping_desa_pressing_a_decision_are_refused(
+    whatsapp, invite, db, caplog
+):
+    """They coach the desa and read its requests, but only the kepala desa decides: a decision
+    press of theirs (here a forged one, made from the kades' button) is refused, audited,
+    logged and counted as `read_only`."""
+    siti = await register(whatsapp, await invite("petugas"), "6281234509021", "Siti Aminah")
+    budi = await register(whatsapp, await invite("kades"), "6281234509022", "Budi Santoso")
+    camat = await register(whatsapp, await invite("camat"), "6281234509023", "Camat Selupu")
+    yudi = await register(
+        whatsapp, await invite("pendamping_desa"), "6281234509024", "Yudi Pendamping"
+    )
+    approve = await the_kades_approve_button(whatsapp, siti, budi)
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
+
+    with caplog.at_level(logging.WARNING):
+        assert await camat.press_data(approve) == [OTHER_DESA]
+        assert await yudi.press_data(approve) == [OTHER_DESA]
+    assert (await the_request(db)).status == "diajukan"
+    assert await refusals(db) == ["refused_read_only", "refused_read_only"]
+    assert f"refused read_only dana button {approve!r} from whatsapp:***9023" in caplog.text
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
+    assert grown(before, after) == {("whatsapp", "read_only"): 2}
 
 
 async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake_telegram, caplog):

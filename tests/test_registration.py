@@ -10,17 +10,17 @@ async def test_a_bidan_registers_with_the_code_from_her_puskesmas(chat, invite, 
     code = await invite("petugas", puskesmas="Sumber Urip")
     siti = chat("501")
     replies = await siti.send(f"/start {code}")
-    assert replies == ["Siapa nama lengkap Anda?"]
+    assert replies == ["Siapa nama lengkap Bapak/Ibu?"]
     replies = await siti.send("Siti Aminah")
     assert (
-        "Siti Aminah, kode ini mendaftarkan Anda sebagai petugas puskesmas untuk Puskesmas Sumber Urip. Benar?"
+        "Siti Aminah, kode ini mendaftarkan Bapak/Ibu sebagai petugas puskesmas untuk Puskesmas Sumber Urip. Benar?"
         in replies
     )
     assert siti.buttons == ["Ya", "Tidak"]
     replies = await siti.press("Ya")
     assert (
         replies[0]
-        == "Selamat datang, Siti Aminah! Anda terdaftar sebagai petugas puskesmas untuk Puskesmas Sumber Urip."
+        == "Selamat datang, Siti Aminah! Bapak/Ibu terdaftar sebagai petugas puskesmas untuk Puskesmas Sumber Urip."
     )
     assert "Profil saya" in siti.buttons
     async with db.transaction() as session:
@@ -55,7 +55,7 @@ async def test_a_kades_registers_from_a_deep_link_after_a_restart_mid_way(
     first.runtime = restarted
     replies = await first.send("Budi Santoso")
     assert (
-        "Budi Santoso, kode ini mendaftarkan Anda sebagai kepala desa untuk Desa Sumber Urip. Benar?"
+        "Budi Santoso, kode ini mendaftarkan Bapak/Ibu sebagai kepala desa untuk Desa Sumber Urip. Benar?"
         in replies
     )
     await first.press("Ya")
@@ -87,9 +87,9 @@ async def test_a_code_can_be_typed_after_daftar_in_small_letters_without_the_das
     code = await invite("petugas")
     person = chat("702")
     assert await person.send("/daftar") == [
-        "Silakan ketik kode undangan Anda (contoh: K7QX2-M9PRT)."
+        "Silakan ketik kode undangan Bapak/Ibu (contoh: K7QX2-M9PRT)."
     ]
-    assert await person.send(code.replace("-", "").lower()) == ["Siapa nama lengkap Anda?"]
+    assert await person.send(code.replace("-", "").lower()) == ["Siapa nama lengkap Bapak/Ibu?"]
 
 
 @pytest.mark.parametrize("problem", ["expired", "used_up", "revoked"])
@@ -127,14 +127,14 @@ async def test_five_wrong_codes_in_an_hour_lock_the_chat_for_an_hour(chat, invit
         "Terlalu banyak kode salah. Silakan tunggu satu jam lalu coba lagi."
     ]
     clock.advance(minutes=61)
-    assert await person.send(f"DAFTAR {good}") == ["Siapa nama lengkap Anda?"]
+    assert await person.send(f"DAFTAR {good}") == ["Siapa nama lengkap Bapak/Ibu?"]
 
 
 async def test_a_name_with_digits_is_refused_and_asked_again(chat, invite):
     person = chat("706")
     await person.send(f"DAFTAR {await invite('kader', desa='17.02.11.2009')}")
     replies = await person.send("S1t1")
-    assert replies == ["Silakan ketik nama dengan huruf saja.\nSiapa nama lengkap Anda?"]
+    assert replies == ["Silakan ketik nama dengan huruf saja.\nSiapa nama lengkap Bapak/Ibu?"]
 
 
 async def test_a_stale_or_forged_button_is_refused_and_logged(registered, db):
@@ -159,10 +159,10 @@ async def test_an_old_button_pressed_mid_form_asks_the_current_question_again(ch
     person = chat("708")
     await person.send(f"DAFTAR {await invite('petugas')}")
     assert await person.press_data("v1:1:0") == [  # a button from an older message
-        "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.\nSiapa nama lengkap Anda?"
+        "Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.\nSiapa nama lengkap Bapak/Ibu?"
     ]
     replies = await person.send("Siti Aminah")
-    assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda")
+    assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Bapak/Ibu")
 
 
 async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(
@@ -179,12 +179,12 @@ async def test_a_form_left_for_a_day_waits_as_a_draft_and_offers_to_continue(
     assert draft.status == "active" and draft.expires_at < clock()
     replies = await person.send("halo")
     assert replies[0].startswith(
-        "Anda punya isian yang belum selesai (Pendaftaran) dengan 1 jawaban."
+        "Bapak/Ibu punya isian yang belum selesai (Pendaftaran) dengan 1 jawaban."
     )
     assert person.buttons == ["Lanjutkan", "Mulai baru"]
     replies = await person.press("Lanjutkan")
     assert replies == [
-        "Yuni Kartika, kode ini mendaftarkan Anda sebagai petugas puskesmas untuk Puskesmas Sumber Urip. Benar?"
+        "Yuni Kartika, kode ini mendaftarkan Bapak/Ibu sebagai petugas puskesmas untuk Puskesmas Sumber Urip. Benar?"
     ]
 
 
@@ -216,14 +216,36 @@ async def test_a_message_marks_her_reachable_and_notes_when_she_last_wrote(regis
 @pytest.mark.parametrize(
     ("role", "place", "profile"),
     [
-        ("kades", {"desa": "17.02.11.2009"}, "Anda Budi, kepala desa untuk Desa Sumber Urip."),
-        ("kades", {"desa": "17.02.06.1004"}, "Anda Budi, kepala desa untuk Kelurahan Kota Padang."),
+        (
+            "kades",
+            {"desa": "17.02.11.2009"},
+            "Bapak/Ibu terdaftar sebagai Budi, kepala desa untuk Desa Sumber Urip.",
+        ),
+        (
+            "kader",
+            {"desa": "17.02.06.1004"},
+            "Bapak/Ibu terdaftar sebagai Budi, kader posyandu untuk Kelurahan Kota Padang.",
+        ),
+        (
+            "camat",
+            {"kecamatan": "Selupu Rejang"},
+            "Bapak/Ibu terdaftar sebagai Budi, camat untuk Kecamatan Selupu Rejang.",
+        ),
+        (
+            "pendamping_desa",
+            {"desa": "17.02.11.2010"},
+            "Bapak/Ibu terdaftar sebagai Budi, pendamping desa untuk Desa Sumber Bening.",
+        ),
         (
             "petugas",
             {"puskesmas": "Sumber Urip"},
-            "Anda Budi, petugas puskesmas untuk Puskesmas Sumber Urip.",
+            "Bapak/Ibu terdaftar sebagai Budi, petugas puskesmas untuk Puskesmas Sumber Urip.",
         ),
-        ("dinkes", {}, "Anda Budi, staf Dinas Kesehatan untuk Kabupaten Rejang Lebong."),
+        (
+            "dinkes",
+            {},
+            "Bapak/Ibu terdaftar sebagai Budi, staf Dinas Kesehatan untuk Kabupaten Rejang Lebong.",
+        ),
     ],
 )
 async def test_a_registered_user_sees_their_place_in_the_profile(

@@ -51,7 +51,8 @@ FULL_REPORTS = [
         [2, "amoksisilin, tablet Fe", 1, "Ya"],
         {"OBAT": 2, "ALKES": 1, "DANA": 1},
         ("2026-11-23", "2026-11-29"),
-        "ketik /dana",
+        "Kebutuhan mendesak: mohon laporkan ke Dinas Kesehatan hari ini. Obat dan alat kesehatan "
+        "puskesmas tidak dibiayai dana desa.",
         id="klaster1-weekly",
     ),
     pytest.param(
@@ -101,7 +102,7 @@ async def test_a_full_report_of_every_klaster_is_stored_with_a_reference(
     await choose(siti, klaster, period)
     await answer(siti, *typed)
     summary = await skip_attachments(siti)
-    assert summary[-1].startswith("Mohon periksa jawaban Anda")
+    assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
     assert siti.buttons == ["Kirim", "Ubah", "Batal"]
     done = await siti.press("Kirim")
     assert done[0].startswith("Terima kasih! Laporan Anda tersimpan dengan nomor ILP-20261123-1.")

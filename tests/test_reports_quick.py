@@ -27,7 +27,7 @@ async def test_a_complete_quick_entry_goes_straight_to_the_summary(registered, d
         "Laporan Klaster 3 Usia Dewasa dan Lansia · Senin, 23 November 2026 · "
         "Puskesmas Sumber Urip (dalam gedung). Ketik 0 bila tidak ada; /batal untuk membatalkan."
     )
-    assert replies[1].startswith("Mohon periksa jawaban Anda (Laporan Klaster 3")
+    assert replies[1].startswith("Mohon periksa jawaban Bapak/Ibu (Laporan Klaster 3")
     assert "HTSKR · Skrining hipertensi (≥15 th): 50" in replies[1]
     done = await siti.press("Kirim")
     assert "ILP-20261123-1" in done[0]
@@ -42,7 +42,7 @@ async def test_a_mistyped_code_is_reported_with_a_suggestion_and_its_item_asked(
     assert replies[0] == "Kode SALN tidak dikenal. Maksud Anda SALIN? Nilainya belum dipakai."
     assert replies[-1] == "Berapa persalinan di fasilitas kesehatan?"
     summary = await siti.send("1")
-    assert summary[-1].startswith("Mohon periksa jawaban Anda")
+    assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
     await siti.press("Kirim")
     [report] = await reports(db)
     assert await values_of(db, report.id) == K2_ANSWERS
@@ -66,7 +66,7 @@ async def test_missing_required_items_are_asked_one_by_one(registered, db):
         "Berapa ibu hamil anemia baru?",
     ]
     summary = await siti.send("2")
-    assert summary[-1].startswith("Mohon periksa jawaban Anda")
+    assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
     assert "ANAKSKR · Anak usia sekolah diskrining: (dilewati)" in summary[-1]
     await siti.press("Kirim")
     [report] = await reports(db)
@@ -82,7 +82,7 @@ async def test_a_refused_quick_value_is_asked_again_and_the_rest_still_used(regi
         "Dari jumlah itu, berapa yang berat badannya tidak naik (T)?"
     )
     summary = await siti.send("5")
-    assert summary[-1].startswith("Mohon periksa jawaban Anda")
+    assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
     await siti.press("Kirim")
     [report] = await reports(db)
     assert await values_of(db, report.id) == K2_ANSWERS
@@ -149,7 +149,7 @@ async def test_a_kader_cannot_report_for_another_desa_or_another_cluster(registe
 
 async def test_dinkes_staff_cannot_report(registered):
     dinas = await registered("dinkes", "412", "Dewi Dinkes")
-    assert await dinas.send("/lapor") == ["Maaf, menu ini tidak tersedia untuk peran Anda."]
+    assert await dinas.send("/lapor") == ["Maaf, menu ini tidak tersedia untuk peran Bapak/Ibu."]
 
 
 async def test_help_lists_the_codes_and_explains_a_cluster(registered):

@@ -165,7 +165,7 @@ async def test_dinkes_chooses_the_puskesmas_of_the_recap(registered, db):
 
 async def test_a_petugas_cannot_see_the_recap(registered):
     siti = await registered("petugas", "512")
-    assert await siti.send("/rekap") == ["Maaf, menu ini tidak tersedia untuk peran Anda."]
+    assert await siti.send("/rekap") == ["Maaf, menu ini tidak tersedia untuk peran Bapak/Ibu."]
 
 
 def _ilpbot(tmp_path: Path, db_url: str, *args: str) -> subprocess.CompletedProcess:

@@ -101,6 +101,7 @@ def test_what_each_role_may_do():
     assert roles_that(Can.DANA_REQUEST) == ("petugas", "kader", "kepala_puskesmas")
     assert roles_that(Can.DANA_DECIDE) == ("kades",)
     assert roles_that(Can.DANA_OVERSEE) == ("dinkes", "pmd", "admin")
+    assert roles_that(Can.DANA_FOLLOW) == ("camat", "pendamping_desa")
     assert roles_that(Can.PAUSE_REMINDERS) == ("petugas", "kepala_puskesmas", "kades")
     assert roles_that(Can.HEAR_REMINDERS) == ("petugas", "kepala_puskesmas")
     assert roles_that(Can.HEAR_DIGEST) == ("dinkes",)
@@ -108,5 +109,8 @@ def test_what_each_role_may_do():
     assert roles_that(Can.HEAR_ALERTS, Place.DISTRICT) == ("dinkes",)
     assert roles_that(Can.HEAR_ALERTS, Place.PUSKESMAS) == ("kepala_puskesmas",)
     assert roles_that(Can.HEAR_DANA_APPROVALS) == ("dinkes", "pmd")
-    assert roles_that(Can.HEAR_DANA_LATE) == ("kepala_puskesmas", "dinkes")
+    assert roles_that(Can.HEAR_DANA_LATE) == ("pmd", "camat", "pendamping_desa")
+    assert roles_that(Can.HEAR_DANA_LATE, Place.KECAMATAN) == ("camat",)
+    assert roles_that(Can.HEAR_DANA_LATE, Place.ASSIGNED) == ("pendamping_desa",)
+    assert roles_that(Can.DESA_PROFILE) == ("kades",)
     assert [r for r in Role if TABLE[r].place is Place.DESA] == ["kader", "kades"]

@@ -401,7 +401,7 @@ def check_the_deliveries(fake: FakeBotApi, outbox: dict[int, list[Outbox]]) -> N
         assert petugas.count("Selamat datang") == 1 and kades.count("Selamat datang") == 1
         assert petugas.count("Laporan Anda tersimpan dengan nomor ILP-") == 1
         assert petugas.count("Kabar baik: DD-") == 1
-        assert kades.count("Permintaan dana desa DD-") == 1
+        assert kades.count("Permohonan dukungan dana desa DD-") == 1
         assert kades.count("sekarang disetujui") == 1
 
 

@@ -29,9 +29,9 @@ async def test_a_bidan_registers_in_telegram_by_polling(telegram_polling, fake_t
     siti = Person(tg, app.db, 501, clock=app.runtime.clock)
     code = await invite("petugas", puskesmas="Sumber Urip")
 
-    assert await siti.send(f"/start {code}") == ["Siapa nama lengkap Anda?"]
+    assert await siti.send(f"/start {code}") == ["Siapa nama lengkap Bapak/Ibu?"]
     replies = await siti.send("Siti Aminah")
-    assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")
+    assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Bapak/Ibu sebagai petugas")
     assert await siti.buttons() == ["Ya", "Tidak"]
     replies = await siti.press("Ya")
     assert replies[0].startswith("Selamat datang, Siti Aminah!")
@@ -66,7 +66,7 @@ async def test_a_full_cluster_report_by_polling(telegram_polling, fake_telegram,
     location_question = tg.sent(502)[-1].params["reply_markup"]
     assert location_question["keyboard"][0][0]["request_location"] is True
     summary = await siti.send_location(-3.47, 102.52)
-    assert summary[-1].startswith("Mohon periksa jawaban Anda")
+    assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
     done = await siti.press("Kirim")
     assert done[0].startswith("Terima kasih! Laporan Anda tersimpan dengan nomor ILP-")
 
@@ -91,7 +91,7 @@ async def test_a_poll_our_library_cannot_read_does_not_stop_the_polling(
     content = {"poll": poll | {"allows_multiple_answers": False}}
     update = tg.push_raw(private_message(778, **content))
     assert await stranger.deliver_raw(update) == [
-        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Anda."
+        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Bapak/Ibu."
     ]
     assert len(await stranger.send("halo")) == 1
 

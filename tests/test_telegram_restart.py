@@ -72,14 +72,16 @@ async def test_a_killed_bot_picks_up_the_conversation_where_it_was(
     siti = Person(tg, db, 501)
     bot = start(environment, tmp_path, log)
     try:
-        assert await siti.send(f"/start {invite['code']}") == ["Siapa nama lengkap Anda?"]
+        assert await siti.send(f"/start {invite['code']}") == ["Siapa nama lengkap Bapak/Ibu?"]
 
         bot.send_signal(signal.SIGKILL)  # between two answers
         bot.wait()
         name = tg.push_message(501, "Siti Aminah")  # written while the bot is down
         bot = start(environment, tmp_path, log)
         replies = await siti.deliver_raw(name)
-        assert replies[-1].startswith("Siti Aminah, kode ini mendaftarkan Anda sebagai petugas")
+        assert replies[-1].startswith(
+            "Siti Aminah, kode ini mendaftarkan Bapak/Ibu sebagai petugas"
+        )
 
         # The button is read before the freeze: a bot frozen mid-transaction holds SQLite's
         # write lock, and the test must not wait on it.

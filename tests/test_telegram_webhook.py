@@ -35,7 +35,7 @@ async def test_a_bidan_registers_through_the_webhook(telegram_web, fake_telegram
     siti = telegram_web.person(fake_telegram, 501)
     code = await invite("petugas", puskesmas="Sumber Urip")
 
-    assert await siti.send(f"/start {code}") == ["Siapa nama lengkap Anda?"]
+    assert await siti.send(f"/start {code}") == ["Siapa nama lengkap Bapak/Ibu?"]
     await siti.send("Siti Aminah")
     replies = await siti.press("Ya")
     assert replies[0].startswith("Selamat datang, Siti Aminah!")
@@ -129,7 +129,7 @@ async def test_two_web_workers_behave_like_one(db_url, fake_telegram, texts, inv
         answers = await asyncio.gather(one.post(update), two.post(update), one.post(update))
         assert [a.status_code for a in answers] == [200, 200, 200]
         await settled(one.app.db, update["update_id"])
-        assert siti.read() == ["Siapa nama lengkap Anda?"]
+        assert siti.read() == ["Siapa nama lengkap Bapak/Ibu?"]
         siti.post = two.post
         await siti.send("Siti Aminah")
         siti.post = one.post

@@ -22,7 +22,7 @@ async def test_a_kader_registers_on_whatsapp_with_reply_buttons(whatsapp, invite
     code = await invite("kader", desa="17.02.11.2009")
     siti = whatsapp.person("6281234500001", name="Siti")
 
-    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Anda?"]
+    assert await siti.send(f"DAFTAR {code}") == ["Siapa nama lengkap Bapak/Ibu?"]
     await siti.send("Siti Aminah")
     assert siti.last[-1]["interactive"]["type"] == "button"
     assert options(siti.last[-1]) == ["Ya", "Tidak"]
@@ -80,7 +80,7 @@ async def test_a_business_scoped_id_arriving_later_keeps_the_same_person_and_cha
     ani = await register(whatsapp, await invite("kader"), "6281234500004", "Ani Lestari")
     ani.user_id, ani.read_upto = "ID.1B2C3D4E5F", 0  # Meta starts sending her BSUID
     [profile] = await ani.send("/profil")
-    assert profile.startswith("Anda Ani Lestari, kader posyandu")
+    assert profile.startswith("Bapak/Ibu terdaftar sebagai Ani Lestari, kader posyandu")
     [ident] = await identities(db)
     assert (ident.external_id, ident.phone) == ("ID.1B2C3D4E5F", "6281234500004")
 
@@ -113,7 +113,7 @@ async def test_a_kades_decides_a_dana_desa_request_on_whatsapp(whatsapp, invite,
     budi = await register(whatsapp, await invite("kades"), "6281234500007", "Budi Santoso")
     budi.read()
     [sent] = await ask_for_dana(siti)  # the desa is picked by number from 16
-    assert sent.startswith("Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip.")
+    assert sent.startswith("Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip.")
     await whatsapp.deliver()
     [request] = [b for b in budi.read() if b["type"] == "interactive"]
     budi.last = [request]

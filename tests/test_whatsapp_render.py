@@ -19,7 +19,7 @@ from handlers.core.outgoing import Button, Outgoing
 WORDS = Words(
     "Pilih",
     "Silakan pilih:",
-    "Ketik nomor atau nama pilihan Anda.",
+    "Ketik nomor atau nama pilihan Bapak/Ibu.",
     "Kirim lokasi Anda lewat tombol 📎, lalu pilih Lokasi.",
     "Ketik nomor HP Anda, atau bagikan kontak lewat tombol 📎.",
 )
@@ -70,7 +70,7 @@ def test_more_than_ten_options_are_a_numbered_menu_to_answer_by_number_or_name()
     assert body["type"] == "text"
     text = body["text"]["body"]
     assert text.startswith("Desa mana?\n\n1. Desa nomor 1\n2. Desa nomor 2\n")
-    assert text.endswith("12. Desa nomor 12\n\nKetik nomor atau nama pilihan Anda.")
+    assert text.endswith("12. Desa nomor 12\n\nKetik nomor atau nama pilihan Bapak/Ibu.")
 
 
 def test_a_long_question_sends_its_lead_as_text_and_keeps_the_buttons_body_within_1024():
@@ -122,9 +122,9 @@ def test_a_location_question_asks_with_the_location_request_message():
 
 def test_words_before_a_question_travel_with_it_in_one_message():
     first = reply("Laporan tersimpan.")
-    second = reply("Apa yang ingin Anda lakukan?", ("Lapor", "Profil"))
+    second = reply("Apa yang ingin Bapak/Ibu lakukan?", ("Lapor", "Profil"))
     (merged,) = merge([first, second])
-    assert merged.text == "Laporan tersimpan.\n\nApa yang ingin Anda lakukan?"
+    assert merged.text == "Laporan tersimpan.\n\nApa yang ingin Bapak/Ibu lakukan?"
     assert merged.buttons == second.buttons
     assert len(merge([second, first])) == 2  # buttons stay on the last message of a turn
 

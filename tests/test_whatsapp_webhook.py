@@ -148,7 +148,7 @@ async def test_an_unsupported_message_gets_a_polite_reply(whatsapp):
     voice.update(type="audio", audio={"id": "998877", "mime_type": "audio/ogg; codecs=opus"})
     del voice["text"]
     assert await person.post(voice) == [
-        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Anda."
+        "Maaf, jenis pesan ini belum didukung. Silakan ketik pesan Bapak/Ibu."
     ]
 
 

@@ -10,7 +10,7 @@ KATEGORI = (
     Choice(
         "penyakit_menular",
         Text(N_("Communicable diseases")),
-        Text(N_("TBC, DBD, malaria: contact tracing, fogging, case finding")),
+        Text(N_("TBC, DBD, malaria: contact tracing, PSN 3M Plus, case finding")),
     ),
     Choice(
         "penyakit_tidak_menular",
@@ -76,7 +76,10 @@ REQUEST = Flow(
             type="text",
             min_length=10,
             max_length=500,
-            help=N_("For example: Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini."),
+            help=N_(
+                "For example: PSN 3M Plus dan pemantauan jentik di RT 03 dan RT 04 setelah 2 "
+                "kasus DBD bulan ini."
+            ),
         ),
         Step(
             key="sasaran",

@@ -1,6 +1,7 @@
 """Klaster 1 Manajemen, weekly: what blocks services — essential medicines out of stock,
 broken equipment, an urgent budget need (the juknis klaster 1 dashboard: stok obat, logistik/alat
-& sarpras, keuangan). An urgent need gets a hint to ask for dana desa support (/dana)."""
+& sarpras, keuangan). An urgent need is to be reported to the Dinas Kesehatan: dana desa cannot buy puskesmas
+medicines or equipment, only village-scale activities (handlers/reports/submit.py)."""
 
 from conversations.forms.report_common import JUKNIS, USULAN, count, form, yes_no
 from conversations.model import N_, Condition, Step
@@ -46,7 +47,8 @@ FLOW = form(
             N_("Is there an urgent budget need?"),
             N_("Urgent budget need"),
             N_(
-                "Answer Yes if a service will stop without money soon. You can then ask for dana desa support."
+                "Answer Yes if a service will stop without money soon. Puskesmas medicines, "
+                "equipment and operations are reported to the Dinas Kesehatan."
             ),
             source=USULAN,
         ),

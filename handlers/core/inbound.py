@@ -145,6 +145,8 @@ class Runtime:
         if out.build is None:
             return out
         path = await self.file_builders[out.build["kind"]](self, out.build)
+        if out.build.get("as") == "photo":  # a chart: shown, not saved as a file
+            return replace(out, photo=str(path), build=None)
         return replace(out, document=str(path), build=None)
 
     async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:

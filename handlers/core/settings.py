@@ -42,5 +42,10 @@ class RuntimeSettings:
     report_unlock_days: int = 3  # how long /bukakunci opens an old day
     dana_amount_ceiling: int = 50_000_000  # above this the amount asks "yakin?" once
     dana_dinkes_threshold: int = 5_000_000  # approvals from this amount are told to the dinkes
+    # An undecided dana desa request: the kades is reminded after this many hours; Dinas PMD, the
+    # camat and the pendamping desa hear of it after this many days (a kades often consults the
+    # sekdes and the BPD first).
+    dana_remind_after_hours: int = 24
+    dana_escalate_after_days: int = 7
     invite_secret: str | None = None  # the HMAC key of invite codes (handlers/people/invites.py)
     public_url: str | None = None  # the dashboard's address for /dasbor links; None: switched off

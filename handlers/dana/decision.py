@@ -56,6 +56,8 @@ def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str
         other_desa = (
             user is not None and can(user.role, Can.DANA_DECIDE) and user.desa_id != request.desa_id
         )
+        if user is not None and can(user.role, Can.DANA_FOLLOW):
+            return "read_only", NOT_KADES  # a camat or a pendamping desa coaches, never decides
         return ("other_desa" if other_desa else "not_kades"), NOT_KADES
     message = stale_message(request, version)
     if message is None and request.status != dana.WAITING:

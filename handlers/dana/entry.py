@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from conversations.model import N_, Flow
 from conversations.parsing import normalize
 from db import dana, queries
@@ -36,9 +38,10 @@ from handlers.dana.common import (
 )
 from handlers.dana.notify import ask_kades
 from handlers.people import roles
+from handlers.people.coaching import followed_desa
 from handlers.people.roles import Can, Place, can, roles_that
 
-ROLES = roles_that(Can.DANA_REQUEST | Can.DANA_DECIDE | Can.DANA_OVERSEE)
+ROLES = roles_that(Can.DANA_REQUEST | Can.DANA_DECIDE | Can.DANA_OVERSEE | Can.DANA_FOLLOW)
 
 
 async def dana_command(turn: Turn, arg: str) -> None:
@@ -50,8 +53,10 @@ async def dana_command(turn: Turn, arg: str) -> None:
         await (my_requests(turn) if normalize(arg) == "status" else start_request(turn))
     elif can(user.role, Can.DANA_DECIDE):
         await waiting_list(turn, user)
-    else:
+    elif can(user.role, Can.DANA_OVERSEE):
         await overview(turn)
+    else:  # a camat or a pendamping desa: the desa they coach
+        await overview(turn, await followed_desa(turn.session, user))
 
 
 # --- making a request ------------------------------------------------------------------------
@@ -59,13 +64,14 @@ async def dana_command(turn: Turn, arg: str) -> None:
 
 async def places(turn: Turn) -> list[Desa]:
     """Where this user may ask: a kader for their own desa, staff for the desa the puskesmas
-    serves (kelurahan included, so choosing one can be explained)."""
+    serves, desa first, then the kelurahan (listed, so choosing one can be explained)."""
     user = turn.user
     if roles.place(user.role) == Place.DESA:
         return [await turn.session.get(Desa, user.desa_id)] if user.desa_id else []
     if user.puskesmas_id is None:
         return []
-    return await queries.desa_of_puskesmas(turn.session, user.puskesmas_id)
+    served = await queries.desa_of_puskesmas(turn.session, user.puskesmas_id)
+    return sorted(served, key=lambda d: (d.jenis != "desa", d.nama))
 
 
 async def start_request(turn: Turn) -> None:
@@ -75,8 +81,14 @@ async def start_request(turn: Turn) -> None:
     elif len(options) == 1:
         await _chosen(turn, options[0])
     else:
-        choices = [[str(d.id), place(d)] for d in options]
+        choices = [[str(d.id), _choice_label(turn, d)] for d in options]
         await turn.start_flow("dana_pilih_desa", {"choices": {"dana_desa": choices}})
+
+
+def _choice_label(turn: Turn, desa: Desa) -> str:
+    if desa.jenis == "desa":
+        return place(desa)
+    return turn.t("{place} (no dana desa)", place=place(desa))
 
 
 async def on_desa(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -169,8 +181,9 @@ async def waiting_list(turn: Turn, user: User) -> None:
     turn.say_raw("\n".join([*lines, turn.t(FOOTER, reference=requests[0].reference)]))
 
 
-async def overview(turn: Turn) -> None:
-    totals = await dana.totals(turn.session)
+async def overview(turn: Turn, desa_ids: list[int] | None = None) -> None:
+    """Totals and the latest requests: of every desa (None), or of the desa one coaches."""
+    totals = await dana.totals(turn.session, desa_ids)
     if not totals:
         turn.say("There are no dana desa requests yet.")
         return
@@ -184,12 +197,14 @@ async def overview(turn: Turn) -> None:
                 amount=money(amount),
             )
         )
-    requests = await dana.recent(turn.session)
+    requests = await dana.recent(turn.session, desa_ids=desa_ids)
     lines += ["", turn.t("Latest requests:"), *await _lines(turn, requests)]
     turn.say_raw("\n".join([*lines, turn.t(FOOTER, reference=requests[0].reference)]))
 
 
-def may_read(user: User, request: DanaRequest) -> bool:
+async def may_read(session: AsyncSession, user: User, request: DanaRequest) -> bool:
+    if can(user.role, Can.DANA_FOLLOW):
+        return request.desa_id in (await followed_desa(session, user) or ())
     return (
         user.id == request.requester_id
         or can(user.role, Can.DANA_OVERSEE)
@@ -204,7 +219,7 @@ def may_read(user: User, request: DanaRequest) -> bool:
 
 async def show_request(turn: Turn, reference: str) -> None:
     request = await dana.by_reference(turn.session, reference)
-    if request is None or not may_read(turn.user, request):
+    if request is None or not await may_read(turn.session, turn.user, request):
         turn.say("No request {reference} was found for you.", reference=reference.upper())
         return
     texts, locale, user = turn.runtime.texts, turn.locale, turn.user

@@ -68,6 +68,29 @@ def spm_bars(lines: list[SpmLine], labels: list[str], pace: float, title: str, p
         plt.close(fig)
 
 
+def weighing_bars(
+    labels: list[str], weighed: list[int], not_gaining: list[int], title: str, path: Path
+) -> Path:
+    """A desa's under-fives weighed (D) per month, with those not gaining weight (T) in front:
+    small, for a phone screen."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(4.8, 2.6), dpi=DPI)
+    try:
+        ax.bar(range(len(labels)), weighed, color="#27ae60", label="D")
+        ax.bar(range(len(labels)), not_gaining, color="#c0392b", label="T")
+        ax.set_xticks(range(len(labels)), labels, fontsize=8)
+        ax.set_ylim(0, max([1, *weighed]) * 1.25)  # room for the numbers and the legend
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(title, fontsize=8)
+        ax.legend(fontsize=7, frameon=False)
+        for i, v in enumerate(weighed):
+            ax.text(i, v, str(v), ha="center", va="bottom", fontsize=7)
+        fig.tight_layout()
+        return _save(fig, path)
+    finally:
+        plt.close(fig)
+
+
 def _save(fig: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.png")

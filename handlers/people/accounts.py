@@ -43,7 +43,11 @@ async def list_accounts(session: AsyncSession) -> list[Account]:
     for ident in await queries.identities_of(session, [u.id for u in users]):
         chats.setdefault(ident.user_id, []).append(f"{ident.channel}:{masked(ident.external_id)}")
     return [
-        Account(u, await place_of(session, u.puskesmas_id, u.desa_id), sorted(chats.get(u.id, [])))
+        Account(
+            u,
+            await place_of(session, u.puskesmas_id, u.desa_id, u.kecamatan_id),
+            sorted(chats.get(u.id, [])),
+        )
         for u in users
     ]
 

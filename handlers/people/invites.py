@@ -105,6 +105,20 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
         raise InviteError(f"no desa named {name!r}{nearest}") from exc
 
 
+async def resolve_kecamatan(session: AsyncSession, name: str) -> Kecamatan:
+    rows = list((await session.execute(select(Kecamatan))).scalars())
+    by_name = {k.nama: k for k in rows}
+    words = name.split()
+    if len(words) > 1 and words[0].casefold().rstrip(".") in ("kecamatan", "kec"):
+        name = " ".join(words[1:])
+    try:
+        return by_name[match_choice(name, [(k.nama, [k.nama]) for k in rows], words=load_words())]
+    except Ambiguous as exc:
+        raise InviteError(f"kecamatan {name!r} is ambiguous: {', '.join(exc.options)}") from exc
+    except ParseError as exc:
+        raise InviteError(f"no kecamatan named {name!r}{_nearest(name, sorted(by_name))}") from exc
+
+
 async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
     rows = list((await session.execute(select(Puskesmas))).scalars())
     by_name = {p.nama: p for p in rows}
@@ -126,6 +140,7 @@ async def create_invite(
     *,
     desa: str | None = None,
     puskesmas: str | None = None,
+    kecamatan: str | None = None,
     uses: int = 1,
     days: int = 7,
     link_user: int | None = None,
@@ -137,6 +152,8 @@ async def create_invite(
         raise InviteError(f"unknown role {role}: one of {', '.join(Role)}")
     place_desa = await resolve_desa(session, desa) if desa else None
     place_pkm = await resolve_puskesmas(session, puskesmas) if puskesmas else None
+    place_kec = await resolve_kecamatan(session, kecamatan) if kecamatan else None
+    place_kec_id = None
     if link_user is not None:
         user = await session.get(User, link_user)
         if user is None:
@@ -144,6 +161,11 @@ async def create_invite(
         if not user.active:
             raise InviteError(f"user {link_user} is deactivated: reactivate them first")
         role, place_desa_id, place_pkm_id = user.role, user.desa_id, user.puskesmas_id
+        place_kec_id = user.kecamatan_id
+    elif roles.place(role) is Place.KECAMATAN:
+        if place_kec is None:
+            raise InviteError(f"role {role} needs --kecamatan")
+        place_desa_id, place_pkm_id, place_kec_id = None, None, place_kec.id
     else:
         place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)
     code = new_code()
@@ -153,6 +175,7 @@ async def create_invite(
         role=role,
         puskesmas_id=place_pkm_id,
         desa_id=place_desa_id,
+        kecamatan_id=place_kec_id,
         link_user_id=link_user,
         max_uses=uses,
         used=0,
@@ -172,9 +195,15 @@ async def _binding(
         if puskesmas is None:
             raise InviteError(f"role {role} needs --puskesmas")
         return None, puskesmas.id
-    if where is Place.DESA:
+    if where in (Place.DESA, Place.ASSIGNED):
         if desa is None:
             raise InviteError(f"role {role} needs --desa")
+        if desa.jenis != "desa" and (roles.can(role, Can.DANA_DECIDE) or where is Place.ASSIGNED):
+            # its head is a lurah, a civil servant under the camat: no dana desa to decide
+            raise InviteError(
+                f"{desa.nama} is a kelurahan: its head is a lurah and it has no dana desa, "
+                f"so there is no {role} to invite there"
+            )
         if not roles.can(role, Can.REPORT):
             return desa.id, None
         # a desa's reporter files for the puskesmas that serves the desa

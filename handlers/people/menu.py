@@ -65,7 +65,7 @@ async def profile_command(turn: Turn, _arg: str) -> None:
     if user is None:  # Telegram's command menu shows /profil to everyone, newcomers too
         await unknown(turn, turn.runtime.flows["registration"], {})
         return
-    place = await place_name(turn, user.puskesmas_id, user.desa_id)
+    place = await place_name(turn, user.puskesmas_id, user.desa_id, user.kecamatan_id)
     role = turn.t(roles.label(user.role))
     turn.say("You are {name}, {role} for {place}.", name=user.name, role=role, place=place)
 

@@ -9,14 +9,15 @@ from typing import Any
 
 from db.database import Database
 from db.models import Invite, User
-from handlers.people import accounts, invites
+from handlers.people import accounts, coaching, invites
 from handlers.people.registration import place_of
 
 
 async def create_invite(db: Database, now: datetime, role: str, **options: Any) -> invites.Created:
     async with db.transaction() as session:
         created = await invites.create_invite(session, now, role, **options)
-        place = await place_of(session, created.invite.puskesmas_id, created.invite.desa_id)
+        invite = created.invite
+        place = await place_of(session, invite.puskesmas_id, invite.desa_id, invite.kecamatan_id)
     return replace(created, place=place)
 
 
@@ -28,6 +29,12 @@ async def list_invites(db: Database) -> list[Invite]:
 async def revoke_invite(db: Database, invite_id: int, now: datetime) -> bool:
     async with db.transaction() as session:
         return await invites.revoke(session, invite_id, now)
+
+
+async def assign_desa(db: Database, user_id: int, desa: str, now: datetime) -> bool:
+    async with db.transaction() as session:
+        place = await invites.resolve_desa(session, desa)
+        return await coaching.assign_desa(session, user_id, place, now)
 
 
 async def list_users(db: Database) -> list[accounts.Account]:

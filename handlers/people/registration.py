@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import Flow
-from db import queries
+from db import queries, scope
 from db.models import ChannelIdentity, Invite, User
 from handlers.core.turn import Turn
 from handlers.people import invites, roles
@@ -82,16 +82,22 @@ async def check_code(turn: Turn, code: str) -> None:
 
 async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
     role = turn.t(roles.label(invite.role))
-    return {"role": role, "place": await place_name(turn, invite.puskesmas_id, invite.desa_id)}
+    place = await place_name(turn, invite.puskesmas_id, invite.desa_id, invite.kecamatan_id)
+    return {"role": role, "place": place}
 
 
-async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) -> str:
-    place = await place_of(turn.session, puskesmas_id, desa_id)
+async def place_name(
+    turn: Turn, puskesmas_id: int | None, desa_id: int | None, kecamatan_id: int | None = None
+) -> str:
+    place = await place_of(turn.session, puskesmas_id, desa_id, kecamatan_id)
     return place or turn.t("Kabupaten Rejang Lebong")
 
 
 async def place_of(
-    session: AsyncSession, puskesmas_id: int | None, desa_id: int | None
+    session: AsyncSession,
+    puskesmas_id: int | None,
+    desa_id: int | None,
+    kecamatan_id: int | None = None,
 ) -> str | None:
     """A user's or an invite's place by its proper name; None for the kabupaten."""
     if desa_id is not None and (desa := await queries.desa_name(session, desa_id)):
@@ -99,6 +105,8 @@ async def place_of(
         return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
     if puskesmas_id is not None and (nama := await queries.puskesmas_name(session, puskesmas_id)):
         return f"Puskesmas {nama}"
+    if kecamatan_id is not None and (nama := await scope.kecamatan_name(session, kecamatan_id)):
+        return f"Kecamatan {nama}"
     return None
 
 
@@ -160,12 +168,15 @@ async def _user_for(turn: Turn, invite: Invite, name: str) -> User:
         role=invite.role,
         puskesmas_id=invite.puskesmas_id,
         desa_id=invite.desa_id,
+        kecamatan_id=invite.kecamatan_id,
         active=True,
         locale="id",
         created_at=turn.now,
     )
     turn.session.add(user)
     await turn.session.flush()
+    if roles.place(user.role) is roles.Place.ASSIGNED and invite.desa_id is not None:
+        await scope.assign(turn.session, user.id, invite.desa_id, turn.now)  # the first desa
     return user
 
 
@@ -173,5 +184,5 @@ async def welcome(turn: Turn, user: User) -> dict[str, str]:
     return {
         "name": user.name,
         "role": turn.t(roles.label(user.role)),
-        "place": await place_name(turn, user.puskesmas_id, user.desa_id),
+        "place": await place_name(turn, user.puskesmas_id, user.desa_id, user.kecamatan_id),
     }

@@ -22,6 +22,8 @@ class Role(StrEnum):
     KADES = "kades"  # kepala desa
     DINKES = "dinkes"  # Dinas Kesehatan
     PMD = "pmd"  # Dinas PMD (pemberdayaan masyarakat dan desa)
+    CAMAT = "camat"  # coaches the desa of his kecamatan; decides nothing
+    PENDAMPING_DESA = "pendamping_desa"  # TPP Kemendes: coaches the desa assigned to them
     ADMIN = "admin"
 
 
@@ -31,6 +33,8 @@ class Place(StrEnum):
     PUSKESMAS = "puskesmas"
     DESA = "desa"  # a desa role that reports is bound to the desa's puskesmas too
     DISTRICT = "district"  # the whole kabupaten: no place
+    KECAMATAN = "kecamatan"  # every desa of one kecamatan
+    ASSIGNED = "assigned"  # the desa in desa_assignment; an invitation names the first
 
 
 class Can(Flag):
@@ -41,13 +45,16 @@ class Can(Flag):
     DANA_REQUEST = auto()  # asks its desa's kepala desa for dana desa
     DANA_DECIDE = auto()  # decides its desa's requests
     DANA_OVERSEE = auto()  # reads every request, decides none
+    DANA_FOLLOW = auto()  # reads the requests of the desa it coaches, decides none
     PAUSE_REMINDERS = auto()  # /jeda, /lanjut
     HEAR_REMINDERS = auto()  # the afternoon reminder of its puskesmas's missing reports
     HEAR_DIGEST = auto()  # the morning digest and the monthly summary
     HEAR_WEEKLY = auto()  # the Monday summary of its puskesmas
     HEAR_ALERTS = auto()  # outbreak (KLB) alerts: all, or its puskesmas's
     HEAR_DANA_APPROVALS = auto()  # every approval of a dana desa request
-    HEAR_DANA_LATE = auto()  # requests left undecided for long: all, or its puskesmas's
+    # requests left undecided for long: all, or those of the desa it coaches
+    HEAR_DANA_LATE = auto()
+    DESA_PROFILE = auto()  # its desa's monthly profil kesehatan desa, and /desa
 
 
 @dataclass(frozen=True)
@@ -58,16 +65,19 @@ class RoleInfo:
 
 
 STAFF = Can.REPORT | Can.DANA_REQUEST | Can.PAUSE_REMINDERS | Can.HEAR_REMINDERS
+COACH = Can.DANA_FOLLOW | Can.HEAR_DANA_LATE
 TABLE: dict[Role, RoleInfo] = {
     Role.PETUGAS: RoleInfo(N_("puskesmas staff"), Place.PUSKESMAS, STAFF),
     Role.KADER: RoleInfo(N_("posyandu kader"), Place.DESA, Can.REPORT | Can.DANA_REQUEST),
     Role.KEPALA_PUSKESMAS: RoleInfo(
         N_("head of puskesmas"),
         Place.PUSKESMAS,
-        STAFF | Can.RECAP | Can.EXPORT | Can.HEAR_WEEKLY | Can.HEAR_ALERTS | Can.HEAR_DANA_LATE,
+        STAFF | Can.RECAP | Can.EXPORT | Can.HEAR_WEEKLY | Can.HEAR_ALERTS,
     ),
     Role.KADES: RoleInfo(
-        N_("village head (kepala desa)"), Place.DESA, Can.DANA_DECIDE | Can.PAUSE_REMINDERS
+        N_("village head (kepala desa)"),
+        Place.DESA,
+        Can.DANA_DECIDE | Can.PAUSE_REMINDERS | Can.DESA_PROFILE,
     ),
     Role.DINKES: RoleInfo(
         N_("Dinas Kesehatan staff"),
@@ -78,11 +88,17 @@ TABLE: dict[Role, RoleInfo] = {
         | Can.DANA_OVERSEE
         | Can.HEAR_DIGEST
         | Can.HEAR_ALERTS
-        | Can.HEAR_DANA_APPROVALS
-        | Can.HEAR_DANA_LATE,
+        | Can.HEAR_DANA_APPROVALS,
     ),
     Role.PMD: RoleInfo(
-        N_("Dinas PMD staff"), Place.DISTRICT, Can.DANA_OVERSEE | Can.HEAR_DANA_APPROVALS
+        N_("Dinas PMD staff"),
+        Place.DISTRICT,
+        Can.DANA_OVERSEE | Can.HEAR_DANA_APPROVALS | Can.HEAR_DANA_LATE,
+    ),
+    # Read-only coaches of the desa: a decision button pressed by one of them is refused.
+    Role.CAMAT: RoleInfo(N_("sub-district head (camat)"), Place.KECAMATAN, COACH),
+    Role.PENDAMPING_DESA: RoleInfo(
+        N_("village facilitator (pendamping desa)"), Place.ASSIGNED, COACH
     ),
     Role.ADMIN: RoleInfo(
         N_("administrator"), Place.DISTRICT, Can.RECAP | Can.UNLOCK | Can.EXPORT | Can.DANA_OVERSEE

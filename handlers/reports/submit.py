@@ -40,6 +40,22 @@ def split_answers(
     return values, overridden, details
 
 
+def urgent_need(answers: dict[str, Any]) -> str:
+    """What to do about a Klaster 1 urgent budget need. Dana desa cannot buy puskesmas
+    medicines or equipment (those are Dinkes/IFK, JKN kapitasi, APBD/DAK): a shortage of either
+    goes to the Dinas Kesehatan only; otherwise dana desa is named for village-scale activities."""
+    if answers.get("obat") or answers.get("alkes"):
+        return N_(
+            "Urgent need: please report it to the Dinas Kesehatan today. Puskesmas medicines and "
+            "equipment are not funded from dana desa."
+        )
+    return N_(
+        "Urgent need: please report puskesmas operations to the Dinas Kesehatan. Only "
+        "village-scale activities (posyandu, PMT, case tracing, PSN) can be proposed to the "
+        "desa for dana desa support: type /dana."
+    )
+
+
 async def on_report(turn: Turn, flow: Flow, answers: dict[str, Any]) -> None:
     user = turn.user
     context = turn.state.context
@@ -105,11 +121,7 @@ async def _acknowledge(
     )
     parts.extend(questions.summary_lines(flow, turn.state))
     if answers.get("dana"):
-        parts.append(
-            Text(
-                N_("For an urgent need you can ask the village for dana desa support: type /dana.")
-            )
-        )
+        parts.append(Text(urgent_need(answers)))
     if any(answers.get(code.lower()) for code in DEATH_CODES):
         parts.append(
             Text.of(
