@@ -42,7 +42,7 @@ async def test_a_maternal_death_reaches_dinkes_in_the_commit_that_stores_the_rep
     clock.now = wib(MONDAY, 22, 40)  # in the quiet hours: a death does not wait
     await choose(siti, KM)
     asked = await answer(siti, 1, 0, 0, 0, "Tidak")
-    assert asked[-1].startswith("Mohon periksa jawaban Anda")
+    assert asked[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
     done = await siti.press("Kirim")
     assert "Laporan kematian langsung diteruskan ke Dinas Kesehatan." in done[0]
     assert "MPDN (Maternal Perinatal Death Notification) (jalur ini perlu konfirmasi" in done[0]
