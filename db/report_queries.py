@@ -27,11 +27,11 @@ async def recent_means(
     klaster: str,
     since: date,
     before: date,
-    whole_puskesmas: bool,
+    place: str,
 ) -> dict[str, tuple[float, int]]:
     """Mean value per report and number of reports, by indicator, in [since, before); reports
-    of the whole puskesmas and of one desa are compared only with their own kind."""
-    scope = Report.desa_id.is_(None) if whole_puskesmas else Report.desa_id.is_not(None)
+    are compared only with those of their own kind of place (building, desa, posyandu)."""
+    scope = Report.place == place
     stmt = (
         select(ReportValue.indicator, func.avg(ReportValue.value), func.count())
         .join(Report, Report.id == ReportValue.report_id)
