@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Desa, Puskesmas, User
-from db.reports import Report, ReportValue, Sasaran, reference
+from db.reports import NIHIL, Report, ReportValue, Sasaran, reference
 
 
 def _current() -> Any:
@@ -54,6 +54,8 @@ class Filed:
     period_start: date
     desa_id: int | None
     reference: str
+    place: str = "gedung"
+    nihil: bool = False
 
 
 async def filed(
@@ -61,7 +63,13 @@ async def filed(
 ) -> list[Filed]:
     """Current reports of a puskesmas (or of one of its desa) with a period start in [start, end]."""
     stmt = select(
-        Report.klaster, Report.period_start, Report.desa_id, Report.ref_day, Report.ref_seq
+        Report.klaster,
+        Report.period_start,
+        Report.desa_id,
+        Report.ref_day,
+        Report.ref_seq,
+        Report.place,
+        Report.details,
     ).where(
         Report.puskesmas_id == puskesmas_id,
         Report.period_start.between(start, end),
@@ -70,7 +78,10 @@ async def filed(
     if desa_id is not None:
         stmt = stmt.where(Report.desa_id == desa_id)
     rows = (await session.execute(stmt.order_by(Report.period_start, Report.id))).all()
-    return [Filed(r[0], r[1], r[2], reference(r[3], r[4])) for r in rows]
+    return [
+        Filed(r[0], r[1], r[2], reference(r[3], r[4]), r[5], bool((r[6] or {}).get(NIHIL)))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
