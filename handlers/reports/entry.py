@@ -72,9 +72,9 @@ async def lapor_command(turn: Turn, arg: str) -> None:
     values = {c: v for c, v in entry.values.items() if owner.get(c) == klaster}
     nihil = klaster is not None and [w.upper() for w in entry.stray] == [NIHIL_WORD]
     if not (values or nihil):
-        await start_choice(turn, {"klaster": klaster} if klaster else {}, None)
+        await start_choice(turn, {"klaster": _typed(turn, klaster)} if klaster else {}, None)
         return
-    prefill: dict[str, Any] = {"klaster": klaster}
+    prefill: dict[str, Any] = {"klaster": _typed(turn, klaster)}
     if nihil:
         prefill["tempat"] = NIHIL
     elif POSYANDU_WORD in entry.values:
@@ -89,6 +89,12 @@ async def lapor_command(turn: Turn, arg: str) -> None:
     period = entry.values.get(PERIOD) or _default_period(turn, KLASTER_BY_KEY[klaster])
     prefill["minggu" if KLASTER_BY_KEY[klaster].weekly else "tanggal"] = period
     await start_choice(turn, prefill, values or None)
+
+
+def _typed(turn: Turn, klaster: str) -> str:
+    """The klaster as typed into the chooser: its name, since a bare "2" would be read as the
+    second button (a kader's second klaster is Klaster 3)."""
+    return turn.t(KLASTER_BY_KEY[klaster].name)
 
 
 def _inferred(entry: quick_entry.QuickEntry, owner: dict[str, str]) -> str | None:
