@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Desa, Puskesmas, User
-from db.reports import NIHIL, Report, ReportValue, Sasaran, reference
+from db.reports import NIHIL, Report, ReportValue, Sasaran, Slot, place_filter, reference
 
 
 def _current() -> Any:
@@ -46,6 +46,50 @@ async def recent_means(
         .group_by(ReportValue.indicator)
     )
     return {code: (float(mean), n) for code, mean, n in (await session.execute(stmt)).all()}
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A current report at a slot's place: the reporter's own is corrected, another's added to."""
+
+    id: int
+    reference: str
+    version: int
+    user_name: str
+    received_at: datetime
+    user_id: int = 0
+    nihil: bool = False
+
+
+async def reports_at(session: AsyncSession, slot: Slot) -> list[Existing]:
+    """The current reports of anyone for this klaster, period and place, oldest first."""
+    stmt = (
+        select(
+            Report.id,
+            Report.ref_day,
+            Report.ref_seq,
+            Report.version,
+            Report.received_at,
+            User.name,
+            Report.user_id,
+            Report.details,
+        )
+        .join(User, User.id == Report.user_id)
+        .where(*place_filter(slot))
+        .order_by(Report.id)
+    )
+    return [
+        Existing(
+            r.id,
+            reference(r.ref_day, r.ref_seq),
+            r.version,
+            r.name,
+            r.received_at,
+            r.user_id,
+            bool((r.details or {}).get(NIHIL)),
+        )
+        for r in (await session.execute(stmt)).all()
+    ]
 
 
 @dataclass(frozen=True)

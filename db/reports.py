@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import totals
-from db.models import Base, User
+from db.models import Base
 
 RETRIES = 5
 GEDUNG, DESA, POSYANDU = "gedung", "desa", "posyandu"
@@ -157,17 +157,6 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class Existing:
-    id: int
-    reference: str
-    version: int
-    user_name: str
-    received_at: datetime
-    user_id: int = 0
-    nihil: bool = False
-
-
-@dataclass(frozen=True)
 class Stored:
     id: int
     reference: str
@@ -190,7 +179,7 @@ class NewReport:
     klb: bool = False
 
 
-def _place_filter(slot: Slot) -> list[Any]:
+def place_filter(slot: Slot) -> list[Any]:
     """The same klaster, period and place (any reporter)."""
 
     def same(column: Any, value: int | None) -> Any:
@@ -209,44 +198,7 @@ def _place_filter(slot: Slot) -> list[Any]:
 
 def _slot_filter(slot: Slot, user_id: int) -> list[Any]:
     """The slot a report of `user_id` replaces: the same place and period, the same reporter."""
-    return [*_place_filter(slot), Report.user_id == user_id]
-
-
-async def reports_at(session: AsyncSession, slot: Slot) -> list[Existing]:
-    """The current reports of anyone for this klaster, period and place, oldest first."""
-    stmt = (
-        select(
-            Report.id,
-            Report.ref_day,
-            Report.ref_seq,
-            Report.version,
-            Report.received_at,
-            User.name,
-            Report.user_id,
-            Report.details,
-        )
-        .join(User, User.id == Report.user_id)
-        .where(*_place_filter(slot))
-        .order_by(Report.id)
-    )
-    return [
-        Existing(
-            r.id,
-            reference(r.ref_day, r.ref_seq),
-            r.version,
-            r.name,
-            r.received_at,
-            r.user_id,
-            bool((r.details or {}).get(NIHIL)),
-        )
-        for r in (await session.execute(stmt)).all()
-    ]
-
-
-async def current_report(session: AsyncSession, slot: Slot, user_id: int) -> Existing | None:
-    """This reporter's current report for the slot: the one a new report would correct."""
-    found = [e for e in await reports_at(session, slot) if e.user_id == user_id]
-    return found[0] if found else None
+    return [*place_filter(slot), Report.user_id == user_id]
 
 
 async def store_report(session: AsyncSession, new: NewReport) -> Stored:

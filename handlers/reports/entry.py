@@ -20,9 +20,9 @@ from conversations.forms.report_common import (
 from conversations.model import N_, Day, Flow
 from db import queries
 from db.models import Puskesmas
-from db.report_queries import recent_means
+from db.report_queries import recent_means, reports_at
 from db.reports import DESA as DESA_PLACE
-from db.reports import GEDUNG, NIHIL, POSYANDU, Slot, reports_at, unlocked_days
+from db.reports import GEDUNG, NIHIL, POSYANDU, Slot, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
 from handlers.reports import places, words

@@ -14,7 +14,8 @@ from conversations.forms.report_common import KLASTER_BY_KEY, Klaster
 from db import posyandu as posyandu_db
 from db import queries
 from db.models import Desa
-from db.reports import DESA, GEDUNG, NIHIL, POSYANDU, NewReport, Slot, reports_at, store_report
+from db.report_queries import reports_at
+from db.reports import DESA, GEDUNG, NIHIL, POSYANDU, NewReport, Slot, store_report
 from handlers.core.turn import Turn
 from handlers.digest import reminders
 from handlers.reports import words
