@@ -16,12 +16,13 @@ from bot import clock_cli, people_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
+from conversations.model import Text
 from db.migrate import downgrade, upgrade
 from handlers.core import setup
 from handlers.dashboard import access as dashboard
 from handlers.people import operator
 from handlers.people.roles import Role
-from handlers.reports import sasaran
+from handlers.reports import posyandu, sasaran
 
 log = logging.getLogger("ilpbot")
 
@@ -51,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas")
     sas.add_subparsers(dest="sasaran_command", required=True).add_parser("import").add_argument(
         "file", type=Path, help="CSV: tahun, puskesmas, layanan (1-12 or key), sasaran"
+    )
+    pos = sub.add_parser("posyandu", help="posyandu master data of the puskesmas")
+    pos.add_subparsers(dest="posyandu_command", required=True).add_parser("import").add_argument(
+        "file", type=Path, help="CSV: puskesmas, desa (name or kode), posyandu, aktif (ya/tidak)"
     )
     clock_cli.add_parsers(sub)
     return parser
@@ -89,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "invite": people_cli.invite,
         "user": people_cli.user,
         "sasaran": _sasaran,
+        "posyandu": _posyandu,
         "digest": clock_cli.digest,
         "export": clock_cli.export,
     }
@@ -138,6 +144,22 @@ async def _sasaran(app: App, args: argparse.Namespace) -> int:
         print("nothing imported: correct the lines above and import again", file=sys.stderr)
         return 2
     print(f"sasaran: {result.rows} rows imported")
+    return 0
+
+
+async def _posyandu(app: App, args: argparse.Namespace) -> int:
+    """Errors and the summary in Indonesian: the file is the puskesmas's, read by its staff."""
+    result = await posyandu.import_file(app.db, args.file, app.runtime.clock())
+    say = app.runtime.texts.render
+    if result.unreadable:
+        print(say(result.unreadable), file=sys.stderr)
+        return 2
+    for error in result.errors:
+        print(say(error), file=sys.stderr)
+    if result.errors:
+        print(say(Text(posyandu.NOTHING_IMPORTED)), file=sys.stderr)
+        return 2
+    print(say(posyandu.summary(result)))
     return 0
 
 

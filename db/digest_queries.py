@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.completeness import FiledSlot, completes, filed_slots  # noqa: F401  (callers' q.filed_slots)
 from db.dana import DanaRequest
 from db.models import Puskesmas
 from db.reports import Report, Sasaran
@@ -31,44 +32,9 @@ async def puskesmas_names(session: AsyncSession, scope: Scope) -> dict[int, str]
     return dict((await session.execute(stmt.order_by(Puskesmas.nama))).all())
 
 
-@dataclass(frozen=True)
-class FiledSlot:
-    puskesmas_id: int
-    day: date
-    klaster: str
-    first_received: datetime  # the first version's arrival: "on time" is judged by it
-
-
-async def filed_slots(
-    session: AsyncSession, first: date, last: date, klasters: Collection[str], scope: Scope
-) -> list[FiledSlot]:
-    """The whole-puskesmas reports (no desa) of these klaster filed for days in [first, last].
-    Versions are never deleted, so the earliest version of a slot is when it first came in."""
-    stmt = (
-        select(
-            Report.puskesmas_id, Report.period_start, Report.klaster, func.min(Report.received_at)
-        )
-        .where(
-            Report.period_start.between(first, last),
-            Report.desa_id.is_(None),
-            Report.klaster.in_(list(klasters)),
-            _within(Report.puskesmas_id, scope),
-        )
-        .group_by(Report.puskesmas_id, Report.period_start, Report.klaster)
-    )
-    rows = (await session.execute(stmt)).all()
-    return [FiledSlot(p, d, k, _aware(at)) for p, d, k, at in rows]
-
-
-def _aware(value: datetime) -> datetime:
-    """A naive value from SQLite is UTC (see db.models.UTCDateTime)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _slots_on(day: date, klasters: Collection[str], scope: Scope) -> Any:
-    """One row per whole-puskesmas form (no desa) filed for `day`, with its first arrival."""
+    """One row per klaster each puskesmas has reported for `day` (db/completeness.py), with
+    its first arrival."""
     return (
         select(
             Report.puskesmas_id.label("puskesmas_id"),
@@ -76,8 +42,8 @@ def _slots_on(day: date, klasters: Collection[str], scope: Scope) -> Any:
             func.min(Report.received_at).label("first"),
         )
         .where(
+            completes(),
             Report.period_start == day,
-            Report.desa_id.is_(None),
             Report.klaster.in_(list(klasters)),
             _within(Report.puskesmas_id, scope),
         )

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Desa, Puskesmas, User
-from db.reports import Report, ReportValue, Sasaran, reference
+from db.reports import NIHIL, Report, ReportValue, Sasaran, Slot, place_filter, reference
 
 # The outbreak's cases so far: klaster 4's and the community form's (conversations/forms/kematian.py).
 OUTBREAK_CASES = ("KLBKASUS", "DKLBKASUS")
@@ -30,11 +30,11 @@ async def recent_means(
     klaster: str,
     since: date,
     before: date,
-    whole_puskesmas: bool,
+    place: str,
 ) -> dict[str, tuple[float, int]]:
     """Mean value per report and number of reports, by indicator, in [since, before); reports
-    of the whole puskesmas and of one desa are compared only with their own kind."""
-    scope = Report.desa_id.is_(None) if whole_puskesmas else Report.desa_id.is_not(None)
+    are compared only with those of their own kind of place (building, desa, posyandu)."""
+    scope = Report.place == place
     stmt = (
         select(ReportValue.indicator, func.avg(ReportValue.value), func.count())
         .join(Report, Report.id == ReportValue.report_id)
@@ -52,11 +52,57 @@ async def recent_means(
 
 
 @dataclass(frozen=True)
+class Existing:
+    """A current report at a slot's place: the reporter's own is corrected, another's added to."""
+
+    id: int
+    reference: str
+    version: int
+    user_name: str
+    received_at: datetime
+    user_id: int = 0
+    nihil: bool = False
+
+
+async def reports_at(session: AsyncSession, slot: Slot) -> list[Existing]:
+    """The current reports of anyone for this klaster, period and place, oldest first."""
+    stmt = (
+        select(
+            Report.id,
+            Report.ref_day,
+            Report.ref_seq,
+            Report.version,
+            Report.received_at,
+            User.name,
+            Report.user_id,
+            Report.details,
+        )
+        .join(User, User.id == Report.user_id)
+        .where(*place_filter(slot))
+        .order_by(Report.id)
+    )
+    return [
+        Existing(
+            r.id,
+            reference(r.ref_day, r.ref_seq),
+            r.version,
+            r.name,
+            r.received_at,
+            r.user_id,
+            bool((r.details or {}).get(NIHIL)),
+        )
+        for r in (await session.execute(stmt)).all()
+    ]
+
+
+@dataclass(frozen=True)
 class Filed:
     klaster: str
     period_start: date
     desa_id: int | None
     reference: str
+    place: str = "gedung"
+    nihil: bool = False
 
 
 async def filed(
@@ -64,7 +110,13 @@ async def filed(
 ) -> list[Filed]:
     """Current reports of a puskesmas (or of one of its desa) with a period start in [start, end]."""
     stmt = select(
-        Report.klaster, Report.period_start, Report.desa_id, Report.ref_day, Report.ref_seq
+        Report.klaster,
+        Report.period_start,
+        Report.desa_id,
+        Report.ref_day,
+        Report.ref_seq,
+        Report.place,
+        Report.details,
     ).where(
         Report.puskesmas_id == puskesmas_id,
         Report.period_start.between(start, end),
@@ -73,7 +125,10 @@ async def filed(
     if desa_id is not None:
         stmt = stmt.where(Report.desa_id == desa_id)
     rows = (await session.execute(stmt.order_by(Report.period_start, Report.id))).all()
-    return [Filed(r[0], r[1], r[2], reference(r[3], r[4])) for r in rows]
+    return [
+        Filed(r[0], r[1], r[2], reference(r[3], r[4]), r[5], bool((r[6] or {}).get(NIHIL)))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)

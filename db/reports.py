@@ -1,9 +1,14 @@
 """ILP cluster reports: versioned reports, their counted values, unlocks of old days, SPM sasaran.
 
-One report per slot (puskesmas, klaster, period_start, desa — NULL desa = the whole puskesmas);
-submitting again stores a new version and moves the `is_current` flag in the same transaction
-(a partial unique index keeps one current version per slot). Every total reads current versions
-only. Counted answers are ReportValue rows so totals are plain SQL aggregates.
+A report has a place: in the puskesmas building ("gedung"), a desa (pustu, home visits) or one
+posyandu (its desa is kept too). Reports from different people or places ADD UP. The slot a
+report replaces is (puskesmas, klaster, period_start, place, desa, posyandu, reporter): only the
+same person's report for the same place and period is a correction, stored as a new version
+that moves the `is_current` flag in the same transaction (a partial unique index keeps one
+current version per slot). Every total reads current versions only. Counted answers are
+ReportValue rows so totals are plain SQL aggregates. A "nihil" report is an in-building report
+without values: the puskesmas had nothing to report for that klaster and day
+(handlers/reports/completeness.py).
 """
 
 from __future__ import annotations
@@ -33,9 +38,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import totals
-from db.models import Base, User
+from db.models import Base
 
 RETRIES = 5
+GEDUNG, DESA, POSYANDU = "gedung", "desa", "posyandu"
+PLACES = (GEDUNG, DESA, POSYANDU)
+NIHIL = "nihil"  # details key of a nihil report: nothing to report for that klaster and day
 REFERENCE_LOCK = 0x494C50 << 20  # "ILP": advisory lock keys of the reference numbers, + the day
 
 
@@ -44,12 +52,16 @@ class Report(Base):
     __table_args__ = (
         UniqueConstraint("ref_day", "ref_seq"),
         CheckConstraint("klaster IN ('1', '2', '3', '4', 'lk', 'km')", name="klaster"),
+        CheckConstraint(f"place IN {PLACES!r}", name="place"),
         Index(
             "uq_report_current_slot",
             "puskesmas_id",
             "klaster",
             "period_start",
+            "place",
             text("coalesce(desa_id, 0)"),
+            text("coalesce(posyandu_id, 0)"),
+            "user_id",
             unique=True,
             sqlite_where=text("is_current"),
             postgresql_where=text("is_current"),
@@ -63,6 +75,9 @@ class Report(Base):
     ref_seq: Mapped[int] = mapped_column(Integer)
     puskesmas_id: Mapped[int] = mapped_column(ForeignKey("puskesmas.id"))
     desa_id: Mapped[int | None] = mapped_column(ForeignKey("desa.id"))
+    # where the services were given; old rows: gedung without a desa, desa with one (0011)
+    place: Mapped[str] = mapped_column(String(10), server_default=GEDUNG)
+    posyandu_id: Mapped[int | None] = mapped_column(ForeignKey("posyandu.id"))
     klaster: Mapped[str] = mapped_column(String(2))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
@@ -125,20 +140,20 @@ def reference(day: date, seq: int) -> str:
 
 @dataclass(frozen=True)
 class Slot:
+    """What a report is about: klaster, period and place. With the reporter it is the key a
+    correction replaces; reports of other people or places add to it."""
+
     puskesmas_id: int
     klaster: str
     period_start: date
     period_end: date
     desa_id: int | None = None
+    place: str = GEDUNG
+    posyandu_id: int | None = None
 
-
-@dataclass(frozen=True)
-class Existing:
-    id: int
-    reference: str
-    version: int
-    user_name: str
-    received_at: datetime
+    def __post_init__(self) -> None:
+        if self.place == GEDUNG and self.desa_id is not None:  # a desa given alone: a desa report
+            object.__setattr__(self, "place", DESA)
 
 
 @dataclass(frozen=True)
@@ -164,30 +179,26 @@ class NewReport:
     klb: bool = False
 
 
-def _slot_filter(slot: Slot) -> list[Any]:
-    desa = Report.desa_id.is_(None) if slot.desa_id is None else Report.desa_id == slot.desa_id
+def place_filter(slot: Slot) -> list[Any]:
+    """The same klaster, period and place (any reporter)."""
+
+    def same(column: Any, value: int | None) -> Any:
+        return column.is_(None) if value is None else column == value
+
     return [
         Report.puskesmas_id == slot.puskesmas_id,
         Report.klaster == slot.klaster,
         Report.period_start == slot.period_start,
-        desa,
+        Report.place == slot.place,
+        same(Report.desa_id, slot.desa_id),
+        same(Report.posyandu_id, slot.posyandu_id),
         Report.is_current.is_(True),
     ]
 
 
-async def current_report(session: AsyncSession, slot: Slot) -> Existing | None:
-    stmt = (
-        select(
-            Report.id, Report.ref_day, Report.ref_seq, Report.version, Report.received_at, User.name
-        )
-        .join(User, User.id == Report.user_id)
-        .where(*_slot_filter(slot))
-    )
-    row = (await session.execute(stmt)).first()
-    if row is None:
-        return None
-    ref = reference(row.ref_day, row.ref_seq)
-    return Existing(row.id, ref, row.version, row.name, row.received_at)
+def _slot_filter(slot: Slot, user_id: int) -> list[Any]:
+    """The slot a report of `user_id` replaces: the same place and period, the same reporter."""
+    return [*place_filter(slot), Report.user_id == user_id]
 
 
 async def store_report(session: AsyncSession, new: NewReport) -> Stored:
@@ -207,7 +218,7 @@ async def _store_once(session: AsyncSession, new: NewReport) -> Stored:
     previous = (
         await session.execute(
             select(Report.id, Report.version, Report.ref_day, Report.ref_seq)
-            .where(*_slot_filter(new.slot))
+            .where(*_slot_filter(new.slot, new.user_id))
             .with_for_update()
         )
     ).first()
@@ -225,6 +236,8 @@ async def _store_once(session: AsyncSession, new: NewReport) -> Stored:
                 ref_seq=seq,
                 puskesmas_id=slot.puskesmas_id,
                 desa_id=slot.desa_id,
+                place=slot.place,
+                posyandu_id=slot.posyandu_id,
                 klaster=slot.klaster,
                 period_start=slot.period_start,
                 period_end=slot.period_end,

@@ -5,6 +5,7 @@ import db.dana  # noqa: F401
 from db import (
     clock,  # noqa: F401,E402
     models,  # noqa: F401
+    posyandu,  # noqa: F401
     reports,  # noqa: F401
     totals,  # noqa: F401
     web,  # noqa: F401

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Desa, Kecamatan, Puskesmas, PuskesmasDesa
+from db.posyandu import Posyandu
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_POSYANDU = DATA_DIR / "posyandu_demo.csv"
 
 
 @dataclass
@@ -147,3 +150,26 @@ async def _default_links(
             if d.kecamatan_id == p.kecamatan_id:
                 session.add(PuskesmasDesa(puskesmas_id=p.id, desa_id=d.id))
                 report.links += 1
+
+
+async def seed_demo_posyandu(
+    session: AsyncSession, now: datetime, path: Path = DEMO_POSYANDU
+) -> int:
+    """The invented demo posyandu (db/data/SOURCES.md), into a database that has none yet; a
+    real list comes from `ilpbot posyandu import`. Returns how many were added."""
+    if (await session.execute(select(Posyandu.id).limit(1))).first() is not None:
+        return 0
+    puskesmas = {p.nama: p.id for p in (await session.execute(select(Puskesmas))).scalars()}
+    desa = {d.kode: d.id for d in (await session.execute(select(Desa))).scalars()}
+    rows = [r for r in _rows(path) if r["puskesmas"] in puskesmas and r["desa"] in desa]
+    for row in rows:
+        session.add(
+            Posyandu(
+                puskesmas_id=puskesmas[row["puskesmas"]],
+                desa_id=desa[row["desa"]],
+                nama=row["posyandu"],
+                active=row.get("aktif", "ya") != "tidak",
+                updated_at=now,
+            )
+        )
+    return len(rows)

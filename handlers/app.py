@@ -20,6 +20,7 @@ from handlers.digest import reminders
 from handlers.exports import entry as exports
 from handlers.people import accounts, linking, menu
 from handlers.reports import entry as reports
+from handlers.reports import posyandu
 from handlers.reports import status as report_status
 
 
@@ -38,6 +39,7 @@ def build_runtime(
     dana_desa.install(runtime)
     reports.install(runtime)  # after menu: extends /bantuan with the quick-entry codes
     report_status.install(runtime)
+    posyandu.install(runtime)  # /posyandu
     reminders.install(runtime)  # /jeda, /lanjut
     exports.install(runtime)  # /ekspor
     dashboard.install(runtime)  # /dasbor

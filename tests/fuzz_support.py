@@ -151,8 +151,8 @@ _K4_COUNTS += ("ghpr",)
 K4_REPORT = (
     Move("send", "/lapor", "lapor", "klaster"),
     Move("press", K4, "lapor", "tanggal"),
-    Move("press_prefix", "Hari ini", "lapor", "desa"),
-    Move("press", "Lewati", "lapor_k4", "tbduga"),
+    Move("press_prefix", "Hari ini", "lapor", "tempat"),
+    Move("press", "Dalam gedung puskesmas", "lapor_k4", "tbduga"),
     *(
         Move("send", value, "lapor_k4", step)
         for value, step in zip("41653207101", [*_K4_COUNTS[1:], "klb"], strict=True)

@@ -55,12 +55,30 @@ async def press_starting(person, prefix: str) -> list[str]:
     return await person.press(label)
 
 
-async def choose(person, klaster: str, period: str = "Hari ini", desa: str | None = "Lewati"):
-    """/lapor → klaster → day or week → desa (None: no desa question, as for a kader)."""
+GEDUNG = "Dalam gedung puskesmas"
+DESA = "Desa (pustu, kunjungan rumah)"
+
+
+async def choose(
+    person,
+    klaster: str,
+    period: str = "Hari ini",
+    desa: str | None = "Lewati",
+    posyandu: str | None = None,
+):
+    """/lapor → klaster → day or week → place: in the building ("Lewati", as the desa question
+    was skipped before places), a desa by name, or a posyandu by label (None: no place
+    question, as for a kader of a desa without posyandu)."""
     await person.send("/lapor")
     await person.press(klaster)
     replies = await press_starting(person, period)
-    if desa is not None:
+    if posyandu is not None:
+        await person.press("Posyandu")
+        replies = await person.press(posyandu)
+    elif desa == "Lewati":
+        replies = await person.press(GEDUNG)
+    elif desa is not None:
+        await person.press(DESA)
         replies = await person.press(desa)
     return replies
 

@@ -34,7 +34,7 @@ async def test_a_number_is_an_answer_unless_the_question_has_numbered_buttons(ru
         "/lapor",
         "2",  # Klaster 2
         "1",  # Hari ini
-        "Lewati",  # in the puskesmas building, not a desa
+        "1",  # in the puskesmas building, not a desa or posyandu
         *counts,  # K1 … ANEMIA: numbers typed after questions without buttons
         "1",  # ANAKSKR: one child screened, not the lone Lewati
         "lewati",  # no photo

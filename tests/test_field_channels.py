@@ -40,7 +40,7 @@ async def leave_a_form_for_the_menu(person, press) -> list[str]:
     await person.send("/lapor")
     await press("Klaster 2 – Ibu dan Anak")
     await press("Hari ini (Senin 23/11)")
-    await press("Lewati")
+    await press("Dalam gedung puskesmas")
     for count in ("3", "2", "1"):
         await person.send(count)
     kept = await person.send("/menu")

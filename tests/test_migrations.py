@@ -35,6 +35,7 @@ LINE = [
     "0019",
     "0012",
     "0016",
+    "0011",
 ]
 STAR_END = LINE.index("0009")  # the star's heads: 0002…0009
 

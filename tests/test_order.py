@@ -44,7 +44,7 @@ async def at_k1(person) -> None:
     await person.send("/lapor")
     await person.press(K2)
     await person.press(next(b for b in await person.buttons() if b.startswith("Hari ini")))
-    replies = await person.press("Lewati")
+    replies = await person.press("Dalam gedung puskesmas")
     assert "(K1)" in replies[-1], replies
 
 
@@ -77,7 +77,7 @@ async def test_messages_of_one_chat_handled_together_go_in_the_providers_order(r
     await siti.send("/lapor")
     await siti.press(K2)
     await siti.press(next(b for b in siti.buttons if b.startswith("Hari ini")))
-    await siti.press("Lewati")
+    await siti.press("Dalam gedung puskesmas")
     now = runtime.clock()
     typed = Incoming("test", "100", "k1", now, Inbound(text="3"), position=1_000)
     later = replace(typed, external_id="k6", inbound=Inbound(text="2"), position=1_001)
@@ -109,5 +109,5 @@ async def at_k1_on_whatsapp(person) -> None:
     await person.send("LAPOR")
     await person.press(K2)
     await person.press(next(b for b in person.buttons if b.startswith("Hari ini")))
-    replies = await person.press("Lewati")
+    replies = await person.press("Dalam gedung puskesmas")
     assert "(K1)" in replies[-1], replies

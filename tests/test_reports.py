@@ -272,18 +272,19 @@ async def _report_k2(person, d: int) -> list[str]:
 async def test_a_correction_becomes_a_new_version_and_totals_use_only_the_latest(
     registered, db, clock
 ):
+    """Only the same person's report for the same place and day is replaced (a correction);
+    another person's report adds (tests/test_report_places.py)."""
     siti = await registered("petugas", "340", "Siti Aminah")
     await choose(siti, K2)
     await _report_k2(siti, 40)
     clock.advance(minutes=42)
-    budi = await registered("kepala_puskesmas", "341", "Budi Santoso")
-    asked = await choose(budi, K2)
+    asked = await choose(siti, K2)
     assert asked == [
-        "Sudah ada laporan Klaster 2 – Ibu dan Anak, Senin, 23 November 2026, "
-        "Puskesmas Sumber Urip (dalam gedung) dari Siti Aminah, 10.00 (ILP-20261123-1). Ganti?"
+        "Anda sudah mengirim laporan Klaster 2 – Ibu dan Anak, Senin, 23 November 2026, "
+        "Puskesmas Sumber Urip (dalam gedung), 10.00 (ILP-20261123-1). Ganti dengan koreksi?"
     ]
-    await budi.press("Ya")
-    done = await _report_k2(budi, 45)
+    await siti.press("Ya")
+    done = await _report_k2(siti, 45)
     assert "Laporan ini menggantikan ILP-20261123-1, yang disimpan sebagai riwayat." in done[0]
     assert "ILP-20261123-2" in done[0]
     first, second = await reports(db)
@@ -294,6 +295,7 @@ async def test_a_correction_becomes_a_new_version_and_totals_use_only_the_latest
         True,
     )
     assert second.replaces_id == first.id
+    budi = await registered("kepala_puskesmas", "341", "Budi Santoso")
     recap = await budi.send("/rekap")
     assert "D Balita ditimbang (D): 45 orang (bulan lalu 0)" in recap[0]
     status = await siti.send("/status")

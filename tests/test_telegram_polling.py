@@ -58,7 +58,7 @@ async def test_a_full_cluster_report_by_polling(telegram_polling, fake_telegram,
     await siti.press(K2)
     today = next(b for b in await siti.buttons() if b.startswith("Hari ini"))
     await siti.press(today)
-    await siti.press("Lewati")  # no desa: services in the puskesmas building
+    await siti.press("Dalam gedung puskesmas")
     for value in K2_ANSWERS.values():
         await siti.send(str(value))
     await siti.send("lewati")

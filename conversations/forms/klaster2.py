@@ -110,7 +110,7 @@ FLOW = form(
             N_("How many children under five were weighed (D)?"),
             N_("Under-fives weighed (D)"),
             N_(
-                "D = children under five weighed on this day at the place of this report: the desa's posyandu for a desa report, the puskesmas building (without posyandu) for the puskesmas report."
+                "D = children under five weighed on this day at the place of this report only: in the building, inside the puskesmas building (not at posyandu); for a posyandu, at that posyandu; for a desa, home visits and the pustu."
             ),
             unit=PEOPLE,
             source=JUKNIS,

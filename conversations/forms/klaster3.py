@@ -30,7 +30,7 @@ FLOW = form(
             N_("How many people aged 15 or older were screened for hypertension?"),
             N_("Hypertension screening (15+)"),
             N_(
-                "Count everyone aged 15 or older whose blood pressure was measured for screening at the place of this report. People a posyandu reports for its desa are not counted again in the puskesmas report."
+                "Count everyone aged 15 or older whose blood pressure was measured for screening on this day at the place of this report only: in the building, not at posyandu or in the desa (those have their own reports)."
             ),
             unit=PEOPLE,
             source=JUKNIS,
@@ -120,7 +120,7 @@ FLOW = form(
             N_("How many people of productive age (15–59) received a health screening?"),
             N_("Productive age screened (15–59)"),
             N_(
-                "Every screening of PTM risk factors for ages 15 to 59 done on this day at the place of this report (a posyandu's screenings go in its desa report)."
+                "Every screening of PTM risk factors for ages 15 to 59 done on this day at the place of this report only (in the building: not at posyandu; a posyandu's screenings go in its posyandu report)."
             ),
             unit=PEOPLE,
             source=JUKNIS,
@@ -141,7 +141,7 @@ FLOW = form(
             N_("How many elderly people (60+) received a health screening?"),
             N_("Elderly screened (60+)"),
             N_(
-                "Every health screening of people aged 60 or older done on this day at the place of this report (a posyandu's screenings go in its desa report)."
+                "Every health screening of people aged 60 or older done on this day at the place of this report only (in the building: not at posyandu; a posyandu's screenings go in its posyandu report)."
             ),
             unit=PEOPLE,
             source=JUKNIS,

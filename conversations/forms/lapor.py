@@ -1,8 +1,10 @@
-"""The small flows around a cluster report: what to report (klaster, period, desa), replacing an
-existing report, and the Dinkes tools (unlock an old day, pick a puskesmas for /rekap).
+"""The small flows around a cluster report: what to report (klaster, period, place), correcting
+one's own report or adding to another's, and the Dinkes tools (unlock an old day, pick a
+puskesmas for /rekap).
 
 The choices come from the handler (`context["choices"]`), computed from the sender's role and the
-message's own date; a kader's desa is fixed, so the desa question is skipped for a kader."""
+message's own date: the places (in the building, a desa, a posyandu, or nihil), the desa and the
+posyandu; a kader's desa is fixed (the handler fills it in), her posyandu are those of her desa."""
 
 from conversations.model import N_, Condition, Flow, Step
 
@@ -38,36 +40,79 @@ CHOOSE = Flow(
             skip_if=Condition("klaster", "ne", "1"),
         ),
         Step(
-            key="desa",
-            prompt=N_(
-                "For which desa or posyandu? Press Skip for services in the puskesmas building."
+            key="tempat",
+            prompt=N_("Where were the services given?"),
+            type="choice",
+            provider="tempat",
+            label=N_("Place"),
+            help=N_(
+                "In the building: only services inside the puskesmas building, without posyandu "
+                "or desa activities. Desa: pustu and home visits. Posyandu: one posyandu's day. "
+                "Reports of different places and people add up. Nihil: no services in the "
+                "building for this cluster and day."
             ),
+        ),
+        Step(
+            key="desa",
+            prompt=N_("For which desa?"),
             type="choice",
             provider="desa",
-            required=False,
             label=N_("Desa"),
+            help=N_("Choose the desa of the pustu activity or home visits."),
+            skip_if=Condition("tempat", "ne", "desa"),
+        ),
+        Step(
+            key="posyandu",
+            prompt=N_("Which posyandu?"),
+            type="choice",
+            provider="posyandu",
+            label=N_("Posyandu"),
             help=N_(
-                "Choose the desa for a posyandu or pustu activity; Skip for the whole puskesmas."
+                "Type part of the name. A posyandu not in the list can be added by the kepala "
+                "puskesmas with /posyandu."
             ),
-            skip_if=Condition("kader", "eq", True, scope="context"),
+            skip_if=Condition("tempat", "ne", "posyandu"),
         ),
     ),
 )
 
 REPLACE = Flow(
     name="lapor_ganti",
-    title=N_("Replace report"),
+    title=N_("Correct report"),
     review=False,
     steps=(
         Step(
             key="ganti",
             prompt=N_(
-                "There is already a report for {what} from {name}, {time} ({reference}). Replace it?"
+                "You already sent a report for {what}, {time} ({reference}). "
+                "Replace it with a correction?"
             ),
             type="yes_no",
             label=N_("Replace"),
             help=N_(
-                "Yes: your new report becomes the valid one and the old one is kept as history."
+                "Yes: your new report becomes the valid one and the old one is kept as history. "
+                "No: your report stays as it is."
+            ),
+        ),
+    ),
+)
+
+ADD = Flow(
+    name="lapor_tambah",
+    title=N_("Add a report"),
+    review=False,
+    steps=(
+        Step(
+            key="tambah",
+            prompt=N_(
+                "{name} already reported {what} ({reference}). Your report will be ADDED to it, "
+                "not replace it: report only services not counted there. Continue?"
+            ),
+            type="yes_no",
+            label=N_("Add"),
+            help=N_(
+                "Yes: both reports count. No: nothing is sent. To change the other report, "
+                "ask its sender to correct it."
             ),
         ),
     ),
@@ -112,4 +157,4 @@ PICK_PUSKESMAS = Flow(
     ),
 )
 
-FLOWS = (CHOOSE, REPLACE, UNLOCK, PICK_PUSKESMAS)
+FLOWS = (CHOOSE, REPLACE, ADD, UNLOCK, PICK_PUSKESMAS)

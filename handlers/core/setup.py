@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from db import runtime_queries
 from db.database import Database
-from db.seed import SeedReport, seed
+from db.seed import SeedReport, seed, seed_demo_posyandu
 
 
 async def seed_places(db: Database, directory: Path | None = None) -> SeedReport:
@@ -15,9 +16,13 @@ async def seed_places(db: Database, directory: Path | None = None) -> SeedReport
         return await seed(session, directory) if directory else await seed(session)
 
 
-async def seed_if_empty(db: Database) -> SeedReport | None:
-    """Seeds a database that has no kecamatan yet; None when it had some."""
+async def seed_if_empty(db: Database, now: datetime | None = None) -> SeedReport | None:
+    """Seeds a database that has no kecamatan yet, with the demo posyandu (the embedded
+    SQLite of `make run`); None when it had some."""
     async with db.transaction() as session:
         if await runtime_queries.kecamatan_count(session) == 0:
-            return await seed(session)
+            report = await seed(session)
+            await session.flush()
+            await seed_demo_posyandu(session, now or datetime.now(UTC))
+            return report
     return None

@@ -20,6 +20,7 @@ from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
 from handlers.core.turn import Turn
 from handlers.people.roles import Can, roles_that
+from handlers.reports import completeness
 from handlers.reports.indicators import DAILY, WEEKLY, short_name
 
 KIND = "reminder"
@@ -30,10 +31,6 @@ DEFAULT_PAUSE, MAX_PAUSE = 7, 30
 WAITING = ("pending", "held")
 
 
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def paused(user: User, now: datetime) -> bool:
     return user.reminders_paused_until is not None and user.reminders_paused_until > now
 
@@ -41,20 +38,13 @@ def paused(user: User, now: datetime) -> bool:
 async def missing_forms(
     session: AsyncSession, day: date, scope: q.Scope = None
 ) -> dict[int, list[Klaster]]:
-    """Per puskesmas, the forms not filed for `day` (the weekly one too on a Friday)."""
-    filed = {
-        (s.puskesmas_id, s.klaster)
-        for s in await q.filed_slots(session, day, day, [k.key for k in DAILY], scope)
-    }
-    expected = list(DAILY)
-    if day.weekday() == FRIDAY:
-        week = monday(day)
-        weekly = await q.filed_slots(session, week, week, [k.key for k in WEEKLY], scope)
-        filed |= {(s.puskesmas_id, s.klaster) for s in weekly}
-        expected += WEEKLY
+    """Per puskesmas, the forms not reported for `day` (the weekly one too on a Friday), as
+    handlers/reports/completeness.py defines reported."""
+    expected = [*DAILY, *(WEEKLY if day.weekday() == FRIDAY else ())]
+    filed = await completeness.reported(session, [day], expected, scope)
     out = {}
     for pid in await q.puskesmas_names(session, scope):
-        gaps = [k for k in expected if (pid, k.key) not in filed]
+        gaps = filed.missing(pid, day, expected)
         if gaps:
             out[pid] = gaps
     return out

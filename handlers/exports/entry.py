@@ -27,6 +27,7 @@ from handlers.exports import files as export_files
 from handlers.exports.sheets import Request, Sheet
 from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
+from handlers.reports import completeness
 from handlers.reports.indicators import catalog, running_counts, short_name, spm_codes
 
 ROLES = roles_that(Can.EXPORT)
@@ -45,9 +46,12 @@ async def sheets(
     running = running_counts(flows)
     values = await eq.report_values(session, monday(req.first), req.last, req.scope, running)
     counts = await eq.report_counts(session, monday(req.first), req.last, req.scope)
+    klasters = list(dict.fromkeys(i.klaster for i in catalog(flows).values()))
+    days = [req.first + timedelta(days=n) for n in range((req.last - req.first).days + 1)]
+    filed = await completeness.reported(session, days, klasters, req.scope)
     out = [
-        _klaster_sheet(texts, locale, flows, spec, names, values, counts, req)
-        for spec in dict.fromkeys(i.klaster for i in catalog(flows).values())
+        _klaster_sheet(texts, locale, flows, spec, names, values, counts, filed, req)
+        for spec in klasters
     ]
     out.append(await _dana_sheet(session, texts, locale, req))
     out.append(await _spm_sheet(session, texts, locale, flows, names, values, req))
@@ -61,7 +65,9 @@ def _days(spec: Any, req: Request) -> list[date]:
     return [req.first + timedelta(days=n) for n in range((req.last - req.first).days + 1)]
 
 
-def _klaster_sheet(texts, locale, flows, spec, names, values, counts, req) -> Sheet:
+def _klaster_sheet(texts, locale, flows, spec, names, values, counts, complete, req) -> Sheet:
+    """The last column says whether the puskesmas reported the klaster for the period, as
+    handlers/reports/completeness.py defines it (the same answer as /status and the digest)."""
     codes = [i for i in catalog(flows).values() if i.klaster.key == spec.key]
     t = texts
     header = (
@@ -69,18 +75,22 @@ def _klaster_sheet(texts, locale, flows, spec, names, values, counts, req) -> Sh
         t(N_("Week from") if spec.weekly else N_("Date"), locale),
         t(N_("Reports"), locale),
         *(f"{i.code} – {t.render(Text(i.label), locale)}" for i in codes),
+        t(N_("Reported (in the building or nihil)"), locale),
     )
-    rows, sums = [], [0] * (len(codes) + 1)
+    words = {True: t(N_("yes"), locale), False: t(N_("not yet"), locale)}
+    rows, sums, reported = [], [0] * (len(codes) + 1), 0
     for pid, name in names.items():
         for day in _days(spec, req):
             filed = counts.get((pid, day, spec.key), 0)
             cells = [values.get((pid, day, i.code)) if filed else None for i in codes]
-            rows.append((name, day, filed, *cells))
+            done = complete.has(pid, spec, day)
+            reported += done
+            rows.append((name, day, filed, *cells, words[done]))
             for n, v in enumerate([filed, *cells]):
                 sums[n] += v or 0
     # a running count (outbreak cases so far) added over days would count a case many times
     sums = [s if n == 0 or codes[n - 1].summable else None for n, s in enumerate(sums)]
-    total = (t(N_("Total"), locale), None, *sums)
+    total = (t(N_("Total"), locale), None, *sums, reported)
     return Sheet(t.render(Text(spec.name), locale)[:31], header, rows, total)
 
 

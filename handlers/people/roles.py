@@ -41,6 +41,7 @@ class Can(Flag):
     REPORT = auto()  # /lapor, quick entry, /status (a desa role: its desa's posyandu klaster)
     RECAP = auto()  # /rekap (a puskesmas role: its own puskesmas)
     UNLOCK = auto()  # /bukakunci
+    MANAGE_POSYANDU = auto()  # /posyandu: lists and adds its puskesmas's posyandu
     EXPORT = auto()  # /ekspor (a puskesmas role: its own puskesmas)
     DANA_REQUEST = auto()  # asks its desa's kepala desa for dana desa
     DANA_DECIDE = auto()  # decides its desa's requests
@@ -72,7 +73,7 @@ TABLE: dict[Role, RoleInfo] = {
     Role.KEPALA_PUSKESMAS: RoleInfo(
         N_("head of puskesmas"),
         Place.PUSKESMAS,
-        STAFF | Can.RECAP | Can.EXPORT | Can.HEAR_WEEKLY | Can.HEAR_ALERTS,
+        STAFF | Can.RECAP | Can.EXPORT | Can.MANAGE_POSYANDU | Can.HEAR_WEEKLY | Can.HEAR_ALERTS,
     ),
     Role.KADES: RoleInfo(
         N_("village head (kepala desa)"),

@@ -7,7 +7,7 @@ validation, and only what is missing or refused is asked."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from conversations import parsing, quick_entry
@@ -20,18 +20,20 @@ from conversations.forms.report_common import (
 from conversations.model import N_, Day, Flow
 from db import queries
 from db.models import Puskesmas
-from db.report_queries import recent_means
-from db.reports import Slot, current_report, unlocked_days
+from db.report_queries import recent_means, reports_at
+from db.reports import DESA as DESA_PLACE
+from db.reports import GEDUNG, NIHIL, POSYANDU, Slot, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
 from handlers.digest import ews
-from handlers.reports import words
+from handlers.reports import places, words
 from handlers.reports.spm import spm_text
 from handlers.reports.submit import on_report
 
 HISTORY_DAYS = 28
 MIN_HISTORY = 5  # reports in the window before history may judge a value
-PERIOD, DESA = "TGL", "DESA"
+PERIOD, DESA, POSYANDU_WORD = "TGL", "DESA", "POSYANDU"
+NIHIL_WORD = "NIHIL"  # `LAPOR K4 NIHIL`: a code like K4, the same in every language
 KLASTER_WORDS = {k.code: k.key for k in KLASTERS} | {"K5": "lk"}
 
 
@@ -57,7 +59,9 @@ async def lapor_command(turn: Turn, arg: str) -> None:
         await start_choice(turn, {}, None)
         return
     owner = code_owner(turn)
-    entry = quick_entry.parse(arg, {*owner, PERIOD, DESA}, KLASTER_WORDS, multiword={DESA})
+    entry = quick_entry.parse(
+        arg, {*owner, PERIOD, DESA, POSYANDU_WORD}, KLASTER_WORDS, multiword={DESA, POSYANDU_WORD}
+    )
     klaster = KLASTER_WORDS.get(entry.klaster or "") or _inferred(entry, owner)
     if klaster is not None and KLASTER_BY_KEY[klaster] not in words.allowed_klaster(user):
         turn.say("Sorry, your role cannot report this cluster.")
@@ -67,18 +71,31 @@ async def lapor_command(turn: Turn, arg: str) -> None:
         return
     _notes(turn, entry, owner, klaster)
     values = {c: v for c, v in entry.values.items() if owner.get(c) == klaster}
-    if not values:
-        await start_choice(turn, {"klaster": klaster} if klaster else {}, None)
+    nihil = klaster is not None and [w.upper() for w in entry.stray] == [NIHIL_WORD]
+    if not (values or nihil):
+        await start_choice(turn, {"klaster": _typed(turn, klaster)} if klaster else {}, None)
         return
-    prefill = {"klaster": klaster, "desa": "-"}
-    if DESA in entry.values:
+    prefill: dict[str, Any] = {"klaster": _typed(turn, klaster)}
+    if nihil:
+        prefill["tempat"] = NIHIL
+    elif POSYANDU_WORD in entry.values:
+        prefill |= {"tempat": POSYANDU, "posyandu": entry.values[POSYANDU_WORD]}
+    elif DESA in entry.values:
         if words.at_desa(user):
             turn.say("A kader can only report for the kader's own desa.")
             return
-        prefill["desa"] = entry.values[DESA]
+        prefill |= {"tempat": DESA_PLACE, "desa": entry.values[DESA]}
+    elif not words.at_desa(user):
+        prefill["tempat"] = GEDUNG
     period = entry.values.get(PERIOD) or _default_period(turn, KLASTER_BY_KEY[klaster])
     prefill["minggu" if KLASTER_BY_KEY[klaster].weekly else "tanggal"] = period
-    await start_choice(turn, prefill, values)
+    await start_choice(turn, prefill, values or None)
+
+
+def _typed(turn: Turn, klaster: str) -> str:
+    """The klaster as typed into the chooser: its name, since a bare "2" would be read as the
+    second button (a kader's second klaster is Klaster 3)."""
+    return turn.t(KLASTER_BY_KEY[klaster].name)
 
 
 async def klb_command(turn: Turn, _arg: str) -> None:
@@ -100,7 +117,7 @@ def _notes(
     turn: Turn, entry: quick_entry.QuickEntry, owner: dict[str, str], klaster: str | None
 ) -> None:
     for code, suggestion in entry.unknown:
-        if suggestion and suggestion not in (PERIOD, DESA):
+        if suggestion and suggestion not in (PERIOD, DESA, POSYANDU_WORD):
             turn.say(
                 "I do not know the code {code}. Did you mean {suggestion}?",
                 code=code,
@@ -125,20 +142,18 @@ async def start_choice(turn: Turn, prefill: dict[str, Any], quick: dict[str, str
     user = turn.user
     assert user is not None and user.puskesmas_id is not None
     unlocked = await unlocked_days(turn.session, user.puskesmas_id, turn.now)
-    kader = words.at_desa(user)
+    place_choices, known = await places.choices(turn)
     choices: dict[str, Any] = {
         "klaster": [[k.key, turn.t(k.name)] for k in words.allowed_klaster(user)],
         "tanggal": words.day_choices(turn, unlocked),
         "minggu": words.week_choices(turn, unlocked),
+        **place_choices,
     }
-    if not kader:
-        desa = await queries.desa_of_puskesmas(turn.session, user.puskesmas_id)
-        choices["desa"] = [[str(d.id), words.desa_name(d)] for d in desa]
     _refuse_too_old(turn, prefill, choices["tanggal"])
     context = {
         "choices": choices,
-        "kader": kader,
-        "prefill": prefill,
+        "kader": words.at_desa(user),
+        "prefill": {**prefill, **known},
         "quick": quick,
         "written_at": turn.msg.sent_at.isoformat(),  # the day "hari ini" was judged by
     }
@@ -167,19 +182,24 @@ def _refuse_too_old(turn: Turn, prefill: dict[str, Any], days: list[list[str]]) 
 
 
 async def on_chosen(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
-    user, context = turn.user, turn.state.context
+    context = turn.state.context
     klaster = KLASTER_BY_KEY[answers["klaster"]]
     start = date.fromisoformat(answers.get("tanggal") or answers["minggu"])
     end = start + timedelta(days=6) if klaster.weekly else start
-    desa = user.desa_id if words.at_desa(user) else answers.get("desa")
-    slot = Slot(user.puskesmas_id, klaster.key, start, end, int(desa) if desa else None)
+    slot = await places.slot_of(turn, klaster, start, end, answers)
     if await words.locked(turn, slot):
         return
+    if answers.get("tempat") == NIHIL:
+        await places.file_nihil(turn, slot, datetime.fromisoformat(context["written_at"]))
+        return
     carry = {k: context.get(k) for k in ("quick", "written_at")} | {"slot": words.slot_json(slot)}
-    existing = await current_report(turn.session, slot)
-    if existing is None:
+    here = await reports_at(turn.session, slot)
+    mine = [e for e in here if e.user_id == turn.user.id]
+    others = [e for e in here if e.user_id != turn.user.id and not e.nihil]
+    if not (mine or others):
         await start_form(turn, carry)
         return
+    existing = mine[0] if mine else others[-1]
     what = f"{turn.t(klaster.name)}, {words.period_text(turn, slot)}, {await words.place_text(turn, slot)}"
     params = {
         "what": what,
@@ -187,12 +207,20 @@ async def on_chosen(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
         "time": words.time_text(turn, existing.received_at),
         "reference": existing.reference,
     }
-    await turn.start_flow("lapor_ganti", {"params": params, "carry": carry})
+    flow = "lapor_ganti" if mine else "lapor_tambah"
+    await turn.start_flow(flow, {"params": params, "carry": carry})
 
 
 async def on_replace(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     if not answers["ganti"]:
         turn.say("All right, the existing report stays valid. Type /status to see your reports.")
+        return
+    await start_form(turn, turn.state.context["carry"])
+
+
+async def on_add(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    if not answers["tambah"]:
+        turn.say("All right, nothing was sent. Type /status to see the reports.")
         return
     await start_form(turn, turn.state.context["carry"])
 
@@ -246,7 +274,7 @@ async def soft_limits(turn: Turn, flow: Flow, slot: Slot) -> dict[str, int]:
         slot.klaster,
         since,
         slot.period_start,
-        slot.desa_id is None,
+        slot.place,
     )
     limits = {}
     for step in indicators(flow):
@@ -283,7 +311,9 @@ def codes_text(turn: Turn, arg: str) -> str | None:
         lines.append(f"{spec.code}: {codes}")
     lines.append(
         turn.t(
-            "Add TGL=kemarin for another day, DESA=name for a desa. /bantuan K2 explains the codes."
+            "Add TGL=kemarin for another day, DESA=name for a desa, POSYANDU=name for a "
+            "posyandu; LAPOR K4 NIHIL when the building had no services. /bantuan K2 explains "
+            "the codes."
         )
     )
     lines.append(turn.t("/bantuan SPM explains how the SPM capaian counts people."))
@@ -313,7 +343,9 @@ def _help_with_codes(runtime: Runtime) -> None:
 
 
 def install(runtime: Runtime) -> None:
-    runtime.submit_handlers.update({"lapor": on_chosen, "lapor_ganti": on_replace})
+    runtime.submit_handlers.update(
+        {"lapor": on_chosen, "lapor_ganti": on_replace, "lapor_tambah": on_add}
+    )
     for spec in KLASTERS:
         runtime.submit_handlers[spec.flow] = on_report
     runtime.add_command(

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from conversations.forms.report_common import KLASTERS, indicators
+from conversations.forms.report_common import KLASTERS, Klaster, indicators
 from conversations.forms.spm import SERVICE_OF
 from conversations.model import N_, Flow
 from conversations.parsing import Ambiguous, ParseError, match_choice
 from db import queries
 from db.models import Desa, Puskesmas
 from db.report_queries import Window, filed, last_references, recap_totals, sasaran_of
-from db.reports import add_unlock
+from db.reports import GEDUNG, add_unlock
 from handlers.core.inbound import Command, Runtime
 from handlers.core.text import format_day, format_number
 from handlers.core.turn import Turn
 from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
-from handlers.reports import words
+from handlers.reports import completeness, words
 from handlers.reports.indicators import running_counts
 
 RECAP_ROLES = roles_that(Can.RECAP)
@@ -36,49 +37,79 @@ async def status_command(turn: Turn, _arg: str) -> None:
         return
     today = words.today(turn)
     start = words.monday(today)
+    days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
     desa_id = user.desa_id if words.at_desa(user) else None
     reports = await filed(turn.session, user.puskesmas_id, start, today, desa_id)
-    if desa_id is not None:
+    if desa_id is not None:  # a kader: her desa's reports, which add to the puskesmas's
         place = words.desa_name(await turn.session.get(Desa, desa_id))
-    else:
+        done = Done({(r.klaster, r.period_start) for r in reports})
+    else:  # the puskesmas: reported as handlers/reports/completeness.py says
         place = f"Puskesmas {(await turn.session.get(Puskesmas, user.puskesmas_id)).nama}"
+        found = await completeness.reported(
+            turn.session, days, words.allowed_klaster(user), [user.puskesmas_id]
+        )
+        done = Done({(k, d) for _p, d, k in found.slots})
     lines = [turn.t("Reports of {place}", place=place)]
-    lines += _today_lines(turn, reports, today)
-    lines += _week_lines(turn, reports, start, today)
+    lines += _today_lines(turn, reports, done, today)
+    lines += _week_lines(turn, done, days)
     lines += await _mine(turn)
     turn.say_raw("\n".join(lines))
 
 
-def _today_lines(turn: Turn, reports: list, today: date) -> list[str]:
+@dataclass(frozen=True)
+class Done:
+    """(klaster key, period start) reported."""
+
+    periods: set[tuple[str, date]]
+
+    def has(self, klaster: Klaster, day: date) -> bool:
+        return (klaster.key, completeness.period_of(klaster, day)) in self.periods
+
+
+def _today_lines(turn: Turn, reports: list, done: Done, today: date) -> list[str]:
     lines = [turn.t("Today, {day}:", day=format_day(today, turn.locale))]
     for spec in words.allowed_klaster(turn.user):
         if spec.weekly or not spec.expected:
             continue
-        refs = [r.reference for r in reports if r.klaster == spec.key and r.period_start == today]
-        if refs:
+        mine = [r for r in reports if r.klaster == spec.key and r.period_start == today]
+        refs = ", ".join(_ref(turn, r) for r in mine)
+        name = turn.t(spec.name)
+        if done.has(spec, today):
+            lines.append(turn.t("✓ {klaster}: {refs}", klaster=name, refs=refs))
+        elif mine:  # desa or posyandu reports only: they count, but do not make it complete
             lines.append(
-                turn.t("✓ {klaster}: {refs}", klaster=turn.t(spec.name), refs=", ".join(refs))
+                turn.t(
+                    "✗ {klaster}: {refs}; the report for the building (or nihil) is missing",
+                    klaster=name,
+                    refs=refs,
+                )
             )
         else:
-            lines.append(turn.t("✗ {klaster}: not reported yet", klaster=turn.t(spec.name)))
+            lines.append(turn.t("✗ {klaster}: not reported yet", klaster=name))
     return lines
 
 
-def _week_lines(turn: Turn, reports: list, start: date, today: date) -> list[str]:
-    days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
-    lines = [turn.t("This week ({span}):", span=words.week_span(turn, start))]
+def _ref(turn: Turn, report: Any) -> str:
+    if report.nihil:
+        return turn.t("{reference} (nihil)", reference=report.reference)
+    if report.place != GEDUNG:
+        return turn.t("{reference} (desa/posyandu)", reference=report.reference)
+    return report.reference
+
+
+def _week_lines(turn: Turn, done: Done, days: list[date]) -> list[str]:
+    lines = [turn.t("This week ({span}):", span=words.week_span(turn, days[0]))]
     for spec in words.allowed_klaster(turn.user):
         if not spec.expected:  # deaths and outbreaks: nothing is missing when none happened
             continue
-        done = {r.period_start for r in reports if r.klaster == spec.key}
         name = turn.t(spec.name)
-        if spec.weekly and start in done:
+        if spec.weekly and done.has(spec, days[0]):
             lines.append(turn.t("✓ {klaster}: reported", klaster=name))
             continue
         if spec.weekly:
             lines.append(turn.t("✗ {klaster}: not reported yet", klaster=name))
             continue
-        missing = [words.short_day(turn, d) for d in days if d not in done]
+        missing = [words.short_day(turn, d) for d in days if not done.has(spec, d)]
         if not missing:
             lines.append(turn.t("✓ {klaster}: every day", klaster=name))
         else:

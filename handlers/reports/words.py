@@ -9,7 +9,8 @@ from babel.dates import format_date
 
 from conversations.forms.report_common import KLASTERS, Klaster
 from db.models import Desa, Puskesmas, User
-from db.reports import Slot, is_old, is_unlocked
+from db.posyandu import Posyandu
+from db.reports import GEDUNG, Slot, is_old, is_unlocked
 from handlers.core.text import format_day
 from handlers.core.turn import Turn
 from handlers.people import roles
@@ -106,6 +107,10 @@ def period_text(turn: Turn, slot: Slot) -> str:
 
 
 async def place_text(turn: Turn, slot: Slot) -> str:
+    if slot.posyandu_id is not None:
+        item = await turn.session.get(Posyandu, slot.posyandu_id)
+        desa = desa_name(await turn.session.get(Desa, item.desa_id))
+        return turn.t("Posyandu {name}, {desa}", name=item.nama, desa=desa)
     if slot.desa_id is not None:
         return desa_name(await turn.session.get(Desa, slot.desa_id))
     puskesmas = await turn.session.get(Puskesmas, slot.puskesmas_id)
@@ -146,6 +151,8 @@ def slot_json(slot: Slot) -> dict[str, Any]:
         "period_start": slot.period_start.isoformat(),
         "period_end": slot.period_end.isoformat(),
         "desa_id": slot.desa_id,
+        "place": slot.place,
+        "posyandu_id": slot.posyandu_id,
     }
 
 
@@ -156,4 +163,6 @@ def slot_from(data: dict[str, Any]) -> Slot:
         date.fromisoformat(data["period_start"]),
         date.fromisoformat(data["period_end"]),
         data["desa_id"],
+        data.get("place", GEDUNG),  # a draft begun before places had none
+        data.get("posyandu_id"),
     )
