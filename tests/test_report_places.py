@@ -249,7 +249,7 @@ async def test_two_reports_of_one_outbreak_on_one_day_are_not_added_up(registere
     """Now that reports add, two people may report the same outbreak: its "cases so far"
     (KLBKASUS) is shown at its highest in /rekap and the export, never as a sum."""
     k4 = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 5}
-    k4 |= {"PNEU": 0, "CAMPAK": 0, "GHPR": 0, "KLB": "ya"}
+    k4 |= {"PNEU": 0, "CAMPAK": 0, "AFP": 0, "DIFTERI": 0, "GHPR": 0, "KLB": "ya", "KLBMATI": 0}
     for chat, name, cases, extra in (
         ("870", "Siti Aminah", 12, {}),
         ("871", "Rina Bidan", 15, {"DESA": "Air Duku"}),
