@@ -76,6 +76,14 @@ def _kelengkapan(digest: Digest, t: Texts, locale: str, deadline: str) -> list[s
             deadline=deadline,
         )
     ]
+    if digest.day_off is not None:
+        lines.append(
+            t(
+                N_("Day off ({reason}): only rawat-inap puskesmas are expected to report."),
+                locale,
+                reason=digest.day_off,
+            )
+        )
     for k in digest.klaster:
         lines.append(
             t(
