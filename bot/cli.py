@@ -15,11 +15,12 @@ from bot import clock_cli, people_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
+from conversations.model import N_
 from db.migrate import downgrade, upgrade
 from handlers.core import setup
 from handlers.people import operator
 from handlers.people.roles import Role
-from handlers.reports import sasaran
+from handlers.reports import sasaran, sasaran_template
 
 log = logging.getLogger("ilpbot")
 
@@ -46,10 +47,14 @@ def _parser() -> argparse.ArgumentParser:
 
     people_cli.add_parsers(sub)
 
-    sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas")
-    sas.add_subparsers(dest="sasaran_command", required=True).add_parser("import").add_argument(
-        "file", type=Path, help="CSV: tahun, puskesmas, layanan (1-12 or key), sasaran"
-    )
+    sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas or desa")
+    sassub = sas.add_subparsers(dest="sasaran_command", required=True)
+    imp = sassub.add_parser("import", help="CSV or XLSX, long or wide (see docs/operations.md)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--tahun", type=int, default=None, help="the year when there is no column")
+    tpl = sassub.add_parser("template", help="write the wide XLSX to fill in")
+    tpl.add_argument("file", type=Path, nargs="?", default=None)
+    tpl.add_argument("--tahun", type=int, default=None, help="default: this year")
     clock_cli.add_parsers(sub)
     return parser
 
@@ -126,16 +131,38 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 
 
 async def _sasaran(app: App, args: argparse.Namespace) -> int:
-    result = await sasaran.import_file(app.db, args.file, app.runtime.clock())
+    texts = app.runtime.texts
+
+    def t(msgid: str) -> str:
+        return texts(msgid, "id")
+
+    now = app.runtime.clock()
+    if args.sasaran_command == "template":
+        year = args.tahun or texts.today(now).year
+        path = await sasaran_template.write(
+            app.db, args.file or Path(f"sasaran-{year}.xlsx"), year, t
+        )
+        print(path)
+        return 0
+    result = await sasaran.import_file(app.db, args.file, now, args.tahun, t)
     if result.unreadable:
-        print(f"error: {result.unreadable}", file=sys.stderr)
+        print(texts.render(result.unreadable, "id"), file=sys.stderr)
         return 2
     for error in result.errors:
-        print(f"error: {error}", file=sys.stderr)
+        print(texts.render(error, "id"), file=sys.stderr)
     if result.errors:
-        print("nothing imported: correct the lines above and import again", file=sys.stderr)
+        print(t("Nothing imported: correct the rows above and import again."), file=sys.stderr)
         return 2
-    print(f"sasaran: {result.rows} rows imported")
+    if result.ignored:
+        columns = ", ".join(result.ignored)
+        print(texts(N_("Columns not read: {columns}"), "id", columns=columns), file=sys.stderr)
+    print(texts(N_("sasaran: {rows} targets imported"), "id", rows=result.rows))
+    if result.summed:
+        print(
+            texts(
+                N_("{count} puskesmas targets are the sum of their desa"), "id", count=result.summed
+            )
+        )
     return 0
 
 

@@ -85,7 +85,7 @@ def test_digest_takes_yesterday_in_indonesian(ilpbot, word):
 
 @pytest.mark.parametrize(
     ("content", "what"),
-    [(None, "no such file"), (b"\xff\xfe\x00\x01binary", "not a UTF-8 text file")],
+    [(None, "berkas tidak ada"), (b"\xff\xfe\x00\x01binary", "bukan berkas teks UTF-8")],
 )
 def test_an_unreadable_sasaran_file_is_one_line_and_exit_2(ilpbot, tmp_path, content, what):
     path = tmp_path / "sasaran.csv"
@@ -93,7 +93,7 @@ def test_an_unreadable_sasaran_file_is_one_line_and_exit_2(ilpbot, tmp_path, con
         path.write_bytes(content)
     code, out, err = ilpbot("sasaran", "import", str(path))
     assert code == 2
-    assert err == f"error: cannot read {path}: {what}\n"
+    assert err == f"tidak dapat membaca {path}: {what}\n"
 
 
 def test_export_without_dates_is_this_month_so_far(ilpbot, db_url):
