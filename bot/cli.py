@@ -21,6 +21,8 @@ from handlers.core import setup
 from handlers.people import operator
 from handlers.people.roles import Role
 from handlers.reports import sasaran, sasaran_template
+from handlers.wilayah import check as wilayah_check
+from handlers.wilayah import mapping as wilayah_map
 
 log = logging.getLogger("ilpbot")
 
@@ -55,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     tpl = sassub.add_parser("template", help="write the wide XLSX to fill in")
     tpl.add_argument("file", type=Path, nargs="?", default=None)
     tpl.add_argument("--tahun", type=int, default=None, help="default: this year")
+    wil = sub.add_parser("wilayah", help="places awaiting confirmation; the desa → puskesmas map")
+    wilsub = wil.add_subparsers(dest="wilayah_command", required=True)
+    wilsub.add_parser("check", help="every uncertain fact and every desa of several puskesmas")
+    wilsub.add_parser("import-map", help="CSV/XLSX: desa_kode (or desa), puskesmas").add_argument(
+        "file", type=Path
+    )
     clock_cli.add_parsers(sub)
     return parser
 
@@ -92,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         "invite": people_cli.invite,
         "user": people_cli.user,
         "sasaran": _sasaran,
+        "wilayah": _wilayah,
         "digest": clock_cli.digest,
         "export": clock_cli.export,
     }
@@ -163,6 +172,34 @@ async def _sasaran(app: App, args: argparse.Namespace) -> int:
                 N_("{count} puskesmas targets are the sum of their desa"), "id", count=result.summed
             )
         )
+    return 0
+
+
+async def _wilayah(app: App, args: argparse.Namespace) -> int:
+    texts = app.runtime.texts
+
+    def t(msgid: str, **params: object) -> str:
+        return texts(msgid, "id", **params)
+
+    if args.wilayah_command == "check":
+        print("\n".join(await wilayah_check.check_lines(app.db, t)))
+        return 0
+    result = await wilayah_map.import_map_file(app.db, args.file, app.runtime.clock())
+    if result.unreadable:
+        print(texts.render(result.unreadable, "id"), file=sys.stderr)
+        return 2
+    for error in result.errors:
+        print(texts.render(error, "id"), file=sys.stderr)
+    if result.errors:
+        print(t(N_("Nothing imported: correct the rows above and import again.")), file=sys.stderr)
+        return 2
+    print(
+        t(
+            N_("wilayah: {changed} desa changed, {unchanged} unchanged"),
+            changed=result.changed,
+            unchanged=result.unchanged,
+        )
+    )
     return 0
 
 

@@ -19,6 +19,7 @@ from handlers.exports import entry as exports
 from handlers.people import accounts, linking, menu
 from handlers.reports import entry as reports
 from handlers.reports import status as report_status
+from handlers.wilayah import chat as wilayah_chat
 
 
 def build_runtime(
@@ -38,6 +39,7 @@ def build_runtime(
     report_status.install(runtime)
     reminders.install(runtime)  # /jeda, /lanjut
     exports.install(runtime)  # /ekspor
+    wilayah_chat.install(runtime)  # /wilayah
     dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
     check_table(runtime.flows.values())

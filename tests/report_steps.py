@@ -60,8 +60,8 @@ async def choose(person, klaster: str, period: str = "Hari ini", desa: str | Non
     await person.send("/lapor")
     await person.press(klaster)
     replies = await press_starting(person, period)
-    if desa is not None:
-        replies = await person.press(desa)
+    if desa is not None:  # a desa several puskesmas list is marked "(perlu konfirmasi)"
+        replies = await press_starting(person, desa)
     return replies
 
 

@@ -48,6 +48,7 @@ class Can(Flag):
     HEAR_ALERTS = auto()  # outbreak (KLB) alerts: all, or its puskesmas's
     HEAR_DANA_APPROVALS = auto()  # every approval of a dana desa request
     HEAR_DANA_LATE = auto()  # requests left undecided for long: all, or its puskesmas's
+    MANAGE_WILAYAH = auto()  # /wilayah: which puskesmas serve a desa
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,16 @@ TABLE: dict[Role, RoleInfo] = {
         | Can.HEAR_DIGEST
         | Can.HEAR_ALERTS
         | Can.HEAR_DANA_APPROVALS
-        | Can.HEAR_DANA_LATE,
+        | Can.HEAR_DANA_LATE
+        | Can.MANAGE_WILAYAH,
     ),
     Role.PMD: RoleInfo(
         N_("Dinas PMD staff"), Place.DISTRICT, Can.DANA_OVERSEE | Can.HEAR_DANA_APPROVALS
     ),
     Role.ADMIN: RoleInfo(
-        N_("administrator"), Place.DISTRICT, Can.RECAP | Can.UNLOCK | Can.EXPORT | Can.DANA_OVERSEE
+        N_("administrator"),
+        Place.DISTRICT,
+        Can.RECAP | Can.UNLOCK | Can.EXPORT | Can.DANA_OVERSEE | Can.MANAGE_WILAYAH,
     ),
 }
 

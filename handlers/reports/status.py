@@ -21,6 +21,7 @@ from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
 from handlers.reports import words
 from handlers.reports.indicators import running_counts
+from handlers.wilayah import marks
 
 RECAP_ROLES = roles_that(Can.RECAP)
 UNLOCK_ROLES = roles_that(Can.UNLOCK)
@@ -41,7 +42,7 @@ async def status_command(turn: Turn, _arg: str) -> None:
     if desa_id is not None:
         place = words.desa_name(await turn.session.get(Desa, desa_id))
     else:
-        place = f"Puskesmas {(await turn.session.get(Puskesmas, user.puskesmas_id)).nama}"
+        place = await marks.place_marked(turn.session, turn.t, user.puskesmas_id)
     lines = [turn.t("Reports of {place}", place=place)]
     lines += _today_lines(turn, reports, today)
     lines += _week_lines(turn, reports, start, today)
