@@ -11,18 +11,14 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import clock_cli, people_cli, processes
+from bot import clock_cli, people_cli, places_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
-from conversations.model import N_
 from db.migrate import downgrade, upgrade
 from handlers.core import setup
 from handlers.people import operator
 from handlers.people.roles import Role
-from handlers.reports import sasaran, sasaran_template
-from handlers.wilayah import check as wilayah_check
-from handlers.wilayah import mapping as wilayah_map
 
 log = logging.getLogger("ilpbot")
 
@@ -49,20 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     people_cli.add_parsers(sub)
 
-    sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas or desa")
-    sassub = sas.add_subparsers(dest="sasaran_command", required=True)
-    imp = sassub.add_parser("import", help="CSV or XLSX, long or wide (see docs/operations.md)")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--tahun", type=int, default=None, help="the year when there is no column")
-    tpl = sassub.add_parser("template", help="write the wide XLSX to fill in")
-    tpl.add_argument("file", type=Path, nargs="?", default=None)
-    tpl.add_argument("--tahun", type=int, default=None, help="default: this year")
-    wil = sub.add_parser("wilayah", help="places awaiting confirmation; the desa → puskesmas map")
-    wilsub = wil.add_subparsers(dest="wilayah_command", required=True)
-    wilsub.add_parser("check", help="every uncertain fact and every desa of several puskesmas")
-    wilsub.add_parser("import-map", help="CSV/XLSX: desa_kode (or desa), puskesmas").add_argument(
-        "file", type=Path
-    )
+    places_cli.add_parsers(sub)
     clock_cli.add_parsers(sub)
     return parser
 
@@ -99,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         "seed": _seed,
         "invite": people_cli.invite,
         "user": people_cli.user,
-        "sasaran": _sasaran,
-        "wilayah": _wilayah,
+        "sasaran": places_cli.sasaran,
+        "wilayah": places_cli.wilayah,
         "digest": clock_cli.digest,
         "export": clock_cli.export,
     }
@@ -135,70 +118,6 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
     report = await setup.seed_places(app.db, args.dir)
     print(
         f"kecamatan {report.kecamatan}, desa {report.desa}, puskesmas {report.puskesmas}, links {report.links}"
-    )
-    return 0
-
-
-async def _sasaran(app: App, args: argparse.Namespace) -> int:
-    texts = app.runtime.texts
-
-    def t(msgid: str) -> str:
-        return texts(msgid, "id")
-
-    now = app.runtime.clock()
-    if args.sasaran_command == "template":
-        year = args.tahun or texts.today(now).year
-        path = await sasaran_template.write(
-            app.db, args.file or Path(f"sasaran-{year}.xlsx"), year, t
-        )
-        print(path)
-        return 0
-    result = await sasaran.import_file(app.db, args.file, now, args.tahun, t)
-    if result.unreadable:
-        print(texts.render(result.unreadable, "id"), file=sys.stderr)
-        return 2
-    for error in result.errors:
-        print(texts.render(error, "id"), file=sys.stderr)
-    if result.errors:
-        print(t("Nothing imported: correct the rows above and import again."), file=sys.stderr)
-        return 2
-    if result.ignored:
-        columns = ", ".join(result.ignored)
-        print(texts(N_("Columns not read: {columns}"), "id", columns=columns), file=sys.stderr)
-    print(texts(N_("sasaran: {rows} targets imported"), "id", rows=result.rows))
-    if result.summed:
-        print(
-            texts(
-                N_("{count} puskesmas targets are the sum of their desa"), "id", count=result.summed
-            )
-        )
-    return 0
-
-
-async def _wilayah(app: App, args: argparse.Namespace) -> int:
-    texts = app.runtime.texts
-
-    def t(msgid: str, **params: object) -> str:
-        return texts(msgid, "id", **params)
-
-    if args.wilayah_command == "check":
-        print("\n".join(await wilayah_check.check_lines(app.db, t)))
-        return 0
-    result = await wilayah_map.import_map_file(app.db, args.file, app.runtime.clock())
-    if result.unreadable:
-        print(texts.render(result.unreadable, "id"), file=sys.stderr)
-        return 2
-    for error in result.errors:
-        print(texts.render(error, "id"), file=sys.stderr)
-    if result.errors:
-        print(t(N_("Nothing imported: correct the rows above and import again.")), file=sys.stderr)
-        return 2
-    print(
-        t(
-            N_("wilayah: {changed} desa changed, {unchanged} unchanged"),
-            changed=result.changed,
-            unchanged=result.unchanged,
-        )
     )
     return 0
 

@@ -18,7 +18,7 @@ from conversations.quick_entry import suggest
 from db import queries, wilayah
 from db.database import Database
 from db.models import Desa
-from handlers.reports.sasaran_columns import row_error
+from handlers.reports.sasaran_columns import Places, row_error
 from handlers.reports.sasaran_files import Unreadable, read_sheet
 
 COLUMNS = {
@@ -47,12 +47,8 @@ class Master:
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Master:
-        desa = await wilayah.all_desa(session)
-        by_name: dict[str, list[Desa]] = {}
-        for d in desa:
-            by_name.setdefault(normalize(d.nama), []).append(d)
-        puskesmas = {normalize(p.nama): p.id for p in await queries.all_puskesmas(session)}
-        return cls(puskesmas, {d.kode: d for d in desa}, by_name)
+        places = await Places.load(session)
+        return cls(places.puskesmas, places.by_code, places.by_name)
 
     def desa(self, written: str) -> Desa | Text:
         """The desa by its code or its name; a Text says why not."""
