@@ -156,7 +156,7 @@ async def test_each_kepala_puskesmas_gets_last_week_on_monday(runtime, registere
     lines = message(row).text.split("\n")
     assert lines[:3] == [
         "📋 Ringkasan mingguan Puskesmas Sumber Urip, Senin, 16 November 2026 – Minggu, 22 November 2026",
-        "Laporan terkirim: 14 dari 29; peringkat 1 dari 21 puskesmas",
+        "Laporan terkirim: 14 dari 25; peringkat 1 dari 21 puskesmas",  # 6 working days × 4 + 1
         "Jumlah (minggu sebelumnya):",
     ]
     assert "▲ Ibu hamil K1 baru: 14 (0)" in lines
