@@ -66,6 +66,12 @@ async def all_desa(session: AsyncSession) -> list[Desa]:
     return list((await session.execute(select(Desa).order_by(Desa.nama))).scalars())
 
 
+async def links(session: AsyncSession) -> set[tuple[int, int]]:
+    """Every (puskesmas, desa) of the map."""
+    stmt = select(PuskesmasDesa.puskesmas_id, PuskesmasDesa.desa_id)
+    return {(p, d) for p, d in (await session.execute(stmt)).all()}
+
+
 async def serving_ids(session: AsyncSession, desa_id: int) -> set[int]:
     stmt = select(PuskesmasDesa.puskesmas_id).where(PuskesmasDesa.desa_id == desa_id)
     return set((await session.execute(stmt)).scalars())

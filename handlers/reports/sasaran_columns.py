@@ -8,14 +8,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.forms.spm import SPM
 from conversations.model import N_, Text
 from conversations.parsing import normalize
 from db import queries, wilayah
-from db.models import Desa, PuskesmasDesa
+from db.models import Desa
 from handlers.reports.sasaran_files import Sheet
 
 COLUMNS = {
@@ -121,12 +120,11 @@ class Places:
         by_name: dict[str, list[Desa]] = {}
         for d in desa:
             by_name.setdefault(normalize(d.nama), []).append(d)
-        links = await session.execute(select(PuskesmasDesa.puskesmas_id, PuskesmasDesa.desa_id))
         return cls(
             {normalize(p.nama): p.id for p in await queries.all_puskesmas(session)},
             {d.kode: d for d in desa},
             by_name,
-            {(p, d) for p, d in links.all()},
+            await wilayah.links(session),
         )
 
     def desa(self, kode: str, name: str, puskesmas_id: int, errors: list[Text]) -> int | None:
