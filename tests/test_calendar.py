@@ -119,6 +119,9 @@ async def test_the_digest_of_a_sunday_expects_only_the_rawat_inap_puskesmas(db, 
         "Padang Ulak Tanding", "Sambirejo", "Watas Marga",
     }  # fmt: skip
     text = render(digest, runtime.texts, "id", "16.00")
-    assert "Hari libur (Minggu): hanya puskesmas rawat inap yang diharapkan melapor." in text
+    assert (
+        "Hari libur (Minggu): hanya puskesmas rawat inap yang diharapkan melapor "
+        "(aturan hari kerja perlu konfirmasi Dinkes)."
+    ) in text
     holiday = render(await digest_on(db, runtime, CHRISTMAS), runtime.texts, "id", "16.00")
     assert "Hari libur (Hari Raya Natal)" in holiday

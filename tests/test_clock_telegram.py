@@ -22,14 +22,17 @@ async def test_the_digest_chart_and_an_export_reach_telegram_as_files(
     await build_schedule(app.runtime).tick("digest")
 
     def digest_arrived() -> bool:
-        return fake_telegram.sent(8101)[-1].params.get("caption", "").startswith("📊")
+        return fake_telegram.sent(8101)[-1].params.get("text", "").startswith("📊")
 
     await until(digest_arrived, what="the digest")
-    photo = fake_telegram.sent(8101)[-1]
+    photo, digest = fake_telegram.sent(8101)[-2:]
     assert photo.params["photo"]["filename"] == "digest-2026-11-22.png"
     assert photo.params["photo"]["size"] > 10_000
-    # A Sunday: only the 7 rawat-inap puskesmas are expected, so the digest fits in the caption.
-    assert photo.params["caption"].startswith("📊 Ringkasan ILP Minggu, 22 November 2026")
+    # Longer than a caption's 1,024 characters (a Sunday: the day-off note, 7 rawat-inap puskesmas
+    # yet to report, those silent for 3 working days): it follows the photo.
+    assert "caption" not in photo.params
+    assert digest.params["text"].startswith("📊 Ringkasan ILP Minggu, 22 November 2026")
+    assert len(digest.params["text"]) > 1024
 
     await asep.send("/ekspor")
     await asep.press("Bulan lalu")

@@ -79,7 +79,10 @@ def _kelengkapan(digest: Digest, t: Texts, locale: str, deadline: str) -> list[s
     if digest.day_off is not None:
         lines.append(
             t(
-                N_("Day off ({reason}): only rawat-inap puskesmas are expected to report."),
+                N_(
+                    "Day off ({reason}): only rawat-inap puskesmas are expected to report "
+                    "(working-day rules to be confirmed by the Dinkes)."
+                ),
                 locale,
                 reason=digest.day_off,
             )
