@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import clock_cli, people_cli, processes
+from bot import clock_cli, people_cli, places_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
@@ -22,7 +22,7 @@ from handlers.core import setup
 from handlers.dashboard import access as dashboard
 from handlers.people import operator
 from handlers.people.roles import Role
-from handlers.reports import posyandu, sasaran
+from handlers.reports import posyandu
 
 log = logging.getLogger("ilpbot")
 
@@ -49,10 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
     people_cli.add_parsers(sub)
 
-    sas = sub.add_parser("sasaran", help="SPM annual targets per puskesmas")
-    sas.add_subparsers(dest="sasaran_command", required=True).add_parser("import").add_argument(
-        "file", type=Path, help="CSV: tahun, puskesmas, layanan (1-12 or key), sasaran"
-    )
+    places_cli.add_parsers(sub)
     pos = sub.add_parser("posyandu", help="posyandu master data of the puskesmas")
     pos.add_subparsers(dest="posyandu_command", required=True).add_parser("import").add_argument(
         "file", type=Path, help="CSV: puskesmas, desa (name or kode), posyandu, aktif (ya/tidak)"
@@ -93,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         "seed": _seed,
         "invite": people_cli.invite,
         "user": people_cli.user,
-        "sasaran": _sasaran,
+        "sasaran": places_cli.sasaran,
+        "wilayah": places_cli.wilayah,
         "posyandu": _posyandu,
         "digest": clock_cli.digest,
         "export": clock_cli.export,
@@ -130,20 +128,6 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
     print(
         f"kecamatan {report.kecamatan}, desa {report.desa}, puskesmas {report.puskesmas}, links {report.links}"
     )
-    return 0
-
-
-async def _sasaran(app: App, args: argparse.Namespace) -> int:
-    result = await sasaran.import_file(app.db, args.file, app.runtime.clock())
-    if result.unreadable:
-        print(f"error: {result.unreadable}", file=sys.stderr)
-        return 2
-    for error in result.errors:
-        print(f"error: {error}", file=sys.stderr)
-    if result.errors:
-        print("nothing imported: correct the lines above and import again", file=sys.stderr)
-        return 2
-    print(f"sasaran: {result.rows} rows imported")
     return 0
 
 

@@ -208,6 +208,7 @@ async def spm_capaian(
         .outerjoin(later, and_(later.c.p == Sasaran.puskesmas_id, later.c.spm == Sasaran.spm))
         .where(
             Sasaran.tahun == through.year,
+            Sasaran.desa_id.is_(None),
             Sasaran.target > 0,
             Sasaran.spm.in_(list(set(service_of.values()))),
             _within(Sasaran.puskesmas_id, scope),
@@ -228,7 +229,7 @@ async def spm_capaian(
 
 async def sasaran(session: AsyncSession, tahun: int, scope: Scope) -> dict[tuple[int, str], int]:
     stmt = select(Sasaran.puskesmas_id, Sasaran.spm, Sasaran.target).where(
-        Sasaran.tahun == tahun, _within(Sasaran.puskesmas_id, scope)
+        Sasaran.tahun == tahun, Sasaran.desa_id.is_(None), _within(Sasaran.puskesmas_id, scope)
     )
     return {(p, spm): int(t) for p, spm, t in (await session.execute(stmt)).all()}
 

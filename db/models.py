@@ -99,7 +99,12 @@ class Puskesmas(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     nama: Mapped[str] = mapped_column(String(100), unique=True)
     kecamatan_id: Mapped[int] = mapped_column(ForeignKey("kecamatan.id"), index=True)
-    kecamatan_uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    kecamatan_uncertain: Mapped[bool] = mapped_column(Boolean, default=False)  # = status uncertain
+    # confirmed (a source says so), inferred (from a same-name desa), uncertain (sources differ):
+    # anything but confirmed is shown "perlu konfirmasi" (handlers/wilayah)
+    kecamatan_status: Mapped[str] = mapped_column(
+        String(12), default="confirmed", server_default="confirmed"
+    )
     rawat_inap: Mapped[bool] = mapped_column(Boolean, default=False)
     source_note: Mapped[str | None] = mapped_column(Text)
 

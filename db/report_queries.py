@@ -214,7 +214,7 @@ async def totals_by_puskesmas(
 
 async def sasaran_of(session: AsyncSession, puskesmas_id: int, tahun: int) -> dict[str, int]:
     stmt = select(Sasaran.spm, Sasaran.target).where(
-        Sasaran.puskesmas_id == puskesmas_id, Sasaran.tahun == tahun
+        Sasaran.puskesmas_id == puskesmas_id, Sasaran.tahun == tahun, Sasaran.desa_id.is_(None)
     )
     return dict((await session.execute(stmt)).all())
 

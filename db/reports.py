@@ -122,13 +122,35 @@ class ReportUnlock(Base):
 
 
 class Sasaran(Base):
-    """The annual target (denominator) of one SPM service for one puskesmas."""
+    """The annual target (denominator) of one SPM service for one puskesmas, or for one desa of
+    its wilayah (desa_id set: PWS per desa). One row per level, by two partial unique indexes."""
 
     __tablename__ = "sasaran"
-    __table_args__ = (UniqueConstraint("tahun", "puskesmas_id", "spm"),)
+    __table_args__ = (
+        Index(
+            "uq_sasaran_puskesmas",
+            "tahun",
+            "puskesmas_id",
+            "spm",
+            unique=True,
+            sqlite_where=text("desa_id IS NULL"),
+            postgresql_where=text("desa_id IS NULL"),
+        ),
+        Index(
+            "uq_sasaran_desa",
+            "tahun",
+            "puskesmas_id",
+            "desa_id",
+            "spm",
+            unique=True,
+            sqlite_where=text("desa_id IS NOT NULL"),
+            postgresql_where=text("desa_id IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     tahun: Mapped[int] = mapped_column(Integer)
     puskesmas_id: Mapped[int] = mapped_column(ForeignKey("puskesmas.id"), index=True)
+    desa_id: Mapped[int | None] = mapped_column(ForeignKey("desa.id"))
     spm: Mapped[str] = mapped_column(String(30))
     target: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]

@@ -113,7 +113,8 @@ async def _puskesmas(
             item = existing[row["nama"]] = Puskesmas(nama=row["nama"])
             session.add(item)
         item.kecamatan_id = by_name[row["kecamatan"]].id
-        item.kecamatan_uncertain = row.get("kecamatan_status") == "uncertain"
+        status = row.get("kecamatan_status") or "confirmed"
+        item.kecamatan_status, item.kecamatan_uncertain = status, status == "uncertain"
         item.rawat_inap = row.get("rawat_inap", "").lower() in ("ya", "yes", "1", "true")
         item.source_note = row.get("source_note") or None
         report.puskesmas += 1

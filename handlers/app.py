@@ -22,6 +22,7 @@ from handlers.people import accounts, linking, menu
 from handlers.reports import entry as reports
 from handlers.reports import posyandu
 from handlers.reports import status as report_status
+from handlers.wilayah import chat as wilayah_chat
 
 
 def build_runtime(
@@ -44,6 +45,7 @@ def build_runtime(
     exports.install(runtime)  # /ekspor
     dashboard.install(runtime)  # /dasbor
     desa_profile.install(runtime)  # /desa
+    wilayah_chat.install(runtime)  # /wilayah
     dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
     check_table(runtime.flows.values())

@@ -160,7 +160,7 @@ K4_REPORT = (
     Move("press", "Ya", "lapor_k4", "klb_penyakit"),
     Move("send", "diare", "lapor_k4", "klbkasus"),
     Move("send", "12", "lapor_k4", "klb_desa"),
-    Move("press", "Kelurahan Air Duku", "lapor_k4", "foto"),
+    Move("press", "Kelurahan Air Duku (perlu konfirmasi)", "lapor_k4", "foto"),  # a shared desa
     Move("press", "Lewati", "lapor_k4", "lokasi"),
     Move("send", "Lewati", "lapor_k4", engine.REVIEW),  # the location step has a reply keyboard
 )

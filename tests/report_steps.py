@@ -77,9 +77,9 @@ async def choose(
         replies = await person.press(posyandu)
     elif desa == "Lewati":
         replies = await person.press(GEDUNG)
-    elif desa is not None:
+    elif desa is not None:  # a desa several puskesmas list is marked "(perlu konfirmasi)"
         await person.press(DESA)
-        replies = await person.press(desa)
+        replies = await press_starting(person, desa)
     return replies
 
 

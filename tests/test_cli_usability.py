@@ -85,7 +85,7 @@ def test_digest_takes_yesterday_in_indonesian(ilpbot, word):
 
 @pytest.mark.parametrize(
     ("content", "what"),
-    [(None, "no such file"), (b"\xff\xfe\x00\x01binary", "not a UTF-8 text file")],
+    [(None, "berkas tidak ada"), (b"\xff\xfe\x00\x01binary", "bukan berkas teks UTF-8")],
 )
 def test_an_unreadable_sasaran_file_is_one_line_and_exit_2(ilpbot, tmp_path, content, what):
     path = tmp_path / "sasaran.csv"
@@ -93,7 +93,7 @@ def test_an_unreadable_sasaran_file_is_one_line_and_exit_2(ilpbot, tmp_path, con
         path.write_bytes(content)
     code, out, err = ilpbot("sasaran", "import", str(path))
     assert code == 2
-    assert err == f"error: cannot read {path}: {what}\n"
+    assert err == f"tidak dapat membaca {path}: {what}\n"
 
 
 def test_export_without_dates_is_this_month_so_far(ilpbot, db_url):
@@ -110,3 +110,25 @@ async def _seed(url: str) -> None:
     db = Database(url)
     await Seeder(db).load()
     await db.dispose()
+
+
+def test_wilayah_check_and_import_map_speak_indonesian(ilpbot, tmp_path):
+    code, out, err = ilpbot("wilayah", "check")
+    assert code == 0, err
+    assert out.startswith("Data induk yang perlu konfirmasi Dinkes:\n")
+    assert "- Bangun Jaya: Kec. Bermani Ulu Raya (sumber berbeda)\n" in out
+    peta = tmp_path / "peta.csv"
+    peta.write_text("desa_kode,puskesmas\n17.02.11.1004,Sumber Urip\n17.02.11.9999,Sumber Urip\n")
+    code, out, err = ilpbot("wilayah", "import-map", str(peta))
+    assert (code, err) == (
+        2,
+        "baris 3: desa 17.02.11.9999 tidak dikenal\n"
+        "Tidak ada yang diimpor: perbaiki baris di atas lalu impor lagi.\n",
+    )
+
+
+def test_the_sasaran_template_is_written_for_the_year(ilpbot, tmp_path):
+    code, out, err = ilpbot("sasaran", "template", str(tmp_path / "s.xlsx"), "--tahun", "2027")
+    assert code == 0, err
+    sheet = load_workbook(out.strip()).active
+    assert sheet.title == "Sasaran 2027" and sheet["A2"].value == 2027

@@ -61,12 +61,15 @@ async def test_every_dinkes_user_gets_the_digest_at_seven_with_its_chart(
     assert out.photo == str((tmp_path / "digest-2026-11-22.png").resolve())
     with open(out.photo, "rb") as png:
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
-    assert out.template == {
-        "params": [
-            "Minggu, 22 November 2026",
-            "0 dari 21 puskesmas lengkap mengirim laporan harian; 1 peringatan",
-        ]
-    }
+    assert (
+        out.template
+        == {
+            "params": [
+                "Minggu, 22 November 2026",
+                "0 dari 7 puskesmas lengkap mengirim laporan harian; 1 peringatan",  # a Sunday: rawat inap only
+            ]
+        }
+    )
     delivery = outbox_for(runtime)
     await delivery.drain()
     assert [o.chat_id for o in delivery.sent] == ["601", "602"]
@@ -154,7 +157,7 @@ async def test_each_kepala_puskesmas_gets_last_week_on_monday(runtime, registere
     lines = message(row).text.split("\n")
     assert lines[:3] == [
         "📋 Ringkasan mingguan Puskesmas Sumber Urip, Senin, 16 November 2026 – Minggu, 22 November 2026",
-        "Laporan terkirim: 14 dari 29; peringkat 1 dari 21 puskesmas",
+        "Laporan terkirim: 14 dari 25; peringkat 1 dari 21 puskesmas",  # 6 working days × 4 + 1
         "Jumlah (minggu sebelumnya):",
     ]
     assert "▲ Ibu hamil K1 baru: 14 (0)" in lines

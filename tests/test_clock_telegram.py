@@ -28,7 +28,8 @@ async def test_the_digest_chart_and_an_export_reach_telegram_as_files(
     photo, digest = fake_telegram.sent(8101)[-2:]
     assert photo.params["photo"]["filename"] == "digest-2026-11-22.png"
     assert photo.params["photo"]["size"] > 10_000
-    # Longer than a caption's 1,024 characters (21 puskesmas yet to report): it follows the photo.
+    # Longer than a caption's 1,024 characters (a Sunday: the day-off note, 7 rawat-inap puskesmas
+    # yet to report, those silent for 3 working days): it follows the photo.
     assert "caption" not in photo.params
     assert digest.params["text"].startswith("📊 Ringkasan ILP Minggu, 22 November 2026")
     assert len(digest.params["text"]) > 1024

@@ -15,8 +15,8 @@ from handlers.digest.build import Frame, build
 from handlers.digest.words import render
 from handlers.reports.indicators import DAILY, short_name
 
-D = date(2026, 11, 22)  # Minggu; the digest goes out Senin 23 November at 07.00
-NOW = wib(date(2026, 11, 23), 7)
+D = date(2026, 11, 24)  # Selasa, a working day; the digest goes out Rabu 25 November at 07.00
+NOW = wib(date(2026, 11, 25), 7)
 K4_ZERO = {"TBDUGA": 0, "TB": 0, "DBD": 0, "DIARE": 0, "KLB": 0}
 
 
@@ -137,7 +137,7 @@ async def test_the_digest_of_a_seeded_day_matches_the_numbers_counted_by_hand(db
     d = digest.dana
     assert (d.new, d.decided, d.waiting_long, d.approved_rupiah) == (1, 1, 1, 1_500_000)
 
-    # SPM since January to D (the report of the 23rd does not count yet), lowest puskesmas.
+    # SPM since January to D (the report of the 25th does not count yet), lowest puskesmas.
     spm = {line.service: line for line in digest.spm}
     hamil = spm["ibu_hamil"]
     assert (hamil.served, hamil.target) == (30 + 7 + 5 + 10, 300)
@@ -150,7 +150,7 @@ async def test_the_digest_reads_as_one_screen_of_indonesian(db, runtime):
     await seed_dana(db, s)
     text = render(await digest_of(db, runtime), runtime.texts, "id", "16.00")
     lines = text.split("\n")
-    assert lines[0] == "📊 Ringkasan ILP Minggu, 22 November 2026"
+    assert lines[0] == "📊 Ringkasan ILP Selasa, 24 November 2026"
     assert lines[1] == "Kelengkapan laporan (21 puskesmas; tepat waktu = sebelum pukul 16.00):"
     assert lines[2] == "• Klaster 2 – Ibu dan Anak: 2/21, tepat waktu 1"
     assert "Belum lengkap: Bangun Jaya (belum ada), Beringin Tiga (belum ada)" in text
@@ -225,7 +225,7 @@ async def test_the_chart_is_a_png_heatmap_of_fourteen_days(db, runtime, tmp_path
     async with db.transaction() as session:
         digest = await digest_send.collect(session, runtime, D, NOW)
     built = digest_send.Built(digest, await digest_send.chart_of(runtime, digest))
-    assert built.chart == (tmp_path / "digest-2026-11-22.png").resolve()
+    assert built.chart == (tmp_path / "digest-2026-11-24.png").resolve()
     assert built.digest.grid.days[0] == D - timedelta(days=13)
     from PIL import Image
 

@@ -36,6 +36,7 @@ LINE = [
     "0012",
     "0016",
     "0011",
+    "0013",
 ]
 STAR_END = LINE.index("0009")  # the star's heads: 0002…0009
 

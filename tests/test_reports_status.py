@@ -169,7 +169,9 @@ async def test_a_petugas_cannot_see_the_recap(registered):
 
 
 def _ilpbot(tmp_path: Path, db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db_url, "LOG_LEVEL": "WARNING"}
+    # the checkout under test, not wherever the venv's editable install points
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "DATABASE_URL": db_url, "LOG_LEVEL": "WARNING", "PYTHONPATH": root}
     return subprocess.run(
         [ILPBOT, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
     )
@@ -186,7 +188,7 @@ def test_the_dinkes_imports_the_spm_targets_and_errors_name_their_line(tmp_path,
     )
     done = _ilpbot(tmp_path, db_url, "sasaran", "import", str(good))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "sasaran: 3 rows imported"
+    assert done.stdout.strip() == "sasaran: 3 sasaran diimpor"
     bad = tmp_path / "salah.csv"
     bad.write_text(
         "tahun,puskesmas,layanan,sasaran\n"
@@ -198,14 +200,14 @@ def test_the_dinkes_imports_the_spm_targets_and_errors_name_their_line(tmp_path,
     refused = _ilpbot(tmp_path, db_url, "sasaran", "import", str(bad))
     assert refused.returncode == 2
     assert refused.stderr.splitlines() == [
-        "error: line 2: unknown puskesmas 'Sumber Urp' (did you mean Sumber Urip?)",
-        "error: line 3: year '26' is not a year such as 2026",
-        "error: line 3: unknown SPM service '13': use 1–12 or one of ibu_hamil, ibu_bersalin, "
-        "bayi_baru_lahir, balita, usia_pendidikan_dasar, usia_produktif, usia_lanjut, hipertensi, "
-        "diabetes, odgj_berat, terduga_tbc, risiko_hiv",
-        "error: line 3: target 'banyak' is not a whole number",
-        "error: line 5: same year, puskesmas and service as line 4",
-        "nothing imported: correct the lines above and import again",
+        "baris 2: puskesmas Sumber Urp tidak dikenal (maksud Anda Sumber Urip?)",
+        "baris 3: 26 bukan tahun seperti 2026",
+        "baris 3: layanan SPM 13 tidak dikenal: gunakan 1–12 atau salah satu dari ibu_hamil, "
+        "ibu_bersalin, bayi_baru_lahir, balita, usia_pendidikan_dasar, usia_produktif, "
+        "usia_lanjut, hipertensi, diabetes, odgj_berat, terduga_tbc, risiko_hiv",
+        "baris 3: sasaran banyak bukan bilangan bulat",
+        "baris 5: tahun, tempat, dan layanan sama dengan baris 4",
+        "Tidak ada yang diimpor: perbaiki baris di atas lalu impor lagi.",
     ]
 
 

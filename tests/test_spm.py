@@ -5,7 +5,7 @@ month counts once, capaian is the first-time persons over the sasaran wherever i
 from datetime import UTC, date, datetime, time
 
 from clock_steps import WIB
-from report_steps import K2, K3, answer, choose, quick
+from report_steps import K2, K3, answer, choose, press_starting, quick
 from sqlalchemy import select
 
 from conversations.forms.spm import SPM, SPM_KEYS
@@ -163,7 +163,7 @@ async def test_rekap_and_export_never_add_up_the_cases_so_far_of_an_outbreak(
         clock.now = at_ten(day)
         await siti.send(quick("K4", {**outbreak, "KLBKASUS": cases}))
         await siti.send("diare")  # the suspected disease
-        await siti.press("Kelurahan Air Duku")  # the outbreak's desa
+        await press_starting(siti, "Kelurahan Air Duku")  # the outbreak's desa (marked: shared)
         await siti.press("Kirim")
     kepala = await registered("kepala_puskesmas", "605", "Bu Kepala")
     recap = (await kepala.send("/rekap"))[0]

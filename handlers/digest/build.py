@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.model import Flow
+from conversations.model import Flow, Text
 from db import digest_queries as q
+from db import wilayah
 from db.report_queries import klb_reports_since
+from handlers.core.calendar import district
 from handlers.reports.indicators import DAILY, KEY_CODES, catalog, short_name, spm_codes
 
 PATTERN_DAYS = 28
@@ -90,6 +92,7 @@ class Digest:
     spm: tuple[SpmLine, ...]
     spm_pace: float  # share of the year gone by the day, in percent
     grid: Grid | None = field(default=None)
+    day_off: Text | None = None  # why the day is off (only rawat-inap puskesmas expected)
 
 
 @dataclass(frozen=True)
@@ -110,12 +113,15 @@ async def build(session: AsyncSession, flows: dict[str, Flow], frame: Frame) -> 
     day, scope = frame.day, frame.scope
     daily = [k.key for k in DAILY]
     names = await q.puskesmas_names(session, scope)
+    rawat_inap = await wilayah.rawat_inap_ids(session, scope)
+    # completeness is judged over the puskesmas expected to work that day
+    expected = [p for p in names if district().works(day, p in rawat_inap)]
     deadline = datetime.combine(day, frame.deadline, frame.zone)
-    filed = await q.kelengkapan(session, day, deadline, daily, scope)
-    gaps = await q.incomplete(session, day, daily, scope)
+    filed = await q.kelengkapan(session, day, deadline, daily, expected)
+    gaps = await q.incomplete(session, day, daily, expected)
     totals = await q.daily_totals(session, day - timedelta(days=PATTERN_DAYS), day, scope)
     figures, above = _figures(flows, totals, day)
-    silent = await q.silent_puskesmas(session, day - timedelta(days=SILENT_DAYS - 1), day, scope)
+    silent = await _silent(session, day, list(names), rawat_inap)
     month = frame.start(day.replace(day=1))
     dana = await q.dana_figures(
         session,
@@ -130,7 +136,7 @@ async def build(session: AsyncSession, flows: dict[str, Flow], frame: Frame) -> 
         grid = _grid(await q.filed_slots(session, first, day, daily, scope), names, first, day)
     return Digest(
         day=day,
-        puskesmas=len(names),
+        puskesmas=len(expected),
         klaster=tuple(KlasterFiled(k.key, *filed.get(k.key, (0, 0))) for k in DAILY),
         missing=tuple(
             Missing(name, tuple(short_name(k) for k in DAILY if k.key not in done))
@@ -144,7 +150,21 @@ async def build(session: AsyncSession, flows: dict[str, Flow], frame: Frame) -> 
         spm=await spm_lines(session, flows, day, scope),
         spm_pace=year_pace(day),
         grid=grid,
+        day_off=district().day_off(day),
     )
+
+
+async def _silent(
+    session: AsyncSession, day: date, names: list[int], rawat_inap: set[int]
+) -> list[int]:
+    """Puskesmas with no report at all on their last SILENT_DAYS working days up to `day`."""
+    silent: list[int] = []
+    for works_every_day in (True, False):
+        group = [p for p in names if (p in rawat_inap) == works_every_day]
+        window = district().last_working_days(day, SILENT_DAYS, works_every_day)
+        if group and window:
+            silent += await q.silent_puskesmas(session, window[0], day, group)
+    return silent
 
 
 def year_pace(day: date) -> float:

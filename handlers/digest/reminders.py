@@ -1,5 +1,6 @@
 """Reminders to report: at REMIND_AT to the staff of each puskesmas whose daily forms for today
-are missing (and, on Friday, the weekly form), naming what is missing. A report that arrives
+are missing (and, on the last working day of the week, the weekly form), naming what is
+missing; none on a day off of the puskesmas (handlers/core/calendar.py). A report that arrives
 while a reminder still waits in the outbox (WhatsApp holds it outside the 24-hour window)
 updates it, or clears it when nothing is missing any more. /jeda pauses, /lanjut resumes."""
 
@@ -13,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.forms.report_common import Klaster
 from conversations.model import N_, Text
 from db import digest_queries as q
+from db import wilayah
 from db.models import Outbox, User
 from handlers.core import notify
+from handlers.core.calendar import district
 from handlers.core.inbound import Command, Runtime
 from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
@@ -26,7 +29,6 @@ from handlers.reports.indicators import DAILY, WEEKLY, short_name
 KIND = "reminder"
 STAFF = roles_that(Can.HEAR_REMINDERS)
 PAUSE_ROLES = roles_that(Can.PAUSE_REMINDERS)
-FRIDAY = 4
 DEFAULT_PAUSE, MAX_PAUSE = 7, 30
 WAITING = ("pending", "held")
 
@@ -38,12 +40,18 @@ def paused(user: User, now: datetime) -> bool:
 async def missing_forms(
     session: AsyncSession, day: date, scope: q.Scope = None
 ) -> dict[int, list[Klaster]]:
-    """Per puskesmas, the forms not reported for `day` (the weekly one too on a Friday), as
-    handlers/reports/completeness.py defines reported."""
-    expected = [*DAILY, *(WEEKLY if day.weekday() == FRIDAY else ())]
-    filed = await completeness.reported(session, [day], expected, scope)
+    """Per puskesmas expected to work on `day`, the forms not reported for it (and the weekly
+    one on the last working day of the week), as handlers/reports/completeness.py defines
+    reported."""
+    calendar, rawat_inap = district(), await wilayah.rawat_inap_ids(session, scope)
+    filed = await completeness.reported(session, [day], [*DAILY, *WEEKLY], scope)
     out = {}
     for pid in await q.puskesmas_names(session, scope):
+        if not calendar.works(day, pid in rawat_inap):
+            continue
+        expected = list(DAILY)
+        if calendar.last_working_day_of_week(day, pid in rawat_inap):
+            expected += WEEKLY
         gaps = filed.missing(pid, day, expected)
         if gaps:
             out[pid] = gaps

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import N_, Money, Text
 from db import digest_queries as q
+from db import wilayah
 from handlers.core import notify
+from handlers.core.calendar import district
 from handlers.core.schedule import Tick
 from handlers.core.text import Texts, format_day
 from handlers.digest.build import SpmLine, spm_lines, year_pace
@@ -30,13 +32,15 @@ WEEKLY_KIND, MONTHLY_KIND = "summary_weekly", "summary_monthly"
 
 @dataclass(frozen=True)
 class Filed:
-    """Forms filed in a period per puskesmas, of how many expected, and the rank by share."""
+    """Forms filed in a period per puskesmas, of how many expected (its working days: see
+    handlers/core/calendar.py), and the rank by share."""
 
     filed: dict[int, int]
-    expected: int
+    expected: dict[int, int]
 
     def share(self, pid: int) -> float:
-        return self.filed.get(pid, 0) / self.expected if self.expected else 0.0
+        expected = self.expected.get(pid, 0)
+        return self.filed.get(pid, 0) / expected if expected else 0.0
 
     def rank(self, pid: int, everyone: list[int]) -> int:
         return 1 + sum(1 for other in everyone if self.share(other) > self.share(pid))
@@ -54,7 +58,16 @@ async def filed_in(session: AsyncSession, first: date, last: date, scope: q.Scop
     filed: dict[int, int] = {}
     for s in [*slots, *weekly]:
         filed[s.puskesmas_id] = filed.get(s.puskesmas_id, 0) + 1
-    return Filed(filed, days * len(DAILY) + len(weeks) * len(WEEKLY))
+    rawat_inap = await wilayah.rawat_inap_ids(session, scope)
+    working = {
+        every_day: sum(district().works(first + timedelta(days=n), every_day) for n in range(days))
+        for every_day in (True, False)
+    }
+    expected = {
+        pid: working[pid in rawat_inap] * len(DAILY) + len(weeks) * len(WEEKLY)
+        for pid in await q.puskesmas_names(session, scope)
+    }
+    return Filed(filed, expected)
 
 
 def _start(texts: Texts, day: date) -> datetime:
@@ -97,7 +110,7 @@ async def run_weekly(tick: Tick) -> None:
                 N_("Forms filed: {filed} of {expected}; rank {rank} of {count} puskesmas"),
                 locale,
                 filed=filed.filed.get(pid, 0),
-                expected=filed.expected,
+                expected=filed.expected.get(pid, 0),
                 rank=filed.rank(pid, list(names)),
                 count=len(names),
             ),
@@ -199,7 +212,8 @@ async def run_monthly(tick: Tick) -> None:
 
     def render(user) -> notify.Letter:
         locale = user.locale
-        overall = sum(filed.filed.values()) / (filed.expected * len(names)) if names else 0
+        expected = sum(filed.expected.get(p, 0) for p in names)
+        overall = sum(filed.filed.get(p, 0) for p in names) / expected if expected else 0
         lowest = sorted(names, key=lambda p: (filed.share(p), names[p]))[:3]
         lines = [
             texts(

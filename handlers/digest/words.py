@@ -76,6 +76,17 @@ def _kelengkapan(digest: Digest, t: Texts, locale: str, deadline: str) -> list[s
             deadline=deadline,
         )
     ]
+    if digest.day_off is not None:
+        lines.append(
+            t(
+                N_(
+                    "Day off ({reason}): only rawat-inap puskesmas are expected to report "
+                    "(working-day rules to be confirmed by the Dinkes)."
+                ),
+                locale,
+                reason=digest.day_off,
+            )
+        )
     for k in digest.klaster:
         lines.append(
             t(

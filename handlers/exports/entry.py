@@ -24,6 +24,7 @@ from handlers.core.text import Texts
 from handlers.core.turn import Turn
 from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.exports import files as export_files
+from handlers.exports.pws import pws_sheet
 from handlers.exports.sheets import Request, Sheet
 from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
@@ -55,6 +56,8 @@ async def sheets(
     ]
     out.append(await _dana_sheet(session, texts, locale, req))
     out.append(await _spm_sheet(session, texts, locale, flows, names, values, req))
+    if (pws := await pws_sheet(session, texts, locale, flows, req)) is not None:
+        out.append(pws)  # only once Dinkes has sasaran per desa
     return out
 
 

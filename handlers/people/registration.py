@@ -13,6 +13,7 @@ from db import queries, scope
 from db.models import ChannelIdentity, Invite, User
 from handlers.core.turn import Turn
 from handlers.people import invites, roles
+from handlers.wilayah import marks
 
 KEYWORD = re.compile(r"^\s*/?(?:daftar|start)(?:\s+|$)", re.I)
 MAX_WRONG_CODES = 5
@@ -89,6 +90,8 @@ async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
 async def place_name(
     turn: Turn, puskesmas_id: int | None, desa_id: int | None, kecamatan_id: int | None = None
 ) -> str:
+    if desa_id is None and puskesmas_id is not None:  # its kecamatan marked when unsure
+        return await marks.place_marked(turn.session, turn.t, puskesmas_id)
     place = await place_of(turn.session, puskesmas_id, desa_id, kecamatan_id)
     return place or turn.t("Kabupaten Rejang Lebong")
 

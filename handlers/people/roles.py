@@ -56,6 +56,7 @@ class Can(Flag):
     # requests left undecided for long: all, or those of the desa it coaches
     HEAR_DANA_LATE = auto()
     DESA_PROFILE = auto()  # its desa's monthly profil kesehatan desa, and /desa
+    MANAGE_WILAYAH = auto()  # /wilayah: which puskesmas serve a desa
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ TABLE: dict[Role, RoleInfo] = {
         | Can.DANA_OVERSEE
         | Can.HEAR_DIGEST
         | Can.HEAR_ALERTS
-        | Can.HEAR_DANA_APPROVALS,
+        | Can.HEAR_DANA_APPROVALS
+        | Can.MANAGE_WILAYAH,
     ),
     Role.PMD: RoleInfo(
         N_("Dinas PMD staff"),
@@ -102,7 +104,9 @@ TABLE: dict[Role, RoleInfo] = {
         N_("village facilitator (pendamping desa)"), Place.ASSIGNED, COACH
     ),
     Role.ADMIN: RoleInfo(
-        N_("administrator"), Place.DISTRICT, Can.RECAP | Can.UNLOCK | Can.EXPORT | Can.DANA_OVERSEE
+        N_("administrator"),
+        Place.DISTRICT,
+        Can.RECAP | Can.UNLOCK | Can.EXPORT | Can.DANA_OVERSEE | Can.MANAGE_WILAYAH,
     ),
 }
 

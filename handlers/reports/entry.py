@@ -29,6 +29,7 @@ from handlers.digest import ews
 from handlers.reports import places, words
 from handlers.reports.spm import spm_text
 from handlers.reports.submit import on_report
+from handlers.wilayah import marks
 
 HISTORY_DAYS = 28
 MIN_HISTORY = 5  # reports in the window before history may judge a value
@@ -241,7 +242,7 @@ async def start_form(turn: Turn, carry: dict[str, Any]) -> None:
     }
     if any(step.provider == "desa" for step in flow.steps):
         desa = await queries.desa_of_puskesmas(turn.session, slot.puskesmas_id)
-        context["choices"] = {"desa": [[str(d.id), words.desa_name(d)] for d in desa]}
+        context["choices"] = {"desa": await marks.desa_choices(turn.session, turn.t, desa)}
     if quick is not None:
         context["prefill"] = prefill_form(flow, quick)
     turn.say(

@@ -19,6 +19,7 @@ from db.reports import DESA, GEDUNG, NIHIL, POSYANDU, NewReport, Slot, store_rep
 from handlers.core.turn import Turn
 from handlers.digest import reminders
 from handlers.reports import words
+from handlers.wilayah import marks
 
 PLACE_STEPS = ("tempat", "desa", "posyandu")
 
@@ -52,7 +53,7 @@ async def choices(turn: Turn) -> tuple[dict[str, list[list[str]]], dict[str, str
     tempat.append([NIHIL, turn.t("Nihil: no services in the building")])
     found = {
         "tempat": tempat,
-        "desa": [[str(d.id), words.desa_name(d)] for d in desa],
+        "desa": await marks.desa_choices(session, turn.t, desa),
         "posyandu": [[str(p.id), posyandu_label(p)] for p in every],
     }
     return found, {}

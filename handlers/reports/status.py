@@ -22,6 +22,7 @@ from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
 from handlers.reports import completeness, words
 from handlers.reports.indicators import running_counts
+from handlers.wilayah import marks
 
 RECAP_ROLES = roles_that(Can.RECAP)
 UNLOCK_ROLES = roles_that(Can.UNLOCK)
@@ -44,7 +45,7 @@ async def status_command(turn: Turn, _arg: str) -> None:
         place = words.desa_name(await turn.session.get(Desa, desa_id))
         done = Done({(r.klaster, r.period_start) for r in reports})
     else:  # the puskesmas: reported as handlers/reports/completeness.py says
-        place = f"Puskesmas {(await turn.session.get(Puskesmas, user.puskesmas_id)).nama}"
+        place = await marks.place_marked(turn.session, turn.t, user.puskesmas_id)
         found = await completeness.reported(
             turn.session, days, words.allowed_klaster(user), [user.puskesmas_id]
         )
