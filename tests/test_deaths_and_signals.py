@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from clock_steps import Seeder, message, outbox, wib
 from report_steps import answer, choose, quick, reports, values_of
+from test_digest import D as DIGEST_DAY
 from test_digest import digest_of
 
 from conversations.forms import klaster4
@@ -197,7 +198,7 @@ async def test_help_lists_every_rule_as_awaiting_confirmation(registered):
 
 async def test_a_weighing_day_is_no_alert_but_a_disease_spike_still_is(db, runtime):
     s = await Seeder(db).load()
-    day = date(2026, 11, 22)
+    day = DIGEST_DAY  # the day test_digest's digest is about
     for back in range(1, 29):
         await s.report("Sumber Urip", "2", day - timedelta(days=back), {"D": 10, "K1": 1})
         await s.report("Sumber Urip", "4", day - timedelta(days=back), {"DIARE": 2})

@@ -5,7 +5,16 @@ the digest and the export."""
 from datetime import UTC, date, datetime, time
 
 from clock_steps import WIB
-from report_steps import K2, K2_ANSWERS, answer, choose, quick, reports, skip_attachments
+from report_steps import (
+    K2,
+    K2_ANSWERS,
+    answer,
+    choose,
+    press_starting,
+    quick,
+    reports,
+    skip_attachments,
+)
 from sqlalchemy import select
 
 from db.models import Desa, Puskesmas
@@ -257,7 +266,7 @@ async def test_two_reports_of_one_outbreak_on_one_day_are_not_added_up(registere
         person = await registered("petugas", chat, name)
         await person.send(quick("K4", {**k4, "KLBKASUS": cases}, **extra))
         await person.send("diare")
-        await person.press("Kelurahan Air Duku")
+        await press_starting(person, "Kelurahan Air Duku")
         await person.press("Kirim")
     assert [r.is_current for r in await reports(db)] == [True, True]
     kepala = await registered("kepala_puskesmas", "872", "Bu Kepala")

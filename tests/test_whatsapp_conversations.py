@@ -93,7 +93,7 @@ async def test_a_bidan_reports_a_klaster_on_whatsapp_with_a_photo_and_her_locati
     await siti.press("Desa (pustu, kunjungan rumah)")
     assert len(siti.buttons) > 10  # 16 desa: a numbered menu
     assert siti.last[-1]["type"] == "text"
-    await siti.press("Desa Sumber Urip")  # typed as its number
+    await siti.press("Desa Sumber Urip (perlu konfirmasi)")  # typed as its number
     await answer(siti, *K2_ANSWERS.values(), "Lewati")
     await siti.send(photo=Photo("1479537139650973", "Posyandu Mawar"))
     summary = await siti.send_location(-3.4606, 102.5275)

@@ -10,7 +10,7 @@ from db.seed import seed
 from handlers.wilayah.check import check_lines
 from handlers.wilayah.mapping import import_map_file
 
-from tests.report_steps import K2
+from tests.report_steps import DESA, K2
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +47,7 @@ async def desa_buttons(person) -> list[str]:
     await person.send("/lapor")
     await person.press(K2)
     await person.press(next(b for b in person.buttons if b.startswith("Hari ini")))
+    await person.press(DESA)
     return person.buttons
 
 
@@ -88,7 +89,7 @@ async def test_dinkes_settles_a_shared_desa_in_chat_and_the_mark_goes(registered
 async def test_a_petugas_may_not_change_the_map(registered):
     siti = await registered("petugas", "820")
     assert await siti.send("/wilayah Air Duku -> Sumber Urip") == [
-        "Maaf, menu ini tidak tersedia untuk peran Anda."
+        "Maaf, menu ini tidak tersedia untuk peran Bapak/Ibu."
     ]
 
 
