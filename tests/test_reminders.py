@@ -42,7 +42,7 @@ async def test_only_the_staff_of_puskesmas_that_have_not_reported_are_reminded(
     assert set(sent) == {"502", "503", "504"}
     assert sent["502"] == (
         "⏰ Laporan hari ini (Senin, 23 November 2026) belum masuk: K4, LK\n"
-        "• Klaster 4 – Penyakit Menular dan Kesling\n"
+        "• Klaster 4 – Penanggulangan Penyakit Menular dan Kesling\n"
         "• Lintas Klaster\n"
         "Ketik /lapor untuk melapor sekarang. Ketik /jeda 7 untuk menjeda pengingat ini selama 7 hari."
     )
@@ -73,7 +73,7 @@ async def test_a_report_clears_the_reminder_still_waiting_to_go(runtime, registe
 
     # Klaster 4 comes in first: the waiting reminder now names what is still missing.
     await budi.send(
-        "LAPOR K4 TBDUGA=0 TB=0 TBKONTAK=0 HIV=0 DBD=0 MAL=0 DIARE=1 PNEU=0 CAMPAK=0 GHPR=0 KLB=tidak"
+        "LAPOR K4 TBDUGA=0 TB=0 TBKONTAK=0 HIV=0 IKL=0 PJB=0 DBD=0 MAL=0 DIARE=1 PNEU=0 CAMPAK=0 GHPR=0 KLB=tidak"
     )
     await budi.press("Kirim")
     assert (await reminders_for(db))["521"].startswith(

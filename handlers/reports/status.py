@@ -21,6 +21,7 @@ from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
 from handlers.reports import words
 from handlers.reports.indicators import running_counts
+from handlers.reports.recap_checks import check_lines
 
 RECAP_ROLES = roles_that(Can.RECAP)
 UNLOCK_ROLES = roles_that(Can.UNLOCK)
@@ -161,6 +162,7 @@ async def show_recap(turn: Turn, puskesmas_id: int) -> None:
         lines.append(turn.t("No reports yet in these periods."))
     for spec in KLASTERS:
         lines += _recap_klaster(turn, spec, totals, targets)
+    lines += await check_lines(turn, puskesmas_id, this, totals["year"])
     turn.say_raw("\n".join(lines))
 
 
