@@ -14,7 +14,7 @@ from handlers.app import build_runtime
 from handlers.jobs import build_schedule
 
 MONDAY = date(2026, 11, 23)
-K4_OUTBREAK = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
+K4_OUTBREAK = [4, 1, 1, 6, 5, 3, 2, 20, 18, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
 
 
 def job_times(runtime) -> dict[str, tuple]:
