@@ -34,6 +34,10 @@ K2_ANSWERS = {
     "KEK": 1,
     "ANEMIA": 2,
 }
+# A whole klaster 4 report typed question by question, with a suspected outbreak of diare:
+# TBDUGA … PJBBEBAS, DBD … GHPR, KLB, disease, cases, desa.
+K4_OUTBREAK = [4, 1, 1, 6, 5, 3, 2, 20, 18]
+K4_OUTBREAK += [2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
 K3_ANSWERS = {
     "HTSKR": 50,
     "HT": 9,

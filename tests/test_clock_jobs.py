@@ -7,14 +7,13 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 from clock_steps import Seeder, dana_request, export_to, exports_in, message, outbox, wib
-from report_steps import K4, answer, choose, skip_attachments, user_id
+from report_steps import K4, K4_OUTBREAK, answer, choose, skip_attachments, user_id
 
 from db.database import Database
 from handlers.app import build_runtime
 from handlers.jobs import build_schedule
 
 MONDAY = date(2026, 11, 23)
-K4_OUTBREAK = [4, 1, 1, 6, 5, 3, 2, 20, 18, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
 
 
 def job_times(runtime) -> dict[str, tuple]:

@@ -3,7 +3,6 @@ stunting as a status of the children measured, SKILAS, catin, KB, TBC terkonfirm
 kesling items; and klaster words (KL1–KL4) that no longer collide with the ANC visits."""
 
 from dataclasses import replace
-from datetime import date
 
 import pytest
 from clock_steps import export_to

@@ -10,6 +10,7 @@ from report_steps import (
     K3,
     K3_ANSWERS,
     K4,
+    K4_OUTBREAK,
     LK,
     answer,
     choose,
@@ -24,7 +25,7 @@ from report_steps import (
 from conversations.model import Location, Photo
 from db.report_queries import klb_reports_since
 
-K4_ANSWERS = [4, 1, 1, 6, 5, 3, 2, 20, 18, 2, 0, 7, 1, 0, 1, "Ya", "diare", 12, "Kelurahan Air Duku"]
+K4_ANSWERS = K4_OUTBREAK
 K4_VALUES = {
     "TBDUGA": 4,
     "TB": 1,

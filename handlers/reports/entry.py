@@ -273,7 +273,10 @@ def codes_text(turn: Turn, arg: str) -> str | None:
             for step in indicators(turn.runtime.flows[spec.flow]):
                 lines.append(f"{step.code} = {turn.t(step.label)}")
             return "\n".join(lines)
-    lines = [turn.t("Quick report in one message, for example: LAPOR KL2 K1=3 K4=2 S=60 D=40 T=2")]
+    lines = [
+        turn.t("Quick report in one message, for example: LAPOR KL2 K1=3 K4=2 S=60 D=40 T=2"),
+        turn.t("KL1–KL4 and LK name the cluster; K1 to K6 are the antenatal visits."),
+    ]
     for spec in allowed:
         codes = " ".join(s.code for s in indicators(turn.runtime.flows[spec.flow]))
         lines.append(f"{spec.code}: {codes}")
