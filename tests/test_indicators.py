@@ -3,6 +3,7 @@ stunting as a status of the children measured, SKILAS, catin, KB, TBC terkonfirm
 kesling items; and klaster words (KL1–KL4) that no longer collide with the ANC visits."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from clock_steps import export_to
@@ -11,9 +12,13 @@ from report_steps import K2_ANSWERS, K3_ANSWERS, answer, choose, quick, reports,
 from sqlalchemy import select
 from test_spm import set_sasaran
 
-from conversations.flows import load_all
+from conversations import engine
+from conversations.flows import FlowError, load_all, validate
+from conversations.forms import consistency
+from conversations.model import Inbound, Rule
 from conversations.quick_entry import parse
 from db.models import Conversation
+from handlers.core.text import load_words
 from handlers.reports.codes import KLASTER_WORDS
 from handlers.reports.entry import DESA, PERIOD
 
@@ -35,6 +40,8 @@ K4_ANSWERS = {
     "GHPR": 0,
 }
 FLOWS = load_all()
+WORDS = load_words()
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 CODES = {s.code for f in FLOWS.values() if f.name.startswith("lapor_") for s in f.steps if s.code}
 
 
@@ -63,6 +70,42 @@ def test_klaster_words_and_anc_codes_are_told_apart(text, klaster, values):
 def test_no_indicator_code_is_a_klaster_word_of_its_own_kind():
     assert not CODES & {w for w in KLASTER_WORDS if w.startswith("KL")}
     assert {"K1", "K4", "K6", "S", "D", "UKUR", "STUNT", "KBBARU", "KBAKTIF", "IKL"} <= CODES
+
+
+@pytest.mark.parametrize(
+    ("context", "typed", "refused"),
+    [
+        ({"sasaran_balita": 50}, "51", True),
+        ({"sasaran_balita": 50}, "50", False),
+        ({}, "400", False),  # no sasaran imported: the rule is moot
+    ],
+)
+def test_s_is_checked_against_the_sasaran_of_the_context_when_there_is_one(context, typed, refused):
+    flow = FLOWS["lapor_k2"]
+    state = engine.start(flow, {"kader": True, **context}, NOW, words=WORDS).state
+    assert state.step == "s"  # a kader's first question
+    outcome = engine.resume(flow, state, Inbound(text=typed), NOW, words=WORDS)
+    assert (outcome.state.step == "s") is refused
+    assert ("s" not in outcome.state.answers) is refused
+
+
+def test_a_rule_against_an_unknown_context_figure_or_scope_is_refused_at_load():
+    flow = FLOWS["lapor_k2"]
+    unknown = replace(flow, rules=(Rule("s", "le", "sasaran_bumil", "m", scope="context"),))
+    with pytest.raises(ValueError, match="unknown context figure sasaran_bumil"):
+        consistency.check_table({**FLOWS, unknown.name: unknown}.values())
+    with pytest.raises(FlowError, match="unknown rule scope"):
+        validate(replace(flow, rules=(Rule("s", "le", "d", "m", scope="everywhere"),)))
+
+
+def test_the_consistency_table_names_only_counted_indicators():
+    consistency.check_table(FLOWS.values())
+    renamed = replace(consistency.RATIOS[0], whole="SASARAN")
+    with pytest.raises(ValueError, match="no counted indicator SASARAN"):
+        consistency.check_table(FLOWS.values(), ratios=(renamed,))
+    year = (consistency.YearCheck("K5", "K1", "why"),)
+    with pytest.raises(ValueError, match="no counted indicator K5"):
+        consistency.check_table(FLOWS.values(), year_checks=year)
 
 
 @pytest.mark.parametrize("word", ["KL2", "K2"])

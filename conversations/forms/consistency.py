@@ -42,12 +42,16 @@ YEAR_CHECKS: tuple[YearCheck, ...] = (
 CONTEXT_SASARAN = {"sasaran_balita": "balita"}
 
 
-def check_table(flows: Iterable[Flow]) -> None:
+def check_table(
+    flows: Iterable[Flow],
+    ratios: tuple[Ratio, ...] = RATIOS,
+    year_checks: tuple[YearCheck, ...] = YEAR_CHECKS,
+) -> None:
     """Every code named here is a counted indicator of a report form, every context figure known."""
     flows = list(flows)
     counted = {s.code for f in flows for s in f.steps if s.code and s.type == "integer"}
-    named = [c for r in RATIOS for c in (r.part, r.whole)]
-    named += [c for y in YEAR_CHECKS for c in (y.code, y.at_most)]
+    named = [c for r in ratios for c in (r.part, r.whole)]
+    named += [c for y in year_checks for c in (y.code, y.at_most)]
     for code in named:
         if code not in counted:
             raise ValueError(f"consistency table: no counted indicator {code}")
