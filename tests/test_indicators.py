@@ -235,3 +235,15 @@ async def test_a_draft_begun_on_the_form_before_k4_and_s_is_offered_a_fresh_star
     replies = await siti.send("/lapor")
     assert "Lanjutkan" not in siti.buttons  # no offer to continue the old form
     assert replies[-1] == "Klaster mana yang ingin Anda laporkan?"
+
+
+async def test_bantuan_names_the_klaster_words_and_explains_the_new_codes(registered):
+    siti = await registered("petugas", "910")
+    await siti.send("/batal")  # leave the menu shown after registration
+    helped = (await siti.send("/bantuan"))[-1]
+    assert "KL1–KL4 dan LK adalah kode klaster; K1 sampai K6 adalah kunjungan ANC." in helped
+    assert "KL4: TBDUGA TB TBBAKT TBKONTAK HIV HIVSPM IKL PJB PJBBEBAS DBD" in helped
+    explained = (await siti.send("/bantuan KL2"))[-1]
+    assert "K4 = Ibu hamil mencapai K4\nK6 = " in explained
+    assert "S = Balita yang ada (S)" in explained
+    assert "STUNT = Balita diukur yang stunting" in explained

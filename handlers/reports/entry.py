@@ -6,7 +6,6 @@ validation, and only what is missing or refused is asked."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,8 +24,7 @@ from db.reports import Slot, current_report, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
 from handlers.reports import words
-from handlers.reports.codes import KLASTER_WORDS, known_figures, old_word_hint
-from handlers.reports.spm import spm_text
+from handlers.reports.codes import KLASTER_WORDS, help_with_codes, known_figures, old_word_hint
 from handlers.reports.submit import on_report
 
 HISTORY_DAYS = 28
@@ -258,53 +256,7 @@ async def soft_limits(turn: Turn, flow: Flow, slot: Slot) -> dict[str, int]:
     return limits
 
 
-# --- help and installation -----------------------------------------------------------------
-
-
-def codes_text(turn: Turn, arg: str) -> str | None:
-    """Quick-entry help: the codes per klaster, or with `KL2` the meaning of each code."""
-    allowed = words.allowed_klaster(turn.user) if turn.user else ()
-    if not allowed:
-        return None
-    wanted = KLASTER_WORDS.get(arg.strip().upper())
-    for spec in allowed:
-        if spec.key == wanted:
-            lines = [turn.t("Codes of {klaster}:", klaster=turn.t(spec.name))]
-            for step in indicators(turn.runtime.flows[spec.flow]):
-                lines.append(f"{step.code} = {turn.t(step.label)}")
-            return "\n".join(lines)
-    lines = [
-        turn.t("Quick report in one message, for example: LAPOR KL2 K1=3 K4=2 S=60 D=40 T=2"),
-        turn.t("KL1–KL4 and LK name the cluster; K1 to K6 are the antenatal visits."),
-    ]
-    for spec in allowed:
-        codes = " ".join(s.code for s in indicators(turn.runtime.flows[spec.flow]))
-        lines.append(f"{spec.code}: {codes}")
-    lines.append(
-        turn.t(
-            "Add TGL=kemarin for another day, DESA=name for a desa. /bantuan KL2 explains the codes."
-        )
-    )
-    lines.append(turn.t("/bantuan SPM explains how the SPM capaian counts people."))
-    return "\n".join(lines)
-
-
-def _help_with_codes(runtime: Runtime) -> None:
-    original = runtime.commands.get("bantuan")
-    if original is None:
-        return
-
-    async def run(turn: Turn, arg: str) -> None:
-        if turn.user is not None and arg.strip().upper() == "SPM":
-            turn.say_raw(spm_text(turn))
-            return
-        if not (arg and KLASTER_WORDS.get(arg.strip().upper())):
-            await original.run(turn, arg)
-        text = codes_text(turn, arg)
-        if text:
-            turn.say_raw(text)
-
-    runtime.add_command(replace(original, run=run))
+# --- installation --------------------------------------------------------------------------
 
 
 def install(runtime: Runtime) -> None:
@@ -321,4 +273,4 @@ def install(runtime: Runtime) -> None:
             drafts=tuple(k.flow for k in KLASTERS),
         )
     )
-    _help_with_codes(runtime)
+    help_with_codes(runtime)
