@@ -360,7 +360,7 @@ async def timings(url: str, runs: int) -> dict[str, list[float]]:
     for i in range(max(3, runs // 4) + 1):
         keep = i >= 1
         elapsed, out = await say(
-            "LAPOR K3 HTSKR=50 HT=9 HTLAYAN=12 HTSPM=2 DMSKR=30 DM=3 DMLAYAN=6 DMSPM=1 PRODUKTIF=45 PRODSPM=40 LANSIA=14 LANSIASPM=9 ODGJ=1 ODGJSPM=0"
+            "LAPOR K3 HTSKR=50 HT=9 HTLAYAN=12 HTSPM=2 DMSKR=30 DM=3 DMLAYAN=6 DMSPM=1 PRODUKTIF=45 PRODSPM=40 LANSIA=14 LANSIASPM=9 SKILAS=10 ODGJ=1 ODGJSPM=0 CATIN=1 KBBARU=2 KBAKTIF=5"
         )
         assert "Ganti dengan koreksi?" in out[-1].text, out[-1].text  # his own report
         results["LAPOR quick"].append(elapsed) if keep else None

@@ -32,7 +32,9 @@ def validate(flow: Flow, known: Iterable[str] | None = None) -> Flow:
     for step in flow.steps:
         _check_step(flow, step, set(keys))
     for rule in flow.rules:
-        if rule.key not in keys or rule.other not in keys:
+        if rule.scope not in ("answers", "context"):
+            raise FlowError(f"{flow.name}: unknown rule scope {rule.scope}")
+        if rule.key not in keys or (rule.scope == "answers" and rule.other not in keys):
             raise FlowError(f"{flow.name}: rule names an unknown step")
     if known is not None:
         missing = msgids(flow) - set(known)

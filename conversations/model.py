@@ -152,12 +152,16 @@ class Condition:
 
 @dataclass(frozen=True)
 class Rule:
-    """A hard cross-field rule checked when `key` is answered: answers[key] <op> answers[other]."""
+    """A hard cross-field rule checked when `key` is answered: answers[key] <op> answers[other].
+
+    With `scope="context"` `other` names a figure of the flow's start context instead (the
+    puskesmas's sasaran, known only at run time); the rule is moot when the figure is absent."""
 
     key: str
     op: str  # le, lt, ge, gt
     other: str
-    message: str  # msgid with {label} / {other} placeholders
+    message: str  # msgid with {label} / {other} placeholders ({value}: the other figure)
+    scope: str = "answers"  # answers, context
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,12 @@ class Steps(Run):
     def _rule_error(self, step: Step, value: Any) -> Text | None:
         answers = {**self.state.answers, step.key: value}
         for rule in self.flow.rules:
+            if rule.scope == "context":
+                if step.key == rule.key:
+                    error = self._context_rule_error(rule, value)
+                    if error:
+                        return error
+                continue
             if step.key not in (rule.key, rule.other):
                 continue
             left, right = answers.get(rule.key), answers.get(rule.other)
@@ -92,6 +98,15 @@ class Steps(Run):
                     value=answers[other],
                 )
         return None
+
+    def _context_rule_error(self, rule: Rule, value: Any) -> Text | None:
+        """A rule against a figure of the context (S ≤ the sasaran balita, when it is known)."""
+        right = self.state.context.get(rule.other)
+        if value is None or right is None:
+            return None
+        if _compare(rule.op, Decimal(str(value)), Decimal(str(right))):
+            return None
+        return Text.of(rule.message, label=Text(_label(self.flow.step(rule.key))), value=right)
 
     def _ruleskipped(self, rule: Rule, answers: dict[str, Any]) -> bool:
         """A rule about a question the new answer makes skipped (T when D becomes 0) is moot."""

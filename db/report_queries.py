@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.models import Desa, Puskesmas, User
 from db.reports import NIHIL, Report, ReportValue, Sasaran, Slot, place_filter, reference
@@ -193,6 +194,30 @@ async def recap_totals(
         for i, name in enumerate(windows, start=1):
             out[name][row[0]] = int(row[i] or 0)
     return out
+
+
+async def paired_totals(
+    session: AsyncSession, puskesmas_id: int, window: Window, part: str, whole: str
+) -> tuple[int, int]:
+    """(sum of `part`, sum of `whole`) over the current reports in the window that give both:
+    D/S counts D only where S was given, so the building's D does not inflate it."""
+    whole_value = aliased(ReportValue)
+    stmt = (
+        select(func.sum(ReportValue.value), func.sum(whole_value.value))
+        .join(Report, Report.id == ReportValue.report_id)
+        .join(
+            whole_value,
+            and_(whole_value.report_id == ReportValue.report_id, whole_value.indicator == whole),
+        )
+        .where(
+            Report.puskesmas_id == puskesmas_id,
+            Report.period_start.between(window.start, window.end),
+            ReportValue.indicator == part,
+            _current(),
+        )
+    )
+    part_sum, whole_sum = (await session.execute(stmt)).one()
+    return int(part_sum or 0), int(whole_sum or 0)
 
 
 async def totals_by_puskesmas(

@@ -664,12 +664,12 @@ async def _restart_figures(db, fake, chat_ids, updates, posts, health, window) -
 # --- 5. one chat, two workers, the same moment ---------------------------------------------
 
 ROUNDS = 4  # pairs of answers given at the same moment; then single answers to the summary
-K2_START = "BALITASPM=1 D=40 T=5 STUNT=2"  # the rest (9 items) is asked one by one
-ITEMS = 9
+K2_START = "BALITASPM=1 D=40 T=5 UKUR=30 STUNT=2"  # the rest (10 items) is asked one by one
+ITEMS = 10
 
 
 async def one_chat_two_workers(url: str, chats: int = 50) -> Figures:
-    """Each person starts a report with three of its twelve figures; the next answers come
+    """Each person starts a report with five of its figures; the next answers come
     in pairs, both halves of a pair at the same moment to two web processes. The conversation
     lock serialises them, and the chat's order holds: the older half, if it comes second, is
     refused as late (handlers/core/order.py), not applied to the next question. Single answers
@@ -734,7 +734,7 @@ async def _answers_figures(db, people, typed, posted, took) -> Figures:
         "answers_at_once": len(people) * 2 * ROUNDS,
         **answered(*posted),
         "reports": len(reports),
-        "answers_stored": stored - 4 * len(reports),  # the four typed with LAPOR aside
+        "answers_stored": stored - 5 * len(reports),  # the five typed with LAPOR aside
         "answers_sent": sum(typed.values()),
         "refused_late": late,
         "replies_doubled": doubled,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from conversations.flows import load_all
+from conversations.forms import consistency
 from conversations.forms.spm import check_table
 from db.database import Database
 from handlers.core.inbound import Runtime, utcnow
@@ -49,6 +50,7 @@ def build_runtime(
     dana_notify.install_failure_hooks(runtime)
     runtime.check_catalogue()
     check_table(runtime.flows.values())
+    consistency.check_table(runtime.flows.values())
     return runtime
 
 

@@ -12,25 +12,32 @@ from db.reports import Report, ReportValue
 K1 = "Klaster 1 – Manajemen (mingguan)"
 K2 = "Klaster 2 – Ibu dan Anak"
 K3 = "Klaster 3 – Usia Dewasa dan Lansia"
-K4 = "Klaster 4 – Penyakit Menular dan Kesling"
+K4 = "Klaster 4 – Penanggulangan Penyakit Menular dan Kesling"
 LK = "Lintas Klaster"
 
 # The answers of a whole report (quick-entry codes), in the order the form asks them.
 K2_ANSWERS = {
     "K1": 3,
+    "K4": 2,
     "K6": 2,
     "SALIN": 1,
     "KF": 1,
     "KN": 1,
     "IDL": 4,
     "BALITASPM": 2,
+    "S": 60,
     "D": 40,
     "T": 5,
-    "GIZI": 1,
+    "UKUR": 30,
     "STUNT": 2,
+    "GIZI": 1,
     "KEK": 1,
     "ANEMIA": 2,
 }
+# A whole klaster 4 report typed question by question, with a suspected outbreak of diare:
+# TBDUGA … PJBBEBAS, DBD … CAMPAK, AFP, DIFTERI, GHPR, KLB, disease, cases, deaths, desa.
+K4_OUTBREAK = [4, 1, 1, 6, 5, 3, 2, 20, 18]
+K4_OUTBREAK += [2, 0, 7, 1, 0, 0, 0, 1, "Ya", "diare", 12, 0, "Kelurahan Air Duku"]
 K3_ANSWERS = {
     "HTSKR": 50,
     "HT": 9,
@@ -44,8 +51,12 @@ K3_ANSWERS = {
     "PRODSPM": 40,
     "LANSIA": 14,
     "LANSIASPM": 9,
+    "SKILAS": 10,
     "ODGJ": 1,
     "ODGJSPM": 0,
+    "CATIN": 1,
+    "KBBARU": 2,
+    "KBAKTIF": 5,
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 from clock_steps import Seeder, dana_request, export_to, exports_in, message, outbox, wib
-from report_steps import K4, answer, choose, skip_attachments, user_id
+from report_steps import K4, K4_OUTBREAK, answer, choose, skip_attachments, user_id
 
 from db.database import Database
 from handlers.app import build_runtime
@@ -15,7 +15,7 @@ from handlers.jobs import build_schedule
 
 MONDAY = date(2026, 11, 23)
 # No GHPR bite: one would also fire its early-warning rule (tests/test_deaths_and_signals.py).
-K4_OUTBREAK = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 0, 0, 0, "Ya", "diare", 12, 0, "Kelurahan Air Duku"]
+K4_OUTBREAK = [*K4_OUTBREAK[:16], 0, *K4_OUTBREAK[17:]]
 
 
 def job_times(runtime) -> dict[str, tuple]:

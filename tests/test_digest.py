@@ -112,8 +112,8 @@ async def test_the_digest_of_a_seeded_day_matches_the_numbers_counted_by_hand(db
     # Every puskesmas but Sumber Urip is named with what it did not file.
     missing = {m.puskesmas: m.klaster for m in digest.missing}
     assert set(missing) == set(s.names) - {"Sumber Urip"}
-    assert missing["Curup"] == ("K4", "LK")
-    assert missing["Sambirejo"] == ("K2", "K3", "LK")
+    assert missing["Curup"] == ("KL4", "LK")
+    assert missing["Sambirejo"] == ("KL2", "KL3", "LK")
     assert missing["Bangun Jaya"] == tuple(short_name(k) for k in DAILY)
 
     # Key figures against the mean of the 7 days before (days without reports count as 0).
@@ -154,7 +154,7 @@ async def test_the_digest_reads_as_one_screen_of_indonesian(db, runtime):
     assert lines[1] == "Kelengkapan laporan (21 puskesmas; tepat waktu = sebelum pukul 16.00):"
     assert lines[2] == "• Klaster 2 – Ibu dan Anak: 2/21, tepat waktu 1"
     assert "Belum lengkap: Bangun Jaya (belum ada), Beringin Tiga (belum ada)" in text
-    assert "Curup (K4, LK)" in text and "… dan 10 lainnya" in text
+    assert "Curup (KL4, LK)" in text and "… dan 10 lainnya" in text
     assert "▲ Ibu hamil K1 baru: 12 (3)" in lines and "▲ Kasus diare: 24 (2)" in lines
     assert "Persalinan di fasyankes" not in text  # nothing today, nothing in the week before
     assert "⚠️ Dugaan KLB: Puskesmas Sambirejo, Air Duku: diare, 12 kasus" in lines

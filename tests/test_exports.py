@@ -89,7 +89,7 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
         "Klaster 1 – Manajemen (mingguan",
         "Klaster 2 – Ibu dan Anak",
         "Klaster 3 – Usia Dewasa dan Lan",
-        "Klaster 4 – Penyakit Menular da",
+        "Klaster 4 – Penanggulangan Peny",
         "Lintas Klaster",
         "Kematian dan Dugaan KLB (segera",
         "Dana desa",
@@ -127,7 +127,7 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
         if r[0] == "Sumber Urip" and r[1] == "Ibu hamil"
     ]
     assert spm == [
-        ("Sumber Urip", "Ibu hamil", 3, 3, 100, 3.0, "K6 (K2)", "Standar diambil K6 (6 kunjungan, "
+        ("Sumber Urip", "Ibu hamil", 3, 3, 100, 3.0, "K6 (KL2)", "Standar diambil K6 (6 kunjungan, "
          "2 kali dengan dokter dan USG), sesuai juknis ILP.")
     ]  # fmt: skip
     services = [r[1] for r in book["Capaian SPM"].iter_rows(values_only=True) if r[0] == "Curup"]
@@ -145,7 +145,7 @@ async def test_a_kepala_puskesmas_exports_only_their_own_puskesmas(
     await rina.send("16/11/2026")
     await rina.send("22/11/2026")
     book = load_workbook(rina.last[0].document)
-    k4 = book["Klaster 4 – Penyakit Menular da"]
+    k4 = book["Klaster 4 – Penanggulangan Peny"]
     assert {r[0] for r in k4.iter_rows(min_row=2, values_only=True)} == {"Curup", "Jumlah"}
     assert sheet_totals(k4)["DIARE"] == await database_total(
         db, "DIARE", date(2026, 11, 16), date(2026, 11, 22), s.ids["Curup"]
@@ -191,7 +191,7 @@ async def test_the_webhooks_export_is_made_by_the_sender_on_its_own_disk(
     ]
     [reply] = asep.last
     assert Path(reply.document).parent == clock_disk.resolve()
-    k4 = load_workbook(reply.document)["Klaster 4 – Penyakit Menular da"]
+    k4 = load_workbook(reply.document)["Klaster 4 – Penanggulangan Peny"]
     assert sheet_totals(k4)["DIARE"] == await database_total(
         db, "DIARE", date(2026, 11, 16), date(2026, 11, 22)
     )

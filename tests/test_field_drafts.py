@@ -9,8 +9,8 @@ from db.models import Conversation
 
 KEPT = "Jawaban Bapak/Ibu sejauh ini disimpan; Bapak/Ibu bisa melanjutkannya nanti."
 OFFER = "Lanjutkan laporan yang belum selesai? Laporan Klaster 2 Ibu dan Anak, sudah 3 jawaban."
-FOURTH = "Berapa ibu nifas yang kunjungan nifasnya lengkap (KF lengkap)?"
-FIFTH = "Berapa neonatus yang kunjungan neonatalnya lengkap (KN lengkap)?"
+FOURTH = "Berapa persalinan di fasilitas kesehatan?"
+FIFTH = "Berapa ibu nifas yang kunjungan nifasnya lengkap (KF lengkap)?"
 
 
 async def three_answers_then(siti, leave: str) -> list[str]:

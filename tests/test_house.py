@@ -122,6 +122,7 @@ DOCS = (
     "spm.md",
     "surveillance.md",
     "glossary.md",
+    "indicators.md",
 )
 HISTORY_WORDS = ("this stop", "stops ago", "before/after")
 # A path into our packages as the pages write it: `handlers/core/outbox.py`, bot/channels/.

@@ -58,15 +58,15 @@ async def test_an_answer_telegram_delivers_late_does_not_answer_the_next_questio
     refused = late_refusals("telegram") or 0.0
 
     first = fake_telegram.push_message(501, "3")  # typed for K1
-    second = fake_telegram.push_message(501, "2")  # typed for K6, delivered first
-    assert "(K6)" in (await siti.deliver_raw(second))[-1]
+    second = fake_telegram.push_message(501, "2")  # typed for K4, delivered first
+    assert "(K4)" in (await siti.deliver_raw(second))[-1]
     assert await siti.deliver_raw(first) == [
         'Pesan Bapak/Ibu "3" datang setelah pesan yang lebih baru, jadi tidak dipakai. '
         "Mohon periksa jawaban Bapak/Ibu sebelum mengirim."
     ]
 
     step, given = await answers(telegram_web.app.db, "telegram", "501")
-    assert (step, given) == ("k6", {"k1": 2})  # K6 still waits: the late "3" answered nothing
+    assert (step, given) == ("k4", {"k1": 2})  # K4 still waits: the late "3" answered nothing
     assert siti.responses[-2:] == [200, 200]
     assert late_refusals("telegram") == refused + 1
 
@@ -80,23 +80,23 @@ async def test_messages_of_one_chat_handled_together_go_in_the_providers_order(r
     await siti.press("Dalam gedung puskesmas")
     now = runtime.clock()
     typed = Incoming("test", "100", "k1", now, Inbound(text="3"), position=1_000)
-    later = replace(typed, external_id="k6", inbound=Inbound(text="2"), position=1_001)
+    later = replace(typed, external_id="k4", inbound=Inbound(text="2"), position=1_001)
 
     await asyncio.gather(runtime.handle(later), runtime.handle(typed))  # the later one first
 
     step, given = await answers(runtime.db, "test", "100")
-    assert (step, given["k1"], given["k6"]) == ("salin", 3, 2)
+    assert (step, given["k1"], given["k4"]) == ("k6", 3, 2)
 
 
 async def test_whatsapp_messages_in_one_payload_go_by_their_timestamps(whatsapp, invite, db):
     ani = await register_on_whatsapp(whatsapp, await invite("petugas"), "6281300000501", "Ani")
     await at_k1_on_whatsapp(ani)
     sent = int(time.time()) + 60  # after the messages above (Meta's clock, not the bot's)
-    k6, k1 = wa_text(ani.wa_id, "2", ts=sent + 1), wa_text(ani.wa_id, "3", ts=sent)
-    assert (await whatsapp.post(wa_envelope([k6, k1]))).status_code == 200
+    k4, k1 = wa_text(ani.wa_id, "2", ts=sent + 1), wa_text(ani.wa_id, "3", ts=sent)
+    assert (await whatsapp.post(wa_envelope([k4, k1]))).status_code == 200
 
     step, given = await answers(db, "whatsapp", ani.wa_id)
-    assert (step, given["k1"], given["k6"]) == ("salin", 3, 2)
+    assert (step, given["k1"], given["k4"]) == ("k6", 3, 2)
 
     refused = late_refusals("whatsapp") or 0.0
     older = wa_text(ani.wa_id, "7", ts=sent - 1)  # Meta's late redelivery of an older message

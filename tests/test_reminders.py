@@ -41,12 +41,12 @@ async def test_only_the_staff_of_puskesmas_that_have_not_reported_are_reminded(
     sent = await reminders_for(db)
     assert set(sent) == {"502", "503", "504"}
     assert sent["502"] == (
-        "⏰ Laporan hari ini (Senin, 23 November 2026) belum masuk: K4, LK\n"
-        "• Klaster 4 – Penyakit Menular dan Kesling\n"
+        "⏰ Laporan hari ini (Senin, 23 November 2026) belum masuk: KL4, LK\n"
+        "• Klaster 4 – Penanggulangan Penyakit Menular dan Kesling\n"
         "• Lintas Klaster\n"
         "Ketik /lapor untuk melapor sekarang. Ketik /jeda 7 untuk menjeda pengingat ini selama 7 hari."
     )
-    assert sent["504"].split("\n")[0].endswith("belum masuk: K2, K3, K4, LK")
+    assert sent["504"].split("\n")[0].endswith("belum masuk: KL2, KL3, KL4, LK")
 
 
 async def test_no_reminder_in_the_quiet_hours_and_none_later_the_same_day(
@@ -69,12 +69,12 @@ async def test_a_report_clears_the_reminder_still_waiting_to_go(runtime, registe
     await file(db, "Curup", ("2", "3"))
     clock.now = AT_14
     await build_schedule(runtime).tick("reminders")
-    assert (await reminders_for(db))["521"].split("\n")[0].endswith(": K4, LK")
+    assert (await reminders_for(db))["521"].split("\n")[0].endswith(": KL4, LK")
 
     # Klaster 4 comes in first: the waiting reminder now names what is still missing.
     await budi.send(
-        "LAPOR K4 TBDUGA=0 TB=0 TBKONTAK=0 HIV=0 DBD=0 MAL=0 DIARE=1 PNEU=0 CAMPAK=0 AFP=0 "
-        "DIFTERI=0 GHPR=0 KLB=tidak"
+        "LAPOR K4 TBDUGA=0 TB=0 TBKONTAK=0 HIV=0 IKL=0 PJB=0 DBD=0 MAL=0 DIARE=1 PNEU=0 "
+        "CAMPAK=0 AFP=0 DIFTERI=0 GHPR=0 KLB=tidak"
     )
     await budi.press("Kirim")
     assert (await reminders_for(db))["521"].startswith(
@@ -133,7 +133,7 @@ async def test_friday_also_names_the_weekly_management_form(runtime, registered,
     clock.now = wib(friday, 14, 1)
     await build_schedule(runtime).tick("reminders")
     assert (await reminders_for(db)) == {
-        "551": "⏰ Laporan hari ini (Jumat, 27 November 2026) belum masuk: K1\n"
+        "551": "⏰ Laporan hari ini (Jumat, 27 November 2026) belum masuk: KL1\n"
         "• Klaster 1 – Manajemen (mingguan)\n"
         "Ketik /lapor untuk melapor sekarang. Ketik /jeda 7 untuk menjeda pengingat ini selama 7 hari."
     }
@@ -154,7 +154,7 @@ async def test_on_whatsapp_outside_the_24_hour_window_the_reminder_is_a_template
     assert notice["template"]["name"] == "ilp_pengingat_laporan"
     [parameter] = notice["template"]["components"][0]["parameters"]
     assert parameter["text"] == (
-        "⏰ Laporan hari ini (Selasa, 24 November 2026) belum masuk: K2, K3, K4, LK"
+        "⏰ Laporan hari ini (Selasa, 24 November 2026) belum masuk: KL2, KL3, KL4, LK"
     )
     [row] = await outbox(db, "reminder")
     assert row.status == "held"  # the full reminder follows when Budi writes again

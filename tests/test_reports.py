@@ -10,6 +10,7 @@ from report_steps import (
     K3,
     K3_ANSWERS,
     K4,
+    K4_OUTBREAK,
     LK,
     answer,
     choose,
@@ -24,13 +25,17 @@ from report_steps import (
 from conversations.model import Location, Photo
 from db.report_queries import klb_reports_since
 
-K4_ANSWERS = [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 0, 0, 1, "Ya", "diare", 12, 0, "Kelurahan Air Duku"]
+K4_ANSWERS = K4_OUTBREAK
 K4_VALUES = {
     "TBDUGA": 4,
     "TB": 1,
+    "TBBAKT": 1,
     "TBKONTAK": 6,
     "HIV": 5,
     "HIVSPM": 3,
+    "IKL": 2,
+    "PJB": 20,
+    "PJBBEBAS": 18,
     "DBD": 2,
     "MAL": 0,
     "DIARE": 7,
@@ -164,9 +169,46 @@ async def test_only_a_rawat_inap_puskesmas_is_asked_about_inpatients(registered,
 HARD_RULES = [
     (
         K2,
-        [3, 2, 1, 1, 1, 4, 2, 40],
+        [3, 2, 2, 1, 1, 1, 4, 2, 60, 40],
         "41",
         "T (tidak naik BB) tidak boleh lebih dari D (ditimbang). Mohon periksa kedua angka.",
+    ),
+    (
+        K2,
+        [3, 2, 2, 1, 1, 1, 4, 2, 60],
+        "61",
+        "D (ditimbang) tidak boleh lebih dari S (balita yang ada). Mohon periksa kedua angka.",
+    ),
+    (
+        K2,
+        [3, 2, 2, 1, 1, 1, 4, 2, 60, 40, 5],
+        "61",
+        "Balita diukur tidak boleh lebih dari S (balita yang ada). Mohon periksa kedua angka.",
+    ),
+    (
+        K2,
+        [3, 2, 2, 1, 1, 1, 4, 2, 60, 40, 5, 30],
+        "31",
+        "Balita stunting tidak boleh lebih dari balita yang diukur. Mohon periksa kedua angka.",
+    ),
+    (
+        K3,
+        [50, 9, 12, 2, 30, 3, 6, 1, 45, 40, 14, 9],
+        "15",
+        "Lansia diskrining SKILAS tidak boleh lebih dari lansia yang diskrining. Mohon periksa "
+        "kedua angka.",
+    ),
+    (
+        K4,
+        [4, 2],
+        "3",
+        "TBC terkonfirmasi tidak boleh lebih dari TBC baru terdiagnosis. Mohon periksa kedua angka.",
+    ),
+    (
+        K4,
+        [4, 1, 1, 6, 5, 3, 2, 20],
+        "21",
+        "Rumah bebas jentik tidak boleh lebih dari rumah yang diperiksa. Mohon periksa kedua angka.",
     ),
     (
         K3,
@@ -189,7 +231,7 @@ HARD_RULES = [
     ),
     (
         K4,
-        [4, 1, 6, 5, 3, 2, 0, 7, 1, 0, 0, 0, 1, "Ya", "diare"],
+        [4, 1, 1, 6, 5, 3, 2, 20, 18, 2, 0, 7, 1, 0, 0, 0, 1, "Ya", "diare"],
         "0",
         "Silakan ketik 1 atau lebih.",
     ),
@@ -215,12 +257,12 @@ async def test_every_hard_rule_refuses_the_number_in_indonesian_and_asks_again(
 async def test_a_number_far_above_the_usual_asks_once_and_the_override_is_recorded(registered, db):
     siti = await registered("petugas", "320")
     await choose(siti, K2)
-    warned = await answer(siti, 3, 2, 1, 1, 1, 4, 2, 500)
+    warned = await answer(siti, 3, 2, 2, 1, 1, 1, 4, 2, "Lewati", 500)
     assert warned == ["500 jauh lebih tinggi dari biasanya untuk “Balita ditimbang (D)”. Yakin?"]
     assert siti.buttons == ["Ya", "Tidak"]
     kept = await siti.press("Ya")
     assert kept == ["Dari jumlah itu, berapa yang berat badannya tidak naik (T)?"]
-    await answer(siti, 5, 1, 2, 1, 2, "Lewati")
+    await answer(siti, 5, 30, 2, 1, 1, 2, "Lewati")
     await skip_attachments(siti)
     await siti.press("Kirim")
     [report] = await reports(db)
@@ -231,7 +273,7 @@ async def test_a_number_far_above_the_usual_asks_once_and_the_override_is_record
 async def test_a_refused_warning_asks_the_number_again(registered):
     siti = await registered("petugas", "321")
     await choose(siti, K2)
-    await answer(siti, 3, 2, 1, 1, 1, 4, 2, 500)
+    await answer(siti, 3, 2, 2, 1, 1, 1, 4, 2, "Lewati", 500)
     again = await siti.press("Tidak")
     assert again == ["Berapa balita yang ditimbang (D)?"]
     assert await siti.send("50") == ["Dari jumlah itu, berapa yang berat badannya tidak naik (T)?"]
@@ -242,9 +284,9 @@ async def test_an_answer_is_changed_from_the_summary_and_a_question_that_became_
 ):
     siti = await registered("petugas", "330")
     await choose(siti, K2)
-    after_d = await answer(siti, 3, 2, 1, 1, 1, 4, 2, 0)
-    assert after_d == ["Berapa balita gizi kurang atau gizi buruk baru?"]  # no T when D is 0
-    await answer(siti, 1, 2, 1, 2, "Lewati")
+    after_d = await answer(siti, 3, 2, 2, 1, 1, 1, 4, 2, "Lewati", 0)
+    assert after_d == ["Berapa balita yang diukur panjang atau tinggi badannya?"]  # no T: D is 0
+    await answer(siti, 0, 1, 1, 2, "Lewati")  # no STUNT either: nobody measured
     summary = await skip_attachments(siti)
     assert "\nT · " not in summary[-1]
     await siti.press("Ubah")
@@ -299,7 +341,7 @@ async def test_a_correction_becomes_a_new_version_and_totals_use_only_the_latest
     recap = await budi.send("/rekap")
     assert "D Balita ditimbang (D): 45 orang (bulan lalu 0)" in recap[0]
     status = await siti.send("/status")
-    assert "ILP-20261123-1 · K2 · Senin 23/11 (sudah diganti)" in status[0]
+    assert "ILP-20261123-1 · KL2 · Senin 23/11 (sudah diganti)" in status[0]
 
 
 async def test_declining_to_replace_keeps_the_existing_report(registered, db):

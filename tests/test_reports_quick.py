@@ -51,16 +51,18 @@ async def test_a_mistyped_code_is_reported_with_a_suggestion_and_its_item_asked(
 async def test_missing_required_items_are_asked_one_by_one(registered, db):
     siti = await registered("petugas", "402")
     asked = [(await siti.send("LAPOR K2 D=40 T=5 STUNT=2"))[-1]]
-    for value in (3, 2, 1, 1, 1, 4, 0, 1, 1):
+    for value in (3, 2, 2, 1, 1, 1, 4, 0, 30, 1, 1):
         asked.append((await siti.send(str(value)))[-1].split("\n")[0])
     assert asked == [
         "Berapa ibu hamil yang kunjungan ANC pertamanya (K1)?",
+        "Berapa ibu hamil yang mencapai kunjungan ANC keempat (K4)?",
         "Berapa ibu hamil yang mencapai kunjungan ANC keenam (K6)?",
         "Berapa persalinan di fasilitas kesehatan?",
         "Berapa ibu nifas yang kunjungan nifasnya lengkap (KF lengkap)?",
         "Berapa neonatus yang kunjungan neonatalnya lengkap (KN lengkap)?",
         "Berapa bayi yang imunisasi dasarnya lengkap (IDL)?",
         "Berapa balita yang pelayanan standarnya tahun ini sudah lengkap?",
+        "Berapa balita yang diukur panjang atau tinggi badannya?",  # STUNT=2 waits for it
         "Berapa balita gizi kurang atau gizi buruk baru?",
         "Berapa ibu hamil KEK baru?",
         "Berapa ibu hamil anemia baru?",
@@ -72,6 +74,7 @@ async def test_missing_required_items_are_asked_one_by_one(registered, db):
     [report] = await reports(db)
     stored = await values_of(db, report.id)
     assert (stored["D"], stored["T"], stored["STUNT"], stored["ANEMIA"]) == (40, 5, 2, 2)
+    assert "S" not in stored  # optional, not typed: skipped
 
 
 async def test_a_refused_quick_value_is_asked_again_and_the_rest_still_used(registered, db):
@@ -126,8 +129,8 @@ async def test_a_kader_reports_the_posyandu_items_of_her_own_desa_only(registere
     assert asked[0].startswith(
         "Laporan Klaster 2 Ibu dan Anak · Senin, 23 November 2026 · Desa Sumber Urip."
     )
-    assert asked[-1] == "Berapa balita yang ditimbang (D)?"
-    await answer(ani, 35, 4, 1, 0, 1)
+    assert asked[-1] == "Berapa balita yang ada di wilayah posyandu ini (S)?"
+    await answer(ani, 50, 35, 4, 20, 0, 1, 1)
     summary = await skip_attachments(ani)
     assert "K1 · " not in summary[-1] and "D · Balita ditimbang (D): 35" in summary[-1]
     await ani.press("Kirim")
@@ -135,7 +138,15 @@ async def test_a_kader_reports_the_posyandu_items_of_her_own_desa_only(registere
     async with db.transaction() as session:
         desa = await session.get(Desa, report.desa_id)
     assert desa.kode == "17.02.11.2009"
-    assert await values_of(db, report.id) == {"D": 35, "T": 4, "GIZI": 1, "STUNT": 0, "KEK": 1}
+    assert await values_of(db, report.id) == {
+        "S": 50,
+        "D": 35,
+        "T": 4,
+        "UKUR": 20,
+        "STUNT": 0,
+        "GIZI": 1,
+        "KEK": 1,
+    }
 
 
 async def test_a_kader_cannot_report_for_another_desa_or_another_cluster(registered, db):
@@ -156,7 +167,8 @@ async def test_help_lists_the_codes_and_explains_a_cluster(registered):
     siti = await registered("petugas", "420")
     await siti.send("/batal")  # leave the menu shown after registration
     replies = await siti.send("/bantuan")
-    assert "K2: K1 K6 SALIN KF KN IDL BALITASPM D T GIZI STUNT KEK ANEMIA ANAKSKR" in replies[-1]
+    codes = "KL2: K1 K4 K6 SALIN KF KN IDL BALITASPM S D T UKUR STUNT GIZI KEK ANEMIA ANAKSKR"
+    assert codes in replies[-1]
     assert "LK: UGD RANAP RUJUK LAB" in replies[-1]
     explained = await siti.send("/bantuan K3")
     assert explained[-1].startswith("Kode Klaster 3 – Usia Dewasa dan Lansia:\nHTSKR = ")

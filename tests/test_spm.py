@@ -18,9 +18,10 @@ from handlers.reports.indicators import catalog
 
 # A K3 day with nothing but what a test sets (skipped questions left out).
 K3_NOTHING = {"HTSKR": 0, "HTLAYAN": 0, "DMSKR": 0, "DMLAYAN": 0, "PRODUKTIF": 0, "LANSIA": 0}
-K3_NOTHING |= {"ODGJ": 0}
+K3_NOTHING |= {"SKILAS": 0, "ODGJ": 0, "CATIN": 0, "KBBARU": 0, "KBAKTIF": 0}
 K4_NOTHING = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 0}
 K4_NOTHING |= {"PNEU": 0, "CAMPAK": 0, "AFP": 0, "DIFTERI": 0, "GHPR": 0, "KLB": "tidak"}
+K4_NOTHING |= {"IKL": 0, "PJB": 0}
 
 
 def at_ten(day: date) -> datetime:
@@ -141,15 +142,15 @@ async def test_each_of_the_12_spm_services_has_its_numerator_everywhere(
     today = date(2026, 11, 23)
     assert set(await digest_spm(db, runtime, today)) == set(SPM_KEYS)
     exported = await export_spm(db, runtime, date(2026, 11, 1), today)
-    assert len(exported) == 12 and exported["Balita"][4] == "BALITASPM (K2)"
+    assert len(exported) == 12 and exported["Balita"][4] == "BALITASPM (KL2)"
 
     siti = await registered("petugas", "603", "Siti Aminah")
     await siti.send("/batal")  # leave the menu shown after registration
     [*_, explained] = await siti.send("/bantuan SPM")
     assert explained.startswith("Capaian SPM = orang (bukan kunjungan)")
-    assert "4. Balita*: BALITASPM (K2)" in explained
-    assert "8. Penderita hipertensi*: HTSPM (K3)" in explained
-    assert "12. Orang dengan risiko terinfeksi HIV: HIVSPM (K4)" in explained
+    assert "4. Balita*: BALITASPM (KL2)" in explained
+    assert "8. Penderita hipertensi*: HTSPM (KL3)" in explained
+    assert "12. Orang dengan risiko terinfeksi HIV: HIVSPM (KL4)" in explained
     assert explained.count("\n- ") == sum(1 for s in SPM if s.confirm)
 
 
@@ -194,7 +195,7 @@ async def test_the_form_explains_first_time_this_year_and_invites_no_double_coun
     await siti.send("/batal")
     await siti.press("Ya")
     await choose(siti, K2)
-    await answer(siti, 0, 0, 0, 0, 0, 0, 0)  # K1 … BALITASPM: now D
+    await answer(siti, 0, 0, 0, 0, 0, 0, 0, 0, "Lewati")  # K1 … BALITASPM, S skipped: now D
     [*_, weighed] = await siti.send("/bantuan")
     assert "posyandu atau puskesmas" not in weighed
     assert "di dalam gedung puskesmas (tanpa posyandu)" in weighed

@@ -1,7 +1,10 @@
-"""Klaster 2 Ibu dan Anak, daily: the continuum of care K1 → K6 → persalinan → KF → KN,
-immunisation and growth (S/D/T), and new nutrition problems (juknis Bab X, klaster 2 dashboard).
+"""Klaster 2 Ibu dan Anak, daily: the continuum of care K1 → K4 → K6 → persalinan → KF → KN,
+immunisation and growth (S/D/T, stunting as a status of the children measured), and new
+nutrition problems (juknis Bab X, klaster 2 dashboard).
 
-A kader reports the posyandu items only (D, T, gizi, stunting, KEK); the rest is skipped."""
+A kader reports the posyandu items only (S, D, T, measured, stunting, gizi, KEK); the rest is
+skipped. K4 ≤ K1 holds over the year, not on a day (a woman's K1 and K4 fall on different days):
+/rekap checks it on the year's totals (conversations/forms/consistency.py)."""
 
 from conversations.forms.report_common import (
     JUKNIS,
@@ -10,9 +13,11 @@ from conversations.forms.report_common import (
     form,
     not_more_than,
 )
-from conversations.model import N_, Condition
+from conversations.model import N_, Condition, Rule
 
 PEOPLE = N_("people")
+# The context figure S is checked against: the puskesmas's sasaran balita of the year, when known.
+SASARAN_BALITA = "sasaran_balita"
 
 FLOW = form(
     "2",
@@ -24,6 +29,19 @@ FLOW = form(
             N_("Pregnant women, new K1"),
             N_(
                 "Count each pregnant woman whose first antenatal check-up was on this day. Type 0 if none."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=20,
+            max=500,
+            skip_if=NOT_AT_POSYANDU,
+        ),
+        count(
+            "K4",
+            N_("How many pregnant women reached their fourth antenatal visit (K4)?"),
+            N_("Pregnant women reaching K4"),
+            N_(
+                "K4 = at least 4 antenatal visits (1 in the first trimester, 1 in the second, 2 in the third). Count those completed on this day. The Dinkes profile still reports K4 beside K1 and K6 (perlu konfirmasi Dinkes)."
             ),
             unit=PEOPLE,
             source=JUKNIS,
@@ -106,6 +124,19 @@ FLOW = form(
             skip_if=NOT_AT_POSYANDU,
         ),
         count(
+            "S",
+            N_("How many children under five live in the area of this posyandu (S)?"),
+            N_("Under-fives in the area (S)"),
+            N_(
+                "S = all children under five living in the area of the posyandu of this report, weighed or not, as in the posyandu register (SKDN). It gives D/S, the weighing participation. Press Skip for the report of the puskesmas building. It cannot be more than the sasaran balita of the puskesmas."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=500,
+            max=5000,
+            required=False,
+        ),
+        count(
             "D",
             N_("How many children under five were weighed (D)?"),
             N_("Under-fives weighed (D)"),
@@ -129,22 +160,36 @@ FLOW = form(
             skip_if=Condition("d", "eq", 0),
         ),
         count(
+            "UKUR",
+            N_("How many children under five had their length or height measured?"),
+            N_("Under-fives measured (length or height)"),
+            N_(
+                "Count the children under five whose length (PB) or height (TB) was measured on this day at the place of this report. Type 0 if none."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=400,
+        ),
+        count(
+            "STUNT",
+            N_("Of them, how many are stunted (short or very short for their age)?"),
+            N_("Measured under-fives who are stunted"),
+            N_(
+                "Stunting is a status, not a new case: count every measured child whose length or height for age is short or very short (below −2 SD), also those known before. Cannot be more than those measured."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=60,
+            max=500,
+            skip_if=Condition("ukur", "in", (0, None)),
+        ),
+        count(
             "GIZI",
             N_("How many new cases of undernourished or severely undernourished under-fives?"),
             N_("Under-fives with new undernutrition"),
             N_(
                 "Count children found underweight or wasted (gizi kurang or gizi buruk) for the first time."
             ),
-            unit=PEOPLE,
-            source=JUKNIS,
-            soft_max=20,
-            max=500,
-        ),
-        count(
-            "STUNT",
-            N_("How many new cases of stunting in under-fives?"),
-            N_("Under-fives with new stunting"),
-            N_("Count children found stunted (too short for their age) for the first time."),
             unit=PEOPLE,
             source=JUKNIS,
             soft_max=20,
@@ -188,10 +233,36 @@ FLOW = form(
     ),
     rules=(
         not_more_than(
+            "d",
+            "s",
+            N_("D (weighed) cannot be more than S (in the area). Please check both numbers."),
+        ),
+        Rule(
+            key="s",
+            op="le",
+            other=SASARAN_BALITA,
+            message=N_(
+                "S cannot be more than the sasaran balita of the puskesmas ({value}). Please check the number."
+            ),
+            scope="context",
+        ),
+        not_more_than(
             "t",
             "d",
             N_(
                 "T (not gaining weight) cannot be more than D (weighed). Please check both numbers."
+            ),
+        ),
+        not_more_than(
+            "ukur",
+            "s",
+            N_("Children measured cannot be more than S (in the area). Please check both numbers."),
+        ),
+        not_more_than(
+            "stunt",
+            "ukur",
+            N_(
+                "Stunted children cannot be more than children measured. Please check both numbers."
             ),
         ),
     ),

@@ -1,5 +1,6 @@
 """Klaster 3 Usia Dewasa dan Lansia, daily: PTM screening and care (hipertensi, DM), the SPM
-screenings of the productive age and the elderly, and severe mental illness (ODGJ berat).
+screenings of the productive age and the elderly (SKILAS among them), severe mental illness
+(ODGJ berat), catin screening and family planning (KB baru, KB aktif).
 
 Each SPM service is asked twice: the day's visits (the workload) and, of them, the people
 served for the first time this year (the SPM numerator: SPM counts people in the year).
@@ -158,6 +159,18 @@ FLOW = form(
             soft_max=200,
         ),
         count(
+            "SKILAS",
+            N_("Of the elderly screened, how many had the simple screening SKILAS?"),
+            N_("Elderly screened with SKILAS"),
+            N_(
+                "SKILAS (skrining lansia sederhana) checks memory, movement, nutrition, sight, hearing and mood. Count each elderly person screened with it on this day; cannot be more than the elderly screened. Which form counts is perlu konfirmasi Dinkes."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=200,
+            skip_if=Condition("lansia", "in", (0, None)),
+        ),
+        count(
             "ODGJ",
             N_("How many visits of people with severe mental illness (ODGJ berat) were served?"),
             N_("ODGJ berat visits served"),
@@ -181,6 +194,45 @@ FLOW = form(
             soft_max=20,
             max=500,
         ),
+        count(
+            "CATIN",
+            N_("How many brides- and grooms-to-be (catin) were screened?"),
+            N_("Catin screened (kespro catin)"),
+            N_(
+                "Count each catin who had the pre-marriage health check (kespro catin: status gizi, anaemia, and the like) on this day. Which checks make the standard is perlu konfirmasi Dinkes."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=20,
+            max=500,
+            skip_if=NOT_AT_POSYANDU,
+        ),
+        count(
+            "KBBARU",
+            N_("How many new family planning acceptors (peserta KB baru)?"),
+            N_("New family planning acceptors (KB baru)"),
+            N_(
+                "Count people who started a contraceptive method for the first time, or again after stopping, on this day (postpartum KB included). The definition follows the BKKBN and is perlu konfirmasi Dinkes."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=30,
+            max=500,
+            skip_if=NOT_AT_POSYANDU,
+        ),
+        count(
+            "KBAKTIF",
+            N_("How many active family planning users were served again (peserta KB aktif)?"),
+            N_("Active family planning users served (KB aktif)"),
+            N_(
+                "Count people already using a contraceptive method who came for their next injection, pills or check on this day. Do not count new acceptors again. The definition is perlu konfirmasi Dinkes."
+            ),
+            unit=PEOPLE,
+            source=JUKNIS,
+            soft_max=60,
+            max=1000,
+            skip_if=NOT_AT_POSYANDU,
+        ),
     ),
     rules=(
         not_more_than(
@@ -199,6 +251,13 @@ FLOW = form(
         within("DMSPM", "DMLAYAN"),
         within("PRODSPM", "PRODUKTIF"),
         within("LANSIASPM", "LANSIA"),
+        not_more_than(
+            "skilas",
+            "lansia",
+            N_(
+                "Elderly screened with SKILAS cannot be more than the elderly screened. Please check both numbers."
+            ),
+        ),
         within("ODGJSPM", "ODGJ"),
     ),
     intro=FIRST_TIME_INTRO,

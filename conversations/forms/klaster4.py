@@ -1,8 +1,17 @@
-"""Klaster 4 Penanggulangan Penyakit Menular dan Kesehatan Lingkungan, daily: TB finding,
-HIV testing, the priority diseases, and "ada dugaan KLB?" — a yes starts the same-day alert
+"""Klaster 4 Penanggulangan Penyakit Menular dan Kesehatan Lingkungan, daily: TB finding
+(diagnosed, and of them bacteriologically confirmed), HIV testing, kesling (IKL, larva checks
+for the ABJ), the priority diseases, and "ada dugaan KLB?" — a yes starts the same-day alert
 (the 1×24 hour rule of the juknis), so the details are asked at once."""
 
-from conversations.forms.report_common import JUKNIS, count, first_time, form, within, yes_no
+from conversations.forms.report_common import (
+    JUKNIS,
+    count,
+    first_time,
+    form,
+    not_more_than,
+    within,
+    yes_no,
+)
 from conversations.model import N_, Condition, Step
 
 PEOPLE, CASES = N_("people"), N_("cases")
@@ -26,13 +35,28 @@ FLOW = form(
         ),
         count(
             "TB",
-            N_("How many new confirmed TB cases?"),
-            N_("New confirmed TB"),
-            N_("Count TB diagnoses confirmed on this day (bacteriological or clinical)."),
+            N_("How many new TB cases were diagnosed (bacteriological or clinical)?"),
+            N_("New TB diagnosed (bacteriological + clinical)"),
+            N_(
+                "Count TB diagnoses made on this day, confirmed by TCM/BTA or diagnosed clinically."
+            ),
             unit=CASES,
             source=JUKNIS,
             soft_max=5,
             max=500,
+        ),
+        count(
+            "TBBAKT",
+            N_("Of them, how many were bacteriologically confirmed (TCM or BTA positive)?"),
+            N_("TB bacteriologically confirmed"),
+            N_(
+                "TBC terkonfirmasi bakteriologis: a positive TCM, BTA or culture result. Clinical diagnoses are not counted here (the programme's definition, perlu konfirmasi Dinkes)."
+            ),
+            unit=CASES,
+            source=JUKNIS,
+            soft_max=5,
+            max=500,
+            skip_if=Condition("tb", "in", (0, None)),
         ),
         count(
             "TBKONTAK",
@@ -66,6 +90,43 @@ FLOW = form(
             ),
             soft_max=50,
             max=1000,
+        ),
+        count(
+            "IKL",
+            N_("How many environmental health inspections (IKL) were done?"),
+            N_("Environmental health inspections (IKL)"),
+            N_(
+                "Inspeksi kesehatan lingkungan of houses, schools, food places, water sources and public places. Count the places inspected on this day. Type 0 if none."
+            ),
+            unit=N_("places"),
+            source=JUKNIS,
+            soft_max=30,
+            max=1000,
+        ),
+        count(
+            "PJB",
+            N_("How many houses were checked for mosquito larvae (PJB)?"),
+            N_("Houses checked for larvae (PJB)"),
+            N_(
+                "Pemeriksaan jentik berkala: count the houses whose water containers were checked on this day, by staff or jumantik. Type 0 if none."
+            ),
+            unit=N_("houses"),
+            source=JUKNIS,
+            soft_max=300,
+            max=5000,
+        ),
+        count(
+            "PJBBEBAS",
+            N_("Of them, how many houses were free of larvae?"),
+            N_("Houses free of larvae"),
+            N_(
+                "Houses with no larvae in any container. Free ÷ checked is the ABJ (angka bebas jentik); its target is perlu konfirmasi Dinkes."
+            ),
+            unit=N_("houses"),
+            source=JUKNIS,
+            soft_max=300,
+            max=5000,
+            skip_if=Condition("pjb", "in", (0, None)),
         ),
         count(
             "DBD",
@@ -206,5 +267,19 @@ FLOW = form(
             skip_if=NO_OUTBREAK,
         ),
     ),
-    rules=(within("HIVSPM", "HIV"),),
+    rules=(
+        within("HIVSPM", "HIV"),
+        not_more_than(
+            "tbbakt",
+            "tb",
+            N_("Confirmed TB cannot be more than the new TB diagnosed. Please check both numbers."),
+        ),
+        not_more_than(
+            "pjbbebas",
+            "pjb",
+            N_(
+                "Houses free of larvae cannot be more than houses checked. Please check both numbers."
+            ),
+        ),
+    ),
 )

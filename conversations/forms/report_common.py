@@ -27,7 +27,7 @@ NOT_AT_POSYANDU = Condition("kader", "eq", True, scope="context")
 @dataclass(frozen=True)
 class Klaster:
     key: str  # stored in report.klaster
-    code: str  # the word after LAPOR in quick entry
+    code: str  # the word after LAPOR in quick entry: KL2, never K2 (the ANC visit K2)
     flow: str
     name: str  # msgid
     weekly: bool = False
@@ -36,10 +36,10 @@ class Klaster:
 
 
 KLASTERS: tuple[Klaster, ...] = (
-    Klaster("1", "K1", "lapor_k1", N_("Cluster 1 – Management (weekly)"), weekly=True),
-    Klaster("2", "K2", "lapor_k2", N_("Cluster 2 – Mother and child"), kader=True),
-    Klaster("3", "K3", "lapor_k3", N_("Cluster 3 – Adults and elderly"), kader=True),
-    Klaster("4", "K4", "lapor_k4", N_("Cluster 4 – Communicable disease and environment")),
+    Klaster("1", "KL1", "lapor_k1", N_("Cluster 1 – Management (weekly)"), weekly=True),
+    Klaster("2", "KL2", "lapor_k2", N_("Cluster 2 – Mother and child"), kader=True),
+    Klaster("3", "KL3", "lapor_k3", N_("Cluster 3 – Adults and elderly"), kader=True),
+    Klaster("4", "KL4", "lapor_k4", N_("Cluster 4 – Communicable disease and environment")),
     Klaster("lk", "LK", "lapor_lk", N_("Cross-cluster services")),
     Klaster(
         "km", "KM", "lapor_km", N_("Deaths and suspected outbreak"), kader=True, expected=False

@@ -1,12 +1,11 @@
 """/lapor and quick entry: choose klaster, period and desa, then fill the klaster form.
 
-`LAPOR K2 K1=3 K6=2` starts the same flows with the typed values pre-filled
+`LAPOR KL2 K1=3 K6=2` starts the same flows with the typed values pre-filled
 (`context["prefill"]`): the engine feeds them one by one as if typed, so they pass the same
 validation, and only what is missing or refused is asked."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,9 +24,8 @@ from db.reports import DESA as DESA_PLACE
 from db.reports import GEDUNG, NIHIL, POSYANDU, Slot, unlocked_days
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
-from handlers.digest import ews
 from handlers.reports import places, words
-from handlers.reports.spm import spm_text
+from handlers.reports.codes import KLASTER_WORDS, help_with_codes, known_figures, old_word_hint
 from handlers.reports.submit import on_report
 from handlers.wilayah import marks
 
@@ -35,7 +33,6 @@ HISTORY_DAYS = 28
 MIN_HISTORY = 5  # reports in the window before history may judge a value
 PERIOD, DESA, POSYANDU_WORD = "TGL", "DESA", "POSYANDU"
 NIHIL_WORD = "NIHIL"  # `LAPOR K4 NIHIL`: a code like K4, the same in every language
-KLASTER_WORDS = {k.code: k.key for k in KLASTERS} | {"K5": "lk"}
 
 
 def report_flows(turn: Turn) -> list[Flow]:
@@ -68,7 +65,7 @@ async def lapor_command(turn: Turn, arg: str) -> None:
         turn.say("Sorry, your role cannot report this cluster.")
         return
     if klaster is None and any(code in owner for code in entry.values):
-        turn.say("Please start with the cluster, for example: LAPOR K2 K1=3 K6=2.")
+        turn.say("Please start with the cluster, for example: LAPOR KL2 K1=3 K4=2.")
         return
     _notes(turn, entry, owner, klaster)
     values = {c: v for c, v in entry.values.items() if owner.get(c) == klaster}
@@ -126,9 +123,10 @@ def _notes(
             )
         else:
             turn.say("I do not know the code {code}. The codes are listed in /bantuan.", code=code)
-    for code, _value in entry.values.items():
-        if code in owner and owner[code] != klaster:
-            turn.say("{code} is not in the form of this cluster; I left it out.", code=code)
+    left_out = [code for code in entry.values if code in owner and owner[code] != klaster]
+    for code in left_out:
+        turn.say("{code} is not in the form of this cluster; I left it out.", code=code)
+    old_word_hint(turn, entry.klaster, left_out, owner)
     if entry.stray:
         turn.say(
             "I could not read: {text}. Write CODE=number, for example K1=3.",
@@ -239,6 +237,7 @@ async def start_form(turn: Turn, carry: dict[str, Any]) -> None:
         "kader": kader,
         "rawat_inap": bool(puskesmas.rawat_inap),
         "soft_max": await soft_limits(turn, flow, slot),
+        **await known_figures(turn, flow, slot),
     }
     if any(step.provider == "desa" for step in flow.steps):
         desa = await queries.desa_of_puskesmas(turn.session, slot.puskesmas_id)
@@ -291,56 +290,7 @@ async def soft_limits(turn: Turn, flow: Flow, slot: Slot) -> dict[str, int]:
     return limits
 
 
-# --- help and installation -----------------------------------------------------------------
-
-
-def codes_text(turn: Turn, arg: str) -> str | None:
-    """Quick-entry help: the codes per klaster, or with `K2` the meaning of each code."""
-    allowed = words.allowed_klaster(turn.user) if turn.user else ()
-    if not allowed:
-        return None
-    wanted = KLASTER_WORDS.get(arg.strip().upper())
-    for spec in allowed:
-        if spec.key == wanted:
-            lines = [turn.t("Codes of {klaster}:", klaster=turn.t(spec.name))]
-            for step in indicators(turn.runtime.flows[spec.flow]):
-                lines.append(f"{step.code} = {turn.t(step.label)}")
-            return "\n".join(lines)
-    lines = [turn.t("Quick report in one message, for example: LAPOR K2 K1=3 K6=2 D=40 T=2")]
-    for spec in allowed:
-        codes = " ".join(s.code for s in indicators(turn.runtime.flows[spec.flow]))
-        lines.append(f"{spec.code}: {codes}")
-    lines.append(
-        turn.t(
-            "Add TGL=kemarin for another day, DESA=name for a desa, POSYANDU=name for a "
-            "posyandu; LAPOR K4 NIHIL when the building had no services. /bantuan K2 explains "
-            "the codes."
-        )
-    )
-    lines.append(turn.t("/bantuan SPM explains how the SPM capaian counts people."))
-    lines.append(turn.t("/bantuan SKDR lists the early-warning rules and the death alerts."))
-    return "\n".join(lines)
-
-
-def _help_with_codes(runtime: Runtime) -> None:
-    original = runtime.commands.get("bantuan")
-    if original is None:
-        return
-
-    async def run(turn: Turn, arg: str) -> None:
-        if turn.user is not None and arg.strip().upper() == "SPM":
-            turn.say_raw(spm_text(turn))
-            return
-        if turn.user is not None and arg.strip().upper() == "SKDR":
-            turn.say_raw(ews.rules_text(turn.runtime.texts, turn.locale))
-            return
-        if not (arg and KLASTER_WORDS.get(arg.strip().upper())):
-            await original.run(turn, arg)
-        text = codes_text(turn, arg)
-        if text:
-            turn.say_raw(text)
-
-    runtime.add_command(replace(original, run=run))
+# --- installation --------------------------------------------------------------------------
 
 
 def install(runtime: Runtime) -> None:
@@ -368,4 +318,4 @@ def install(runtime: Runtime) -> None:
             ("kematian",),
         )
     )
-    _help_with_codes(runtime)
+    help_with_codes(runtime)

@@ -22,6 +22,7 @@ from handlers.people import roles
 from handlers.people.roles import Can, Place, roles_that
 from handlers.reports import completeness, words
 from handlers.reports.indicators import running_counts
+from handlers.reports.recap_checks import check_lines
 from handlers.wilayah import marks
 
 RECAP_ROLES = roles_that(Can.RECAP)
@@ -195,6 +196,7 @@ async def show_recap(turn: Turn, puskesmas_id: int) -> None:
         lines.append(turn.t("No reports yet in these periods."))
     for spec in KLASTERS:
         lines += _recap_klaster(turn, spec, totals, targets)
+    lines += await check_lines(turn, puskesmas_id, this, totals["year"])
     turn.say_raw("\n".join(lines))
 
 
