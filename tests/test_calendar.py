@@ -79,7 +79,7 @@ async def test_no_reminder_on_a_day_off_but_the_rawat_inap_puskesmas_still_gets_
     await registered("petugas", "702", "Dewi", puskesmas="Sambirejo")  # rawat inap
     assert await reminders_on(runtime, db, clock, day) == {"702"}
     [row] = await outbox(db, "reminder")
-    assert "belum masuk: K2, K3, K4, LK" in message(row).text.split("\n")[0]
+    assert "belum masuk: KL2, KL3, KL4, LK" in message(row).text.split("\n")[0]
 
 
 async def test_on_the_working_day_after_a_holiday_everyone_is_reminded(

@@ -182,7 +182,7 @@ async def test_pages_carry_a_strict_policy_and_name_no_other_host(app, registere
 
 async def test_capaian_shows_the_persons_the_database_holds(app, registered, db, runtime):
     siti = await registered("petugas", chat_id="304")
-    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.code == "K3"}
+    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.key == "3"}
     await siti.send(quick("K3", k3 | {"HTLAYAN": 3, "HTSPM": 2}))
     await siti.press("Kirim")
     client = await signed_in(app, await registered("dinkes", chat_id="300"))
@@ -213,7 +213,7 @@ async def test_a_national_heat_map_shows_the_least_complete_puskesmas(registered
     from handlers.reports.indicators import DAILY
 
     siti = await registered("petugas", chat_id="304")
-    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.code == "K3"}
+    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.key == "3"}
     await siti.send(quick("K3", k3))
     await siti.press("Kirim")
     day = runtime.clock().date()
@@ -230,6 +230,7 @@ async def test_a_death_and_an_early_warning_today_show_among_the_alerts(app, reg
     await siti.send("LAPOR KM KMATIBU=1 KMATNEO=2 KMATBAYI=0 KMATBALITA=0 DKLB=tidak")
     await siti.press("Kirim")
     k4 = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 0}
+    k4 |= {"IKL": 0, "PJB": 0}
     k4 |= {"PNEU": 0, "CAMPAK": 0, "AFP": 1, "DIFTERI": 0, "GHPR": 0, "KLB": "tidak"}
     await siti.send(quick("K4", k4))
     await siti.press("Kirim")

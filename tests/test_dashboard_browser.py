@@ -56,7 +56,7 @@ async def test_a_dinkes_user_opens_every_page_on_a_phone_and_a_desktop(
     from playwright.async_api import async_playwright
 
     siti = await registered("petugas", chat_id="304")
-    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.code == "K3"}
+    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.key == "3"}
     await siti.send(quick("K3", k3 | {"HTLAYAN": 3, "HTSPM": 2}))
     await siti.press("Kirim")
     dinkes = await registered("dinkes", chat_id="300", name="Rina Dinkes")

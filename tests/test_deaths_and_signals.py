@@ -18,7 +18,7 @@ MONDAY = date(2026, 11, 23)
 KM = "Kematian dan Dugaan KLB (segera)"
 K4_NONE = {
     "TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 0, "PNEU": 0,
-    "CAMPAK": 0, "AFP": 0, "DIFTERI": 0, "GHPR": 0, "KLB": "tidak",
+    "CAMPAK": 0, "AFP": 0, "DIFTERI": 0, "GHPR": 0, "KLB": "tidak", "IKL": 0, "PJB": 0,
 }  # fmt: skip
 
 

@@ -37,6 +37,8 @@ K4_ANSWERS = {
     "DIARE": 2,
     "PNEU": 0,
     "CAMPAK": 0,
+    "AFP": 0,
+    "DIFTERI": 0,
     "GHPR": 0,
 }
 FLOWS = load_all()
@@ -162,7 +164,7 @@ async def test_s_cannot_pass_the_sasaran_balita_once_it_is_imported(registered, 
         "Berapa balita yang ada di wilayah posyandu ini (S)?"
     )
     summary = await siti.send("45")
-    assert summary[-1].startswith("Mohon periksa jawaban Anda")
+    assert summary[-1].startswith("Mohon periksa jawaban Bapak/Ibu")
 
 
 async def test_rekap_and_export_show_the_new_indicators_and_their_ratios(

@@ -8,6 +8,8 @@ from clock_steps import WIB
 from report_steps import (
     K2,
     K2_ANSWERS,
+    K3_ANSWERS,
+    K4,
     answer,
     choose,
     press_starting,
@@ -28,7 +30,7 @@ from handlers.reports import posyandu
 from handlers.reports.indicators import short_name
 
 TODAY = date(2026, 11, 23)  # the conftest clock: Senin 10.00 WIB
-KADER_K2 = {"D": 40, "T": 4, "GIZI": 0, "STUNT": 0, "KEK": 0}
+KADER_K2 = {"S": 100, "D": 40, "T": 4, "UKUR": 0, "GIZI": 0, "KEK": 0}
 CSV = (
     "puskesmas,desa,posyandu,aktif\n"
     "Sumber Urip,17.02.11.2009,Melati,ya\n"
@@ -138,8 +140,7 @@ async def test_status_reminder_digest_and_export_agree_on_what_is_reported(
     rina = await registered("petugas", "841", "Rina Bidan")
     await rina.send(quick("K2", {**K2_ANSWERS, "D": 25}, DESA="Sumber Urip"))
     await rina.press("Kirim")
-    await rina.send(quick("K3", {"HTSKR": 5, "HT": 0, "HTLAYAN": 0, "DMSKR": 0, "DM": 0}))
-    await answer(rina, *[0] * 5)
+    await rina.send(quick("K3", {**dict.fromkeys(K3_ANSWERS, 0), "HTSKR": 5}))
     await rina.press("Kirim")
     nihil = await rina.send("LAPOR K4 NIHIL")
     assert nihil[-1].startswith("Dicatat sebagai nihil (ILP-20261123-")
@@ -160,8 +161,8 @@ async def test_status_reminder_digest_and_export_agree_on_what_is_reported(
         )
         book = await sheets(session, runtime.texts, runtime.flows, Request(TODAY, TODAY, [pid]))
     reminder = reminder_text(runtime.texts, "id", TODAY, gaps)
-    assert reminder.splitlines()[0].endswith(": K2, LK")
-    assert digest.missing == (Missing("Sumber Urip", ("K2", "LK")),)
+    assert reminder.splitlines()[0].endswith(": KL2, LK")
+    assert digest.missing == (Missing("Sumber Urip", ("KL2", "LK")),)
     assert {k.klaster: k.filed for k in digest.klaster} == {"2": 0, "3": 1, "4": 1, "lk": 0}
     exported = {s.title[:9]: s.rows[-1][-1] for s in book[:5]}  # Sumber Urip, today
     assert exported == {
@@ -183,7 +184,7 @@ def _line(text: str, start: str) -> str:
 async def test_nihil_from_the_menu_and_not_when_the_building_has_reported(registered, db):
     siti = await registered("petugas", "850", "Siti Aminah")
     await siti.send("/lapor")
-    await siti.press("Klaster 4 – Penyakit Menular dan Kesling")
+    await siti.press(K4)
     await siti.press("Hari ini (Senin 23/11)")
     done = await siti.press("Nihil: tidak ada layanan dalam gedung")
     assert done[0].startswith("Dicatat sebagai nihil (ILP-20261123-1): tidak ada layanan")
@@ -259,6 +260,7 @@ async def test_two_reports_of_one_outbreak_on_one_day_are_not_added_up(registere
     (KLBKASUS) is shown at its highest in /rekap and the export, never as a sum."""
     k4 = {"TBDUGA": 0, "TB": 0, "TBKONTAK": 0, "HIV": 0, "DBD": 0, "MAL": 0, "DIARE": 5}
     k4 |= {"PNEU": 0, "CAMPAK": 0, "AFP": 0, "DIFTERI": 0, "GHPR": 0, "KLB": "ya", "KLBMATI": 0}
+    k4 |= {"IKL": 0, "PJB": 0}
     for chat, name, cases, extra in (
         ("870", "Siti Aminah", 12, {}),
         ("871", "Rina Bidan", 15, {"DESA": "Air Duku"}),
