@@ -172,7 +172,7 @@ async def test_status_reminder_digest_and_export_agree_on_what_is_reported(
         "Klaster 4": "ya",
         "Lintas Kl": "belum",
     }
-    assert [short_name(k) for k in gaps] == ["K2", "LK"]
+    assert [short_name(k) for k in gaps] == ["KL2", "LK"]
 
 
 def _line(text: str, start: str) -> str:
