@@ -31,7 +31,16 @@ NAMING = {
 }
 
 # pmd: Dinas Pemberdayaan Masyarakat dan Desa, which oversees dana desa (sees requests, not reports)
-ROLES = ("petugas", "kader", "kepala_puskesmas", "kades", "dinkes", "pmd", "admin")
+ROLES = (
+    "petugas",
+    "kader",
+    "kepala_puskesmas",
+    "kades",
+    "dinkes",
+    "pmd",
+    "operator_desa",
+    "admin",
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

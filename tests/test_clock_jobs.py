@@ -219,7 +219,7 @@ async def test_a_kades_is_reminded_after_a_day_and_dinkes_hears_after_three(
     escalations = await outbox(db, "dana_escalation")
     assert sorted(r.chat_id for r in escalations) == ["663", "664"]
     assert message(escalations[0]).text.startswith(
-        "⚠️ Permintaan dana desa DD-2026-7 (Desa Sumber Urip, Rp 2.500.000) sudah lebih dari 3 hari"
+        "⚠️ Permohonan dukungan dana desa DD-2026-7 (Desa Sumber Urip, Rp 2.500.000) sudah lebih dari 3 hari"
     )
     clock.advance(hours=3)
     await schedule.tick()

@@ -66,12 +66,12 @@ async def test_each_terminal_shows_its_own_chat_and_what_others_send_to_it(runti
         "1",  # Kirim
     )
     assert "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in siti
-    assert "Permintaan dana desa DD-2026-1 untuk" not in siti  # that is the kades's
+    assert "Permohonan dukungan dana desa DD-2026-1 untuk" not in siti  # that is the kades's
 
     # The kades opens the console again: the request is there, its buttons numbered.
     kades = await console(runtime, "2", "1", "1")  # Setujui, Ya
     asked, _, decided = kades.partition("you> 1\n")
-    assert asked.startswith("bot> Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert asked.startswith("bot> Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
     assert "     1. Setujui\n     2. Setujui sebagian\n" in asked
     assert "Tercatat: DD-2026-1 sekarang disetujui." in decided
     assert "Kabar baik" not in decided  # the notice for Siti waits for her terminal

@@ -3,7 +3,17 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from dana_steps import FOGGING, SUMBER_BENING, ask_for_dana, people, refusals, the_request
+from dana_steps import (
+    AFTER_SEPTEMBER,
+    DECISIONS,
+    FOGGING,
+    PERUBAHAN,
+    SUMBER_BENING,
+    ask_for_dana,
+    people,
+    refusals,
+    the_request,
+)
 from sqlalchemy import func, select
 
 from db import dana
@@ -21,23 +31,37 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
     replies = await ask_for_dana(siti, amount="Rp 2.500.000")
     assert replies == [
         "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
-        "dikabarkan di sini. Ketik /dana status untuk melihat permintaan Anda."
+        "dikabarkan di sini. Ketik /dana status untuk melihat permintaan Anda.\n"
+        "RKP Desa ditetapkan paling lambat akhir September: bila belum ada di APBDes 2026, "
+        "kegiatan ini dapat diusulkan ke musdes untuk RKP Desa 2027."
     ]
     assert siti.buttons == ["Tarik kembali"]
 
     await outbox.drain()
     [asked] = outbox.read(budi)
-    assert asked.startswith("Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert asked.startswith("Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
     for part in (
         "Dari: Siti Aminah (petugas puskesmas, Puskesmas Sumber Urip)",
         "Kategori: Penyakit menular",
         f"Kegiatan: {FOGGING}",
+        "Volume: 2 kali fogging di 2 RT",
         "Sasaran: 120 orang",
         "Jumlah: Rp 2.500.000",
-        "Waktu pelaksanaan: Desember 2026",
+        "Waktu pelaksanaan: Desember 2026 (APBDes 2026)",
+        "Pelaksana: Posyandu / kader",
+        "Foto RAB: tidak ada",
+        "dapat diusulkan ke musdes untuk RKP Desa 2027",
     ):
         assert part in asked
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    assert budi.buttons == [
+        "Setujui — sudah ada di APBDes 2026",
+        "Setujui — lewat perubahan APBDes",
+        "Setujui — belanja tidak terduga (KLB/darurat)",
+        "Usulkan ke musdes / RKP Desa 2027",
+        "Setujui sebagian",
+        "Tolak",
+        "Minta revisi",
+    ]
 
     assert await budi.press("Setujui sebagian") == [
         "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
@@ -46,19 +70,41 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
         "Jumlah yang disetujui tidak boleh lebih dari yang diminta (Rp 2.500.000).",
         "DD-2026-1: diminta Rp 2.500.000. Berapa yang Bapak/Ibu setujui?",
     ]
-    [confirm] = await budi.send("2 juta")
-    assert confirm.startswith("Setujui Rp 2.000.000 dari Rp 2.500.000 yang diminta untuk DD-2026-1")
+    assert await budi.send("2 juta") == [
+        "Lewat jalur anggaran 2026 yang mana kegiatan ini didanai?"
+    ]
+    assert budi.buttons == [
+        "Sudah ada di APBDes",
+        "Lewat perubahan APBDes",
+        "Belanja tidak terduga (KLB/darurat)",
+    ]
+    assert await budi.press("Sudah ada di APBDes") == [
+        "DD-2026-1: kegiatan APBDes 2026 mana yang mendanainya?"
+    ]
+    assert (
+        "2.2.02 Penyelenggaraan Posyandu (PMT, kelas ibu hamil, kelas lansia, insentif kader)"
+        in (budi.buttons)
+    )
+    [confirm] = await budi.send("2.2.04")
+    assert confirm == (
+        "Setujui Rp 2.000.000 dari Rp 2.500.000 yang diminta untuk DD-2026-1 (Desa Sumber Urip: "
+        f"{FOGGING}), didanai dari APBDes 2026 (2.2.04 Penyelenggaraan Desa Siaga Kesehatan)?"
+    )
     assert await outbox.drain() == 0  # nothing counts before the Yes
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengaju sedang diberi tahu.\n"
+        "Setelah kegiatan, konfirmasi dana terealisasi beserta nomor SPJ-nya di sini, atau undang "
+        "operator desa Bapak/Ibu dengan /operator untuk melakukannya."
     ]
+    assert budi.buttons == ["Konfirmasi dana terealisasi"]
 
     await outbox.drain()
     assert outbox.read(siti) == [
         "DD-2026-1 (Desa Sumber Urip) disetujui sebagian oleh Budi Santoso: Rp 2.000.000 dari "
-        "Rp 2.500.000 yang diminta. Setelah kegiatan, catat realisasinya dengan tombol di bawah."
+        "Rp 2.500.000 yang diusulkan, didanai dari APBDes 2026. Desa yang membelanjakan dan "
+        "mengonfirmasi dana terealisasi; setelah kegiatan, laporkan hasilnya dengan tombol di bawah."
     ]
-    assert siti.buttons == ["Catat realisasi"]
+    assert siti.buttons == ["Laporkan hasil kegiatan"]
     assert outbox.read(rina) == [
         "Untuk diketahui: DD-2026-1 untuk Desa Sumber Urip (Penyakit menular) disetujui oleh "
         "Budi Santoso: Rp 2.000.000. Diajukan oleh Siti Aminah, Puskesmas Sumber Urip."
@@ -69,8 +115,13 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
         2_500_000,
         2_000_000,
     )
+    assert (request.rute, request.tahun_anggaran, request.kegiatan_apbdes) == (
+        "apbdes",
+        2026,
+        "2.2.04",
+    )
 
-    # Pressing Setujui again on the first message decides nothing more.
+    # Pressing an approval again on the first message decides nothing more.
     approve = outbox.to(budi.chat_id)[0].buttons[0].data
     assert await budi.press_data(approve) == [
         "Permintaan DD-2026-1 sudah diputuskan: disetujui sebagian."
@@ -92,7 +143,7 @@ async def test_only_a_kades_of_that_desa_may_press_the_buttons(registered, outbo
     assert await siti.press_data(approve) == [
         "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
     ]
-    for forged in ("dd:1:s", "dd:999:s:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:s:\x00"):
+    for forged in ("dd:1:a", "dd:999:a:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:b:\x00"):
         assert await budi.press_data(forged) == ["Tombol ini tidak berlaku."]
     assert (await the_request(db)).status == "diajukan"
     assert (
@@ -151,7 +202,7 @@ async def test_a_kader_asks_for_her_own_desa_without_choosing_it(registered, out
     await ask_for_dana(wati, amount="1 juta")
     await outbox.drain()
     assert outbox.read(budi)[0].startswith(
-        "Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n"
+        "Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n"
         "Dari: Wati (kader posyandu, Puskesmas Sumber Urip)"
     )
 
@@ -172,7 +223,7 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
     assert sorted(u.name for u in escalate_to) == ["Hendra Gunawan", "Rina Marlina"]
     await outbox.drain()
     outbox.read(budi)
-    await budi.press("Setujui")
+    await budi.press(PERUBAHAN)
     await budi.press("Ya")
     clock.advance(hours=72)
     async with db.transaction() as session:
@@ -185,7 +236,7 @@ async def test_a_request_waits_when_no_kades_is_registered(registered, outbox, d
     assert await ask_for_dana(siti) == [
         "Permintaan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
         "bot. Permintaan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
-        "kepada kepala desa."
+        "kepada kepala desa.\n" + AFTER_SEPTEMBER
     ]
     assert (await the_request(db)).status == "diajukan"
     assert await outbox.drain() == 0
@@ -197,13 +248,14 @@ async def test_a_kades_who_registers_later_is_given_the_waiting_request(register
     budi = await registered("kades", "200", "Budi Santoso")
     welcome, _menu, asked = budi.last
     assert welcome.text.startswith("Selamat datang, Budi Santoso!")
-    assert asked.text.startswith("Permintaan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
+    assert asked.text.startswith("Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
     assert "Status: diajukan, menunggu keputusan" in asked.text
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
-    await budi.press("Setujui")
-    assert await budi.press("Ya") == [
+    assert budi.buttons == DECISIONS
+    await budi.press(PERUBAHAN)
+    [recorded] = await budi.press("Ya")
+    assert recorded.startswith(
         "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
-    ]
+    )
     await outbox.drain()
     [news] = outbox.read(siti)
     assert news.startswith("Kabar baik: DD-2026-1 (Desa Sumber Urip) disetujui oleh Budi Santoso")
@@ -214,9 +266,12 @@ async def test_the_summary_names_the_month(registered):
     await siti.send("/dana")
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
-    for typed in (FOGGING, "120", "2,5 juta", "Desember"):
+    for typed in (FOGGING, "30 balita × 90 hari PMT", "120", "2,5 juta", "Desember"):
         await siti.send(typed)
-    assert "Jumlah: Rp 2.500.000\nBulan: Desember 2026\n" in siti.text
+    await siti.press("PKK")
+    await siti.send("lewati")
+    assert "Jumlah: Rp 2.500.000\nBulan: Desember 2026\nPelaksana: PKK\n" in siti.text
+    assert "Volume: 30 balita × 90 hari PMT\n" in siti.text
 
 
 AMOUNTS = [  # typed → stored rupiah, or the reply
@@ -244,6 +299,7 @@ async def test_amounts_are_read_strictly(registered, db):
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
     await siti.send(FOGGING)
+    await siti.send("30 balita × 90 hari PMT")
     await siti.send("120")
     for typed, expected in AMOUNTS:
         replies = await siti.send(typed)
@@ -289,7 +345,7 @@ async def test_lists_show_my_requests_what_waits_and_the_totals(registered, outb
     assert "diajukan, menunggu keputusan: 2 permintaan, Rp 3.250.000" in overview
     [detail] = await budi.send("/dana dd-2026-2")
     assert "Jumlah: Rp 750.000" in detail and "Riwayat:" in detail
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    assert budi.buttons == DECISIONS
     joko = await registered("kades", "400", "Joko Susilo", desa=SUMBER_BENING)
     assert await joko.send("/dana DD-2026-2") == [
         "Permintaan DD-2026-2 tidak ditemukan untuk Anda."
@@ -313,7 +369,7 @@ async def test_dinas_pmd_sees_the_requests_and_hears_of_an_approval_but_cannot_d
 
     await outbox.drain()
     outbox.read(budi)
-    [confirm] = await budi.press("Setujui")
+    [confirm] = await budi.press(PERUBAHAN)
     assert confirm.startswith("Setujui Rp 6.000.000 untuk DD-2026-1")
     await budi.press("Ya")
     await outbox.drain()

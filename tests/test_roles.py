@@ -109,4 +109,6 @@ def test_what_each_role_may_do():
     assert roles_that(Can.HEAR_ALERTS, Place.PUSKESMAS) == ("kepala_puskesmas",)
     assert roles_that(Can.HEAR_DANA_APPROVALS) == ("dinkes", "pmd")
     assert roles_that(Can.HEAR_DANA_LATE) == ("kepala_puskesmas", "dinkes")
-    assert [r for r in Role if TABLE[r].place is Place.DESA] == ["kader", "kades"]
+    assert roles_that(Can.DANA_ACCOUNT) == ("kades", "operator_desa")
+    assert roles_that(Can.INVITE_OPERATOR) == ("kades",)
+    assert [r for r in Role if TABLE[r].place is Place.DESA] == ["kader", "kades", "operator_desa"]

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.forms.dana_desa import KATEGORI
+from conversations.forms.dana_desa import KATEGORI, PELAKSANA
+from conversations.forms.dana_keputusan import MINTA
 from conversations.model import N_, Money, Text
 from db import dana, queries
 from db.dana import DanaRequest
@@ -21,6 +22,7 @@ from handlers.core.outgoing import Button, Outgoing
 from handlers.core.privacy import masked
 from handlers.core.text import Texts, format_month
 from handlers.core.turn import Turn
+from handlers.dana import budget
 from handlers.people import roles
 
 log = logging.getLogger(__name__)
@@ -30,12 +32,27 @@ STATUS_LABELS = {
     "disetujui_sebagian": N_("partly approved"),
     "ditolak": N_("rejected"),
     "perlu_revisi": N_("revision requested"),
+    "diusulkan_rkp": N_("proposed to the RKP Desa"),
     "dibatalkan": N_("withdrawn"),
     "selesai": N_("completed"),
 }
 KATEGORI_LABELS = {c.value: c.label for c in KATEGORI}
+PELAKSANA_LABELS = {c.value: c.label for c in PELAKSANA}
+MINTA_LABELS = {c.value: c.label for c in MINTA}
+# The route as a phrase after "funded …" / "didanai …", with the tahun anggaran.
+ROUTE_LABELS = {
+    "apbdes": N_("from the APBDes {tahun}"),
+    "perubahan": N_("through the perubahan APBDes {tahun}"),
+    "btt": N_("as belanja tidak terduga (KLB/emergency) {tahun}"),
+    "rkp": N_("proposed to the musdes / RKP Desa {tahun}"),
+    "tidak_tercatat": N_("route not recorded"),
+}
+# The kades' buttons: each approval names its route; "{tahun}" is the request's tahun anggaran.
 DECISION_BUTTONS = (
-    ("s", N_("Approve")),
+    ("a", N_("Approve — already in the APBDes {tahun}")),
+    ("u", N_("Approve — through a perubahan APBDes")),
+    ("b", N_("Approve — belanja tidak terduga (KLB/emergency)")),
+    ("k", N_("Propose to the musdes / RKP Desa {next}")),
     ("p", N_("Approve in part")),
     ("t", N_("Reject")),
     ("r", N_("Ask for revision")),
@@ -92,9 +109,12 @@ def describe(texts: Texts, locale: str, f: Facts) -> str:
             "From: {requester} ({role}, {origin})\n"
             "Category: {kategori}\n"
             "Activity: {uraian}\n"
+            "Volume: {volume}\n"
             "People reached: {sasaran}\n"
             "Amount: {jumlah}\n"
-            "Month: {bulan}"
+            "Month: {bulan} (APBDes {tahun})\n"
+            "Carried out by: {pelaksana}\n"
+            "RAB photo: {rab}"
         ),
         locale,
         reference=f.reference,
@@ -104,16 +124,28 @@ def describe(texts: Texts, locale: str, f: Facts) -> str:
         origin=origin,
         kategori=KATEGORI_LABELS.get(r.kategori, Text.raw(r.kategori)),
         uraian=r.uraian,
+        volume=r.volume or "-",
         sasaran=r.sasaran,
         jumlah=money(r.jumlah),
         bulan=format_month(r.bulan, locale),
+        tahun=Text.raw(str(r.year)),
+        pelaksana=PELAKSANA_LABELS.get(r.pelaksana or "", Text.raw("-")),
+        rab=Text(N_("attached") if r.rab_foto else N_("none")),
     )
 
 
+def route(texts: Texts, locale: str, request: DanaRequest) -> str | None:
+    """The decision's budget route with its year ("dari APBDes 2026"), once there is one."""
+    if request.rute is None:
+        return None
+    year = Text.raw(str(request.tahun_anggaran or ""))
+    return texts(ROUTE_LABELS[request.rute], locale, tahun=year).strip()
+
+
 def line(texts: Texts, locale: str, f: Facts) -> str:
-    """One short line for a list: reference, desa, amount, status."""
+    """One short line for a list: reference, desa, amount, status, and the route once decided."""
     r = f.request
-    return texts(
+    text = texts(
         N_("{reference} · {desa} · {amount} · {status}"),
         locale,
         reference=f.reference,
@@ -121,14 +153,28 @@ def line(texts: Texts, locale: str, f: Facts) -> str:
         amount=money(r.jumlah_disetujui or r.jumlah),
         status=status(r.status),
     )
+    way = route(texts, locale, r)
+    return f"{text} · {way}" if way else text
 
 
 def decision_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
-    """`dd:<id>:<action>:<version>`: a button from before the latest change is stale."""
+    """`dd:<id>:<action>:<version>`: a button from before the latest change is stale. Proposed
+    to the RKP Desa, the request is decided again once the next APBDes is set."""
+    year = request.year + (1 if request.status == dana.RKP else 0)
+    years = {"tahun": Text.raw(str(year)), "next": Text.raw(str(year + 1))}
     return tuple(
-        Button(texts(label, locale), f"dd:{request.id}:{code}:{request.version}")
+        Button(texts(label, locale, **years), f"dd:{request.id}:{code}:{request.version}")
         for code, label in DECISION_BUTTONS
+        if not (code == "k" and request.status == dana.RKP)
     )
+
+
+def desa_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
+    """`dk:<id>:real:<version>`: the desa side confirms the dana realised, once."""
+    if request.status not in dana.APPROVED or request.realisasi_jumlah is not None:
+        return ()
+    label = texts(N_("Confirm dana realised"), locale)
+    return (Button(label, f"dk:{request.id}:real:{request.version}"),)
 
 
 def requester_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
@@ -137,8 +183,8 @@ def requester_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[
         actions.append(("rev", N_("Revise")))
     if request.status in (dana.WAITING, "perlu_revisi"):
         actions.append(("tarik", N_("Withdraw")))
-    if request.status in dana.APPROVED:
-        actions.append(("real", N_("Record realisation")))
+    if request.status in dana.APPROVED and request.hasil_terlayani is None:
+        actions.append(("real", N_("Report the activity output")))
     return tuple(
         Button(texts(label, locale), f"dr:{request.id}:{code}:{request.version}")
         for code, label in actions
@@ -233,6 +279,26 @@ def say_with_buttons(turn: Turn, text: str, buttons: tuple[Button, ...]) -> None
     turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, buttons))
 
 
+def year_notes(texts: Texts, locale: str, request: DanaRequest, today: date) -> list[str]:
+    """What both sides read about the tahun anggaran: an activity in another year belongs to
+    that year's APBDes; after September, the next RKP Desa is the honest route."""
+    year = Text.raw(str(request.year))
+    notes = []
+    if request.year != today.year:
+        msgid = N_(
+            "The activity falls in {tahun}: it belongs to the APBDes {tahun} (perlu konfirmasi "
+            "Dinas PMD), so it is numbered in {tahun}."
+        )
+        notes.append(texts(msgid, locale, tahun=year))
+    if budget.suggest_rkp(today, request.year):
+        msgid = N_(
+            "The RKP Desa is set by the end of September: if it is not in the APBDes {tahun} yet, "
+            "it can be proposed to the musdes for the RKP Desa {next}."
+        )
+        notes.append(texts(msgid, locale, tahun=year, next=Text.raw(str(request.year + 1))))
+    return notes
+
+
 def confirm_sent(turn: Turn, f: Facts, reached: int) -> None:
     """What the requester reads after sending (or resending) a request."""
     if reached:
@@ -246,6 +312,8 @@ def confirm_sent(turn: Turn, f: Facts, reached: int) -> None:
             "yet. It waits until one registers; please also tell the kepala desa directly."
         )
     text = turn.t(msgid, reference=f.reference, desa=f.desa)
+    today = turn.runtime.texts.today(turn.now)
+    text = "\n".join([text, *year_notes(turn.runtime.texts, turn.locale, f.request, today)])
     say_with_buttons(turn, text, requester_buttons(turn.runtime.texts, turn.locale, f.request))
 
 

@@ -22,6 +22,7 @@ class Role(StrEnum):
     KADES = "kades"  # kepala desa
     DINKES = "dinkes"  # Dinas Kesehatan
     PMD = "pmd"  # Dinas PMD (pemberdayaan masyarakat dan desa)
+    OPERATOR_DESA = "operator_desa"  # keeps a desa's accounts (Siskeudes, SPJ); the kades invites
     ADMIN = "admin"
 
 
@@ -41,6 +42,8 @@ class Can(Flag):
     DANA_REQUEST = auto()  # asks its desa's kepala desa for dana desa
     DANA_DECIDE = auto()  # decides its desa's requests
     DANA_OVERSEE = auto()  # reads every request, decides none
+    DANA_ACCOUNT = auto()  # confirms its desa's dana terealisasi with the SPJ reference
+    INVITE_OPERATOR = auto()  # invites an operator desa for its own desa (/operator)
     PAUSE_REMINDERS = auto()  # /jeda, /lanjut
     HEAR_REMINDERS = auto()  # the afternoon reminder of its puskesmas's missing reports
     HEAR_DIGEST = auto()  # the morning digest and the monthly summary
@@ -67,7 +70,9 @@ TABLE: dict[Role, RoleInfo] = {
         STAFF | Can.RECAP | Can.EXPORT | Can.HEAR_WEEKLY | Can.HEAR_ALERTS | Can.HEAR_DANA_LATE,
     ),
     Role.KADES: RoleInfo(
-        N_("village head (kepala desa)"), Place.DESA, Can.DANA_DECIDE | Can.PAUSE_REMINDERS
+        N_("village head (kepala desa)"),
+        Place.DESA,
+        Can.DANA_DECIDE | Can.DANA_ACCOUNT | Can.INVITE_OPERATOR | Can.PAUSE_REMINDERS,
     ),
     Role.DINKES: RoleInfo(
         N_("Dinas Kesehatan staff"),
@@ -84,6 +89,7 @@ TABLE: dict[Role, RoleInfo] = {
     Role.PMD: RoleInfo(
         N_("Dinas PMD staff"), Place.DISTRICT, Can.DANA_OVERSEE | Can.HEAR_DANA_APPROVALS
     ),
+    Role.OPERATOR_DESA: RoleInfo(N_("desa operator"), Place.DESA, Can.DANA_ACCOUNT),
     Role.ADMIN: RoleInfo(
         N_("administrator"), Place.DISTRICT, Can.RECAP | Can.UNLOCK | Can.EXPORT | Can.DANA_OVERSEE
     ),
