@@ -198,7 +198,7 @@ def invite(db, clock):
     async def make(role: str = "petugas", **kwargs) -> str:
         if role in ("petugas", "kepala_puskesmas"):
             kwargs.setdefault("puskesmas", "Sumber Urip")
-        if role in ("kades", "kader"):
+        if role in ("kades", "kader", "operator_desa"):
             kwargs.setdefault("desa", "17.02.11.2009")
         async with db.transaction() as session:
             created = await create_invite(session, clock(), role, **kwargs)

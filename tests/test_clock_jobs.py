@@ -208,7 +208,7 @@ async def test_a_kades_is_reminded_after_a_day_and_dinkes_hears_after_three(
         "⏰ Pengingat: DD-2026-7 untuk Desa Sumber Urip menunggu keputusan Anda sejak "
         "Senin, 23 November 2026 09.00 WIB."
     )
-    assert [b.label for b in out.buttons][0] == "Setujui"
+    assert [b.label for b in out.buttons][0] == "Setujui — sudah ada di APBDes 2026"
     clock.now = wib(date(2026, 11, 24), 15, 10)
     await schedule.tick()
     assert len(await outbox(db, "dana_kades")) == 1
@@ -219,7 +219,7 @@ async def test_a_kades_is_reminded_after_a_day_and_dinkes_hears_after_three(
     escalations = await outbox(db, "dana_escalation")
     assert sorted(r.chat_id for r in escalations) == ["663", "664"]
     assert message(escalations[0]).text.startswith(
-        "⚠️ Permohonan dukungan dana desa DD-2026-7 (Desa Sumber Urip, Rp 2.500.000) sudah lebih dari 3 hari"
+        "⚠️ Permintaan dana desa DD-2026-7 (Desa Sumber Urip, Rp 2.500.000) sudah lebih dari 3 hari"
     )
     clock.advance(hours=3)
     await schedule.tick()
