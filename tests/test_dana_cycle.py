@@ -4,8 +4,6 @@ and the history read back from the audit trail."""
 from datetime import date
 
 from dana_steps import (
-    AFTER_SEPTEMBER,
-    DECISIONS,
     PERUBAHAN,
     ask_for_dana,
     history,
