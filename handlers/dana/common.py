@@ -47,6 +47,14 @@ ROUTE_LABELS = {
     "rkp": N_("proposed to the musdes / RKP Desa {tahun}"),
     "tidak_tercatat": N_("route not recorded"),
 }
+# The route alone, for a column or a count.
+ROUTE_NAMES = {
+    "apbdes": N_("APBDes"),
+    "perubahan": N_("perubahan APBDes"),
+    "btt": N_("belanja tidak terduga"),
+    "rkp": N_("RKP Desa"),
+    "tidak_tercatat": N_("not recorded"),
+}
 # The kades' buttons: each approval names its route; "{tahun}" is the request's tahun anggaran.
 DECISION_BUTTONS = (
     ("a", N_("Approve — already in the APBDes {tahun}")),
