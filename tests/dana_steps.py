@@ -9,7 +9,7 @@ from db.dana import DanaRequest
 from db.models import AuditEvent
 
 FOGGING = "Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini"
-# The kades' decisions on a request for an activity in 2026 (the clock reads December 2026).
+# The kades' decisions on a request for an activity in 2026 (the clock reads 23 November 2026).
 APBDES = "Setujui — sudah ada di APBDes 2026"
 PERUBAHAN = "Setujui — lewat perubahan APBDes"
 BTT = "Setujui — belanja tidak terduga (KLB/darurat)"
