@@ -218,3 +218,16 @@ async def test_a_perubahan_apbdes_approval_is_recorded_with_its_route(registered
     assert decided.data == {"rute": "perubahan", "tahun": 2026}
     [detail] = await budi.send("/dana DD-2026-1")
     assert "Jalur anggaran: lewat perubahan APBDes 2026" in detail
+
+
+async def test_a_bare_setujui_from_before_the_routes_asks_for_the_route(registered, outbox, db):
+    """A message sent before this change still has "Setujui" (`dd:<id>:s:<version>`): pressing
+    it decides nothing and offers today's routed buttons."""
+    siti, budi, _ = await people(registered)
+    await ask_for_dana(siti)
+    request = await the_request(db)
+    assert await budi.press_data(f"dd:{request.id}:s:{request.version}") == [
+        "Setiap persetujuan kini menyebut jalur anggarannya. Silakan pilih:"
+    ]
+    assert budi.buttons[0] == APBDES
+    assert (await the_request(db)).status == "diajukan"

@@ -9,6 +9,10 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
+from conversations.model import N_, Text
+from db.dana import DanaRequest
+from handlers.core.text import Texts
+
 KEGIATAN_FILE = Path(__file__).resolve().parents[2] / "db" / "data" / "apbdes_kesehatan.csv"
 # RKP Desa of the next year is set by Perdes by the end of September (Permendes 21/2020 ps. 22):
 # a request made later, for this year, is told that the next RKP Desa is its honest route.
@@ -42,3 +46,49 @@ def before_window(day: date, bulan: str) -> bool:
     """A realisasi dated more than the window before the planned month (a soft warning)."""
     first = date(int(bulan[:4]), int(bulan[5:7]), 1)
     return day < first - timedelta(days=REALISASI_WINDOW_DAYS)
+
+
+# The route as a phrase after "funded …" / "didanai …", with the tahun anggaran.
+ROUTE_LABELS = {
+    "apbdes": N_("from the APBDes {tahun}"),
+    "perubahan": N_("through the perubahan APBDes {tahun}"),
+    "btt": N_("as belanja tidak terduga (KLB/emergency) {tahun}"),
+    "rkp": N_("proposed to the musdes / RKP Desa {tahun}"),
+    "tidak_tercatat": N_("route not recorded"),
+}
+# The route alone, for a column or a count.
+ROUTE_NAMES = {
+    "apbdes": N_("APBDes"),
+    "perubahan": N_("perubahan APBDes"),
+    "btt": N_("belanja tidak terduga"),
+    "rkp": N_("RKP Desa"),
+    "tidak_tercatat": N_("not recorded"),
+}
+
+
+def route(texts: Texts, locale: str, request: DanaRequest) -> str | None:
+    """The decision's budget route with its year ("dari APBDes 2026"), once there is one."""
+    if request.rute is None:
+        return None
+    year = Text.raw(str(request.tahun_anggaran or ""))
+    return texts(ROUTE_LABELS[request.rute], locale, tahun=year).strip()
+
+
+def year_notes(texts: Texts, locale: str, request: DanaRequest, today: date) -> list[str]:
+    """What both sides read about the tahun anggaran: an activity in another year belongs to
+    that year's APBDes; after September, the next RKP Desa is the honest route."""
+    year = Text.raw(str(request.year))
+    notes = []
+    if request.year != today.year:
+        msgid = N_(
+            "The activity falls in {tahun}: it belongs to the APBDes {tahun} (perlu konfirmasi "
+            "Dinas PMD), so it is numbered in {tahun}."
+        )
+        notes.append(texts(msgid, locale, tahun=year))
+    if suggest_rkp(today, request.year):
+        msgid = N_(
+            "The RKP Desa is set by the end of September: if it is not in the APBDes {tahun} yet, "
+            "it can be proposed to the musdes for the RKP Desa {next}."
+        )
+        notes.append(texts(msgid, locale, tahun=year, next=Text.raw(str(request.year + 1))))
+    return notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -22,7 +22,7 @@ from handlers.core.outgoing import Button, Outgoing
 from handlers.core.privacy import masked
 from handlers.core.text import Texts, format_month
 from handlers.core.turn import Turn
-from handlers.dana import budget
+from handlers.dana.budget import route, year_notes
 from handlers.people import roles
 
 log = logging.getLogger(__name__)
@@ -39,22 +39,6 @@ STATUS_LABELS = {
 KATEGORI_LABELS = {c.value: c.label for c in KATEGORI}
 PELAKSANA_LABELS = {c.value: c.label for c in PELAKSANA}
 MINTA_LABELS = {c.value: c.label for c in MINTA}
-# The route as a phrase after "funded …" / "didanai …", with the tahun anggaran.
-ROUTE_LABELS = {
-    "apbdes": N_("from the APBDes {tahun}"),
-    "perubahan": N_("through the perubahan APBDes {tahun}"),
-    "btt": N_("as belanja tidak terduga (KLB/emergency) {tahun}"),
-    "rkp": N_("proposed to the musdes / RKP Desa {tahun}"),
-    "tidak_tercatat": N_("route not recorded"),
-}
-# The route alone, for a column or a count.
-ROUTE_NAMES = {
-    "apbdes": N_("APBDes"),
-    "perubahan": N_("perubahan APBDes"),
-    "btt": N_("belanja tidak terduga"),
-    "rkp": N_("RKP Desa"),
-    "tidak_tercatat": N_("not recorded"),
-}
 # The kades' buttons: each approval names its route; "{tahun}" is the request's tahun anggaran.
 DECISION_BUTTONS = (
     ("a", N_("Approve — already in the APBDes {tahun}")),
@@ -140,14 +124,6 @@ def describe(texts: Texts, locale: str, f: Facts) -> str:
         pelaksana=PELAKSANA_LABELS.get(r.pelaksana or "", Text.raw("-")),
         rab=Text(N_("attached") if r.rab_foto else N_("none")),
     )
-
-
-def route(texts: Texts, locale: str, request: DanaRequest) -> str | None:
-    """The decision's budget route with its year ("dari APBDes 2026"), once there is one."""
-    if request.rute is None:
-        return None
-    year = Text.raw(str(request.tahun_anggaran or ""))
-    return texts(ROUTE_LABELS[request.rute], locale, tahun=year).strip()
 
 
 def line(texts: Texts, locale: str, f: Facts) -> str:
@@ -271,6 +247,17 @@ async def refuse(
     turn.say(msgid, **params)
 
 
+async def refused_for(turn: Turn, request: DanaRequest, problem: tuple[str, str] | None) -> bool:
+    """Refuses a press of the desa side (kades, operator desa) when there is a `problem`
+    ((audit reason, msgid) naming the request, its desa and status); False when there is none."""
+    if problem is None:
+        return False
+    f = await facts(turn.session, request)
+    params = {"reference": f.reference, "desa": f.desa, "status": status(request.status)}
+    await refuse(turn, request, problem[0], problem[1], **params)
+    return True
+
+
 def stale_message(request: DanaRequest, version: int) -> str | None:
     """Why a button made for `version` no longer applies, or None when it still does."""
     if request.version == version:
@@ -285,26 +272,6 @@ def stale_message(request: DanaRequest, version: int) -> str | None:
 def say_with_buttons(turn: Turn, text: str, buttons: tuple[Button, ...]) -> None:
     """A reply to the writer whose buttons are actions (`dd:` / `dr:`), not a question's."""
     turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, buttons))
-
-
-def year_notes(texts: Texts, locale: str, request: DanaRequest, today: date) -> list[str]:
-    """What both sides read about the tahun anggaran: an activity in another year belongs to
-    that year's APBDes; after September, the next RKP Desa is the honest route."""
-    year = Text.raw(str(request.year))
-    notes = []
-    if request.year != today.year:
-        msgid = N_(
-            "The activity falls in {tahun}: it belongs to the APBDes {tahun} (perlu konfirmasi "
-            "Dinas PMD), so it is numbered in {tahun}."
-        )
-        notes.append(texts(msgid, locale, tahun=year))
-    if budget.suggest_rkp(today, request.year):
-        msgid = N_(
-            "The RKP Desa is set by the end of September: if it is not in the APBDes {tahun} yet, "
-            "it can be proposed to the musdes for the RKP Desa {next}."
-        )
-        notes.append(texts(msgid, locale, tahun=year, next=Text.raw(str(request.year + 1))))
-    return notes
 
 
 def confirm_sent(turn: Turn, f: Facts, reached: int) -> None:

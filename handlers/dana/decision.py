@@ -20,9 +20,9 @@ from handlers.core.inbound import Runtime
 from handlers.core.text import format_money
 from handlers.core.turn import Turn
 from handlers.dana import budget
+from handlers.dana.budget import ROUTE_LABELS
 from handlers.dana.common import (
     MINTA_LABELS,
-    ROUTE_LABELS,
     Facts,
     decision_buttons,
     desa_buttons,
@@ -32,6 +32,7 @@ from handlers.dana.common import (
     printable,
     record,
     refuse,
+    refused_for,
     say_with_buttons,
     stale_message,
     status,
@@ -79,13 +80,7 @@ def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str
 
 
 async def _refused(turn: Turn, request: DanaRequest, version: int) -> bool:
-    problem = _why_not(turn.user, request, version)
-    if problem is None:
-        return False
-    f = await facts(turn.session, request)
-    params = {"reference": f.reference, "desa": f.desa, "status": status(request.status)}
-    await refuse(turn, request, problem[0], problem[1], **params)
-    return True
+    return await refused_for(turn, request, _why_not(turn.user, request, version))
 
 
 async def on_button(turn: Turn, parts: list[str]) -> None:

@@ -20,6 +20,7 @@ from db.models import ChannelIdentity, Outbox, User
 from handlers.core.inbound import Runtime
 from handlers.core.outgoing import Button, Outgoing
 from handlers.core.text import Texts
+from handlers.dana.budget import route, year_notes
 from handlers.dana.common import (
     KATEGORI_LABELS,
     Facts,
@@ -30,9 +31,7 @@ from handlers.dana.common import (
     money,
     record,
     requester_buttons,
-    route,
     status,
-    year_notes,
 )
 from handlers.people.roles import Can, can, roles_that
 

@@ -21,7 +21,15 @@ from handlers.core.inbound import Runtime
 from handlers.core.text import format_money
 from handlers.core.turn import Turn
 from handlers.dana import budget
-from handlers.dana.common import facts, money, parse_button, printable, record, refuse, status
+from handlers.dana.common import (
+    facts,
+    money,
+    parse_button,
+    printable,
+    record,
+    refuse,
+    refused_for,
+)
 from handlers.dana.common import stale_message as stale
 from handlers.dana.notify import to_kades, to_requester
 from handlers.people.roles import Can, can
@@ -52,13 +60,7 @@ def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str
 
 
 async def _refused(turn: Turn, request: DanaRequest, version: int) -> bool:
-    problem = _why_not(turn.user, request, version)
-    if problem is None:
-        return False
-    f = await facts(turn.session, request)
-    params = {"reference": f.reference, "desa": f.desa, "status": status(request.status)}
-    await refuse(turn, request, problem[0], problem[1], **params)
-    return True
+    return await refused_for(turn, request, _why_not(turn.user, request, version))
 
 
 async def on_button(turn: Turn, parts: list[str]) -> None:

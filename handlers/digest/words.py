@@ -6,7 +6,7 @@ from conversations.forms.report_common import KLASTER_BY_KEY
 from conversations.forms.spm import SPM_BY_KEY
 from conversations.model import N_, Money, Text
 from handlers.core.text import Texts, format_day
-from handlers.dana.common import ROUTE_NAMES
+from handlers.dana.budget import ROUTE_NAMES
 from handlers.digest.build import Digest, Figure
 
 MAX_NAMES = 10

@@ -22,7 +22,8 @@ from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
 from handlers.core.turn import Turn
-from handlers.dana.common import KATEGORI_LABELS, ROUTE_NAMES, STATUS_LABELS
+from handlers.dana.budget import ROUTE_NAMES
+from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.exports import files as export_files
 from handlers.exports.sheets import Request, Sheet
 from handlers.people import roles
