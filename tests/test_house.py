@@ -112,7 +112,14 @@ def test_the_catalogue_is_not_stale(tmp_path):
 
 # --- the README is a guide, docs/ the reference --------------------------------------------
 
-DOCS = ("architecture.md", "operations.md", "extending.md", "performance.md", "spm.md")
+DOCS = (
+    "architecture.md",
+    "operations.md",
+    "extending.md",
+    "performance.md",
+    "spm.md",
+    "dana-desa-rules.md",
+)
 HISTORY_WORDS = ("this stop", "stops ago", "before/after")
 # A path into our packages as the pages write it: `handlers/core/outbox.py`, bot/channels/.
 PATH = re.compile(r"(?<![\w/.<-])((?:bot|handlers|conversations|db|tests)/[\w./-]*)")
