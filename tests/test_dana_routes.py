@@ -231,3 +231,27 @@ async def test_a_bare_setujui_from_before_the_routes_asks_for_the_route(register
     ]
     assert budi.buttons[0] == APBDES
     assert (await the_request(db)).status == "diajukan"
+
+
+async def test_a_revision_that_moves_the_activity_to_next_year_numbers_it_there(
+    registered, outbox, db
+):
+    siti, budi, _ = await people(registered)
+    await ask_for_dana(siti)
+    await outbox.drain()
+    outbox.read(budi)
+    await budi.press("Minta revisi")
+    await budi.press("Hal lain")
+    await budi.send("Anggaran 2026 sudah habis, mohon dijadwalkan Januari")
+    await budi.press("Ya")
+    await outbox.drain()
+    outbox.read(siti)
+    await siti.press("Revisi")
+    await siti.press("Ubah")
+    await siti.press("Bulan")
+    await siti.send("Januari 2027")
+    [sent] = await siti.press("Kirim")
+    assert sent.startswith("Permintaan DD-2027-1 sudah dikirim ke Kepala Desa Sumber Urip.")
+    request = await the_request(db, "DD-2027-1")
+    [resubmitted] = [e for e in await history(db, request.id) if e.action == "resubmitted"]
+    assert resubmitted.data["changes"]["reference"] == ["DD-2026-1", "DD-2027-1"]

@@ -14,6 +14,7 @@ from db.dana import DanaRequest
 from db.models import Desa, User
 from handlers.core.inbound import Runtime
 from handlers.core.turn import Turn
+from handlers.dana import budget
 from handlers.dana.common import (
     Facts,
     confirm_sent,
@@ -159,6 +160,11 @@ async def resubmit(turn: Turn, answers: dict[str, Any]) -> None:
     if rab != request.rab_foto:
         changes["rab"] = [request.rab_foto, rab]
     request.rab_foto = rab
+    year = budget.fiscal_year(request.bulan)
+    if year != request.year:  # moved to another tahun anggaran: numbered in that year
+        old = request.reference
+        request.year, request.number = year, await dana.next_number(turn.session, year)
+        changes["reference"] = [old, request.reference]
     before = dana.transition(request, dana.WAITING, turn.now)
     request.submitted_at = turn.now
     request.catatan = request.decided_by = request.decided_at = None
