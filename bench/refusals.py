@@ -4,9 +4,10 @@
 
 One `ilpbot web` app (Telegram and WhatsApp webhooks, in-process over ASGI) against a fresh
 database. A petugas asks for dana desa through the Telegram webhook; then, N times each:
-a forged and a stale button on both channels, the kepala desa of another desa pressing
-"Setujui" on that request, the camat and the pendamping desa of that desa pressing it (they
-coach, never decide: `read_only`), a Telegram post with a wrong secret, a WhatsApp post with a bad
+a forged and a stale button on both channels, the kepala desa of another desa and the operator
+desa pressing each decision (every budget route in turn) on that request, the petugas pressing
+the desa's "Konfirmasi dana terealisasi", the camat and the pendamping desa of that desa pressing "Setujui" (they coach, never decide:
+`read_only`), a Telegram post with a wrong secret, a WhatsApp post with a bad
 signature. Every refusal must answer as designed (a 200 with a refusal message, or a 403) and
 be counted once in `ilpbot_refused_total{channel,why}`; nothing may be decided.
 """
@@ -58,6 +59,8 @@ KINDS = (
     ("telegram", "other_desa"),
     ("telegram", "read_only"),
     ("whatsapp", "read_only"),
+    ("telegram", "not_kades"),
+    ("telegram", "not_desa"),
     ("telegram", "bad_secret"),
     ("whatsapp", "bad_signature"),
 )
@@ -147,8 +150,11 @@ async def ask_for_dana(web: Web, chat: int) -> None:
     await web.say(chat, "/dana")
     await web.press(chat, await web.button(chat, "Desa Sumber Urip"))
     await web.press(chat, await web.button(chat, "Penyakit menular"))
-    for answer in ("Fogging DBD di RT 03 setelah 2 kasus DBD", "120", "2,5 juta", "Desember"):
+    for answer in ("PSN 3M Plus di RT 03 setelah 2 kasus DBD", "4 kali PSN", "120", "2,5 juta"):
         await web.say(chat, answer)
+    await web.say(chat, "Desember")
+    await web.press(chat, await web.button(chat, "Posyandu / kader"))
+    await web.say(chat, "lewati")
     await web.press(chat, await web.button(chat, "Kirim"))
 
 
@@ -157,22 +163,30 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
     old_yes = await register(web, 501, "Siti Aminah", "petugas", puskesmas="Sumber Urip")
     await register(web, 502, "Budi Santoso", "kades", desa=SUMBER_URIP)
     await register(web, 503, "Joko Susilo", "kades", desa=SUMBER_BENING)
-    await register(web, 504, "Camat Selupu", "camat", kecamatan="Selupu Rejang")
+    await register(web, 506, "Camat Selupu", "camat", kecamatan="Selupu Rejang")
     await register_on_whatsapp(web, "62813", "Yudi", "pendamping_desa", desa=SUMBER_URIP)
+    await register(web, 504, "Ani", "operator_desa", desa=SUMBER_URIP)
     await ask_for_dana(web, 501)
     async with web.app.db.transaction() as session:
         request = await session.scalar(select(DanaRequest).order_by(DanaRequest.id.desc()))
     assert request is not None, "the dana desa request was not made"
-    approve = f"dd:{request.id}:s:{request.version}"
+    routes = "aubkptr"  # every decision: APBDes, perubahan, BTT, RKP, sebagian, tolak, revisi
+
+    def decide(i: int) -> str:
+        return f"dd:{request.id}:{routes[i % len(routes)]}:{request.version}"
+
+    realised = f"dk:{request.id}:real:{request.version}"
     halo = {"message": {"message_id": 1, "date": 0, "chat": {"id": 9, "type": "private"}}}
     sends = {
         ("telegram", "forged"): lambda i: web.press(501, f"bukan-tombol-{i}"),
         ("telegram", "stale"): lambda i: web.press(501, old_yes),
         ("whatsapp", "forged"): lambda i: web.whatsapp(wa_button_reply("62811", f"x:{i}", "?")),
         ("whatsapp", "stale"): lambda i: web.whatsapp(wa_button_reply("62811", "v1:7:0", "Ya")),
-        ("telegram", "other_desa"): lambda i: web.press(503, approve),
-        ("telegram", "read_only"): lambda i: web.press(504, approve),
-        ("whatsapp", "read_only"): lambda i: web.whatsapp(wa_button_reply("62813", approve, "?")),
+        ("telegram", "read_only"): lambda i: web.press(506, decide(i)),
+        ("whatsapp", "read_only"): lambda i: web.whatsapp(wa_button_reply("62813", decide(i), "?")),
+        ("telegram", "other_desa"): lambda i: web.press(503, decide(i)),
+        ("telegram", "not_kades"): lambda i: web.press(504, decide(i)),
+        ("telegram", "not_desa"): lambda i: web.press(501, realised),
         ("telegram", "bad_secret"): lambda i: web.telegram(halo, secret=f"guess-{i}"),
         ("whatsapp", "bad_signature"): lambda i: web.whatsapp(
             wa_text("62812", "halo"), secret=f"guess-{i}"

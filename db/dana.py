@@ -31,18 +31,25 @@ from db.models import AuditEvent, Base, Outbox, User
 
 ENTITY = "dana_desa"
 WAITING = "diajukan"
+RKP = "diusulkan_rkp"  # proposed to the musdes / RKP Desa of the next year: decided again then
 APPROVED = ("disetujui", "disetujui_sebagian")
-DECISIONS = (*APPROVED, "ditolak", "perlu_revisi")
+DECISIONS = (*APPROVED, "ditolak", "perlu_revisi", RKP)
+DECIDABLE = (WAITING, RKP)  # the kades' buttons apply
 STATUSES = (WAITING, *DECISIONS, "dibatalkan", "selesai")
-# Who may move a request where: the kades decides, the requester withdraws, revises, realises.
+# The budget routes of a decision; rows decided before routes existed read "tidak_tercatat".
+ROUTES = ("apbdes", "perubahan", "btt", "rkp", "tidak_tercatat")
+# Who may move a request where: the kades decides, the requester withdraws and revises, the
+# desa's realisasi and the puskesmas's output together complete it.
 ALLOWED = {
     WAITING: {*DECISIONS, "dibatalkan"},
+    RKP: {*APPROVED, "ditolak", "perlu_revisi", "dibatalkan"},
     "perlu_revisi": {WAITING, "dibatalkan"},
     "disetujui": {"selesai"},
     "disetujui_sebagian": {"selesai"},
 }
 REFERENCE = re.compile(r"DD-(\d{4})-(\d{1,9})", re.I)
 _STATUS_CHECK = "status IN ({})".format(", ".join(f"'{s}'" for s in STATUSES))
+_ROUTE_CHECK = "rute IS NULL OR rute IN ({})".format(", ".join(f"'{s}'" for s in ROUTES))
 
 
 class DanaRequest(Base):
@@ -50,6 +57,7 @@ class DanaRequest(Base):
     __table_args__ = (
         UniqueConstraint("year", "number"),
         CheckConstraint(_STATUS_CHECK, name="status"),
+        CheckConstraint(_ROUTE_CHECK, name="rute"),
         CheckConstraint("jumlah > 0", name="jumlah"),
         CheckConstraint(
             "jumlah_disetujui IS NULL OR (jumlah_disetujui > 0 AND jumlah_disetujui <= jumlah)",
@@ -77,6 +85,20 @@ class DanaRequest(Base):
     realisasi_jumlah: Mapped[int | None] = mapped_column(BigInteger)
     realisasi_tanggal: Mapped[date | None] = mapped_column(Date)
     realisasi_foto: Mapped[str | None] = mapped_column(String(300))
+    # The decision's budget route and the tahun anggaran it names (RKP: the next year).
+    rute: Mapped[str | None] = mapped_column(String(20))
+    tahun_anggaran: Mapped[int | None] = mapped_column(Integer)
+    kegiatan_apbdes: Mapped[str | None] = mapped_column(String(20))  # "2.2.02"
+    # What the kades needs to decide: the volume line, who carries it out, the RAB photo.
+    volume: Mapped[str | None] = mapped_column(String(200))
+    pelaksana: Mapped[str | None] = mapped_column(String(30))
+    rab_foto: Mapped[str | None] = mapped_column(String(300))
+    # The desa side of the realisasi (kades or operator desa) and the puskesmas's output.
+    realisasi_spj: Mapped[str | None] = mapped_column(String(200))
+    realisasi_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    hasil_terlayani: Mapped[int | None] = mapped_column(Integer)
+    hasil_tanggal: Mapped[date | None] = mapped_column(Date)
+    hasil_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime]
     submitted_at: Mapped[
         datetime
@@ -160,6 +182,16 @@ async def waiting_in_desa(session: AsyncSession, desa_id: int) -> list[DanaReque
 
 def _of_desa(desa_ids: Sequence[int] | None) -> Any:
     return true() if desa_ids is None else DanaRequest.desa_id.in_(list(desa_ids))
+
+
+async def open_in_desa(session: AsyncSession, desa_id: int) -> list[DanaRequest]:
+    """The desa's requests that still need the desa: a decision, or the dana realised."""
+    stmt = (
+        select(DanaRequest)
+        .where(DanaRequest.desa_id == desa_id, DanaRequest.status.in_((*DECIDABLE, *APPROVED)))
+        .order_by(DanaRequest.submitted_at)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def recent(

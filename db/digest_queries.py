@@ -240,6 +240,7 @@ class DanaFigures:
     decided: int
     waiting_long: int
     approved_rupiah: int  # approved amounts of decisions in the month so far
+    routes: tuple[tuple[str, int], ...] = ()  # decisions in the month so far per budget route
 
 
 async def dana_figures(
@@ -266,7 +267,15 @@ async def dana_figures(
         func.sum(case((between(r.decided_at, month), r.jumlah_disetujui), else_=0)),
     ).where(_within(r.puskesmas_id, scope))
     row = (await session.execute(stmt)).one()
-    return DanaFigures(*(int(v or 0) for v in row))
+    in_month = and_(between(r.decided_at, month), r.rute.is_not(None))
+    by_route = (
+        select(r.rute, func.count())
+        .where(in_month, _within(r.puskesmas_id, scope))
+        .group_by(r.rute)
+        .order_by(r.rute)
+    )
+    routes = tuple((rute, int(n)) for rute, n in (await session.execute(by_route)).all())
+    return DanaFigures(*(int(v or 0) for v in row), routes=routes)
 
 
 @dataclass(frozen=True)

@@ -85,3 +85,27 @@ async def dana_requests(
         .order_by(DanaRequest.created_at, DanaRequest.id)
     )
     return [DanaRow(r, d, j, p) for r, d, j, p in (await session.execute(stmt)).all()]
+
+
+async def dana_decisions(
+    session: AsyncSession, start: datetime, end: datetime, scope: Scope
+) -> list[tuple[int, datetime, str, int]]:
+    """(puskesmas id, decided at, route, approved rupiah or 0) of the requests decided with a
+    budget route in [start, end)."""
+    stmt = (
+        select(
+            DanaRequest.puskesmas_id,
+            DanaRequest.decided_at,
+            DanaRequest.rute,
+            func.coalesce(DanaRequest.jumlah_disetujui, 0),
+        )
+        .where(
+            DanaRequest.decided_at >= start,
+            DanaRequest.decided_at < end,
+            DanaRequest.rute.is_not(None),
+            DanaRequest.puskesmas_id.is_not(None),
+            _within(DanaRequest.puskesmas_id, scope),
+        )
+        .order_by(DanaRequest.decided_at)
+    )
+    return [(p, at, r, int(n)) for p, at, r, n in (await session.execute(stmt)).all()]

@@ -31,7 +31,8 @@ NAMING = {
 }
 
 # pmd: Dinas Pemberdayaan Masyarakat dan Desa, which oversees dana desa (sees requests, not reports);
-# camat and pendamping_desa coach desa (read their requests, decide none)
+# camat and pendamping_desa coach desa (read their requests, decide none); operator_desa keeps a
+# desa's accounts
 ROLES = (
     "petugas",
     "kader",
@@ -41,6 +42,7 @@ ROLES = (
     "pmd",
     "camat",
     "pendamping_desa",
+    "operator_desa",
     "admin",
 )
 

@@ -198,7 +198,7 @@ def invite(db, clock):
     async def make(role: str = "petugas", **kwargs) -> str:
         if role in ("petugas", "kepala_puskesmas"):
             kwargs.setdefault("puskesmas", "Sumber Urip")
-        if role in ("kades", "kader", "pendamping_desa"):
+        if role in ("kades", "kader", "pendamping_desa", "operator_desa"):
             kwargs.setdefault("desa", "17.02.11.2009")
         if role == "camat":
             kwargs.setdefault("kecamatan", "Selupu Rejang")

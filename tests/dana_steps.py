@@ -9,6 +9,17 @@ from db.dana import DanaRequest
 from db.models import AuditEvent
 
 FOGGING = "Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini"
+# The kades' decisions on a request for an activity in 2026 (the clock reads 23 November 2026).
+APBDES = "Setujui — sudah ada di APBDes 2026"
+PERUBAHAN = "Setujui — lewat perubahan APBDes"
+BTT = "Setujui — belanja tidak terduga (KLB/darurat)"
+RKP = "Usulkan ke musdes / RKP Desa 2027"
+DECISIONS = [APBDES, PERUBAHAN, BTT, RKP, "Setujui sebagian", "Tolak", "Minta revisi"]
+# What both sides read of a 2026 activity asked for after September.
+AFTER_SEPTEMBER = (
+    "RKP Desa ditetapkan paling lambat akhir September: bila belum ada di APBDes 2026, "
+    "kegiatan ini dapat diusulkan ke musdes untuk RKP Desa 2027."
+)
 SUMBER_BENING = "17.02.11.2010"
 
 
@@ -20,16 +31,22 @@ async def people(registered):
     return siti, budi, rina
 
 
-async def ask_for_dana(person, desa="Desa Sumber Urip", amount="2,5 juta", uraian=FOGGING):
-    """Types a whole request and sends it; returns the replies to Kirim."""
+async def ask_for_dana(
+    person, desa="Desa Sumber Urip", amount="2,5 juta", uraian=FOGGING, month="Desember"
+):
+    """Types a whole request (with its volume and pelaksana, no RAB photo) and sends it;
+    returns the replies to Kirim."""
     await person.send("/dana")
     if desa in person.buttons:
         await person.press(desa)
     await person.press("Penyakit menular")
     await person.send(uraian)
+    await person.send("2 kali fogging di 2 RT")
     await person.send("120")
     await person.send(amount)
-    await person.send("Desember")
+    await person.send(month)
+    await person.press("Posyandu / kader")
+    await person.send("lewati")
     assert person.buttons == ["Kirim", "Ubah", "Batal"], person.text
     return await person.press("Kirim")
 

@@ -220,7 +220,7 @@ async def test_a_kades_is_reminded_after_a_day_and_those_who_coach_desa_hear_aft
         "⏰ Pengingat: DD-2026-7 untuk Desa Sumber Urip menunggu keputusan Bapak/Ibu sejak "
         "Senin, 23 November 2026 09.00 WIB."
     )
-    assert [b.label for b in out.buttons][0] == "Setujui"
+    assert [b.label for b in out.buttons][0] == "Setujui — sudah ada di APBDes 2026"
     clock.now = wib(date(2026, 11, 24), 15, 10)
     await schedule.tick()
     assert len(await outbox(db, "dana_kades")) == 1

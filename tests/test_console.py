@@ -60,25 +60,28 @@ async def test_each_terminal_shows_its_own_chat_and_what_others_send_to_it(runti
         "Desa Sumber Urip",
         "1",  # Penyakit menular
         FOGGING,
+        "2 kali fogging di 2 RT",
         "120",
         "2,5 juta",
         "Desember",
+        "2",  # Posyandu / kader
+        "lewati",  # no RAB photo
         "1",  # Kirim
     )
-    assert "Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in siti
+    assert "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in siti
     assert "Permohonan dukungan dana desa DD-2026-1 untuk" not in siti  # that is the kades's
 
     # The kades opens the console again: the request is there, its buttons numbered.
-    kades = await console(runtime, "2", "1", "1")  # Setujui, Ya
-    asked, _, decided = kades.partition("you> 1\n")
+    kades = await console(runtime, "2", "2", "1")  # Setujui lewat perubahan APBDes, Ya
+    asked, _, decided = kades.partition("you> 2\n")
     assert asked.startswith("bot> Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
-    assert "     1. Setujui\n     2. Setujui sebagian\n" in asked
+    assert "     1. Setujui — sudah ada di APBDes 2026\n     2. Setujui — lewat perubahan" in asked
     assert "Tercatat: DD-2026-1 sekarang disetujui." in decided
     assert "Kabar baik" not in decided  # the notice for Siti waits for her terminal
 
     siti = await console(runtime, "1")
     assert siti.startswith("bot> Kabar baik: DD-2026-1 (Desa Sumber Urip) disetujui oleh Budi")
-    assert siti.rstrip().endswith("     1. Catat realisasi")
+    assert siti.rstrip().endswith("     1. Laporkan hasil kegiatan")
 
 
 async def test_a_message_for_a_waiting_terminal_shows_up_without_typing(runtime, db, clock):

@@ -3,7 +3,7 @@ is reported to the requester, and two kades deciding at once leave exactly one d
 
 import asyncio
 
-from dana_steps import ask_for_dana, history, people, the_request
+from dana_steps import PERUBAHAN, ask_for_dana, history, people, the_request
 from sqlalchemy import select
 
 from db.database import Database
@@ -78,7 +78,7 @@ async def test_two_kades_deciding_at_the_same_moment_leave_one_decision(register
     await outbox.drain()
     outbox.read(budi)
     outbox.read(ani)
-    await budi.press("Setujui")
+    await budi.press(PERUBAHAN)
     await ani.press("Tolak")
     await ani.send("Dana desa sudah habis untuk tahun ini")
 

@@ -3,7 +3,17 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from dana_steps import FOGGING, SUMBER_BENING, ask_for_dana, people, refusals, the_request
+from dana_steps import (
+    AFTER_SEPTEMBER,
+    DECISIONS,
+    FOGGING,
+    PERUBAHAN,
+    SUMBER_BENING,
+    ask_for_dana,
+    people,
+    refusals,
+    the_request,
+)
 from sqlalchemy import func, select
 
 from db import dana
@@ -20,8 +30,10 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
 
     replies = await ask_for_dana(siti, amount="Rp 2.500.000")
     assert replies == [
-        "Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
-        "dikabarkan di sini. Ketik /dana status untuk melihat permohonan Anda."
+        "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
+        "dikabarkan di sini. Ketik /dana status untuk melihat permintaan Anda.\n"
+        "RKP Desa ditetapkan paling lambat akhir September: bila belum ada di APBDes 2026, "
+        "kegiatan ini dapat diusulkan ke musdes untuk RKP Desa 2027."
     ]
     assert siti.buttons == ["Tarik kembali"]
 
@@ -32,12 +44,24 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
         "Dari: Siti Aminah (petugas puskesmas, Puskesmas Sumber Urip)",
         "Kategori: Penyakit menular",
         f"Kegiatan: {FOGGING}",
+        "Volume: 2 kali fogging di 2 RT",
         "Sasaran: 120 orang",
         "Jumlah: Rp 2.500.000",
-        "Waktu pelaksanaan: Desember 2026",
+        "Waktu pelaksanaan: Desember 2026 (APBDes 2026)",
+        "Pelaksana: Posyandu / kader",
+        "Foto RAB: tidak ada",
+        "dapat diusulkan ke musdes untuk RKP Desa 2027",
     ):
         assert part in asked
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    assert budi.buttons == [
+        "Setujui — sudah ada di APBDes 2026",
+        "Setujui — lewat perubahan APBDes",
+        "Setujui — belanja tidak terduga (KLB/darurat)",
+        "Usulkan ke musdes / RKP Desa 2027",
+        "Setujui sebagian",
+        "Tolak",
+        "Minta revisi",
+    ]
 
     assert await budi.press("Setujui sebagian") == [
         "DD-2026-1: diusulkan Rp 2.500.000. Berapa yang Bapak/Ibu setujui?"
@@ -46,21 +70,41 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
         "Jumlah yang disetujui tidak boleh lebih dari yang diusulkan (Rp 2.500.000).",
         "DD-2026-1: diusulkan Rp 2.500.000. Berapa yang Bapak/Ibu setujui?",
     ]
-    [confirm] = await budi.send("2 juta")
-    assert confirm.startswith(
-        "Setujui Rp 2.000.000 dari Rp 2.500.000 yang diusulkan untuk DD-2026-1"
+    assert await budi.send("2 juta") == [
+        "Lewat jalur anggaran 2026 yang mana kegiatan ini didanai?"
+    ]
+    assert budi.buttons == [
+        "Sudah ada di APBDes",
+        "Lewat perubahan APBDes",
+        "Belanja tidak terduga (KLB/darurat)",
+    ]
+    assert await budi.press("Sudah ada di APBDes") == [
+        "DD-2026-1: kegiatan APBDes 2026 mana yang mendanainya?"
+    ]
+    assert (
+        "2.2.02 Penyelenggaraan Posyandu (PMT, kelas ibu hamil, kelas lansia, insentif kader)"
+        in (budi.buttons)
+    )
+    [confirm] = await budi.send("2.2.04")
+    assert confirm == (
+        "Setujui Rp 2.000.000 dari Rp 2.500.000 yang diminta untuk DD-2026-1 (Desa Sumber Urip: "
+        f"{FOGGING}), didanai dari APBDes 2026 (2.2.04 Penyelenggaraan Desa Siaga Kesehatan)?"
     )
     assert await outbox.drain() == 0  # nothing counts before the Yes
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengusul sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengaju sedang diberi tahu.\n"
+        "Setelah kegiatan, konfirmasi dana terealisasi beserta nomor SPJ-nya di sini, atau undang "
+        "operator desa Bapak/Ibu dengan /operator untuk melakukannya."
     ]
+    assert budi.buttons == ["Konfirmasi dana terealisasi"]
 
     await outbox.drain()
     assert outbox.read(siti) == [
         "DD-2026-1 (Desa Sumber Urip) disetujui sebagian oleh Budi Santoso: Rp 2.000.000 dari "
-        "Rp 2.500.000 yang diusulkan. Setelah kegiatan, catat realisasinya dengan tombol di bawah."
+        "Rp 2.500.000 yang diusulkan, didanai dari APBDes 2026. Desa yang membelanjakan dan "
+        "mengonfirmasi dana terealisasi; setelah kegiatan, laporkan hasilnya dengan tombol di bawah."
     ]
-    assert siti.buttons == ["Catat realisasi"]
+    assert siti.buttons == ["Laporkan hasil kegiatan"]
     assert outbox.read(rina) == [
         "Untuk diketahui: DD-2026-1 untuk Desa Sumber Urip (Penyakit menular) disetujui oleh "
         "Budi Santoso: Rp 2.000.000. Diusulkan oleh Siti Aminah, Puskesmas Sumber Urip."
@@ -71,8 +115,13 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
         2_500_000,
         2_000_000,
     )
+    assert (request.rute, request.tahun_anggaran, request.kegiatan_apbdes) == (
+        "apbdes",
+        2026,
+        "2.2.04",
+    )
 
-    # Pressing Setujui again on the first message decides nothing more.
+    # Pressing an approval again on the first message decides nothing more.
     approve = outbox.to(budi.chat_id)[0].buttons[0].data
     assert await budi.press_data(approve) == [
         "Permohonan DD-2026-1 sudah diputuskan: disetujui sebagian."
@@ -94,7 +143,7 @@ async def test_only_a_kades_of_that_desa_may_press_the_buttons(registered, outbo
     assert await siti.press_data(approve) == [
         "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permohonan ini."
     ]
-    for forged in ("dd:1:s", "dd:999:s:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:s:\x00"):
+    for forged in ("dd:1:a", "dd:999:a:1", "dd:1:x:1", "dr:1:tarik:abc", "dd:1:b:\x00"):
         assert await budi.press_data(forged) == ["Tombol ini tidak berlaku."]
     assert (await the_request(db)).status == "diajukan"
     assert (
@@ -182,7 +231,7 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
     assert [u.name for u in escalate_to] == ["Camat Selupu"]  # not the Dinkes nor the kapus
     await outbox.drain()
     outbox.read(budi)
-    await budi.press("Setujui")
+    await budi.press(PERUBAHAN)
     await budi.press("Ya")
     clock.advance(hours=72)
     async with db.transaction() as session:
@@ -193,9 +242,9 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
 async def test_a_request_waits_when_no_kades_is_registered(registered, outbox, db):
     siti = await registered("petugas", "100", "Siti Aminah")
     assert await ask_for_dana(siti) == [
-        "Permohonan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
-        "bot. Permohonan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
-        "kepada kepala desa."
+        "Permintaan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
+        "bot. Permintaan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
+        "kepada kepala desa.\n" + AFTER_SEPTEMBER
     ]
     assert (await the_request(db)).status == "diajukan"
     assert await outbox.drain() == 0
@@ -209,11 +258,12 @@ async def test_a_kades_who_registers_later_is_given_the_waiting_request(register
     assert welcome.text.startswith("Selamat datang, Budi Santoso!")
     assert asked.text.startswith("Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip\n")
     assert "Status: diajukan, menunggu keputusan" in asked.text
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
-    await budi.press("Setujui")
-    assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui. Pengusul sedang diberi tahu."
-    ]
+    assert budi.buttons == DECISIONS
+    await budi.press(PERUBAHAN)
+    [recorded] = await budi.press("Ya")
+    assert recorded.startswith(
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+    )
     await outbox.drain()
     [news] = outbox.read(siti)
     assert news.startswith("Kabar baik: DD-2026-1 (Desa Sumber Urip) disetujui oleh Budi Santoso")
@@ -224,9 +274,12 @@ async def test_the_summary_names_the_month(registered):
     await siti.send("/dana")
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
-    for typed in (FOGGING, "120", "2,5 juta", "Desember"):
+    for typed in (FOGGING, "30 balita × 90 hari PMT", "120", "2,5 juta", "Desember"):
         await siti.send(typed)
-    assert "Jumlah: Rp 2.500.000\nBulan: Desember 2026\n" in siti.text
+    await siti.press("PKK")
+    await siti.send("lewati")
+    assert "Jumlah: Rp 2.500.000\nBulan: Desember 2026\nPelaksana: PKK\n" in siti.text
+    assert "Volume: 30 balita × 90 hari PMT\n" in siti.text
 
 
 AMOUNTS = [  # typed → stored rupiah, or the reply
@@ -254,6 +307,7 @@ async def test_amounts_are_read_strictly(registered, db):
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
     await siti.send(FOGGING)
+    await siti.send("30 balita × 90 hari PMT")
     await siti.send("120")
     for typed, expected in AMOUNTS:
         replies = await siti.send(typed)
@@ -301,7 +355,7 @@ async def test_lists_show_my_requests_what_waits_and_the_totals(registered, outb
     assert "diajukan, menunggu keputusan: 2 permohonan, Rp 3.250.000" in overview
     [detail] = await budi.send("/dana dd-2026-2")
     assert "Jumlah: Rp 750.000" in detail and "Riwayat:" in detail
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
+    assert budi.buttons == DECISIONS
     joko = await registered("kades", "400", "Joko Susilo", desa=SUMBER_BENING)
     assert await joko.send("/dana DD-2026-2") == [
         "Permohonan DD-2026-2 tidak ditemukan untuk Bapak/Ibu."
@@ -325,7 +379,7 @@ async def test_dinas_pmd_sees_the_requests_and_hears_of_an_approval_but_cannot_d
 
     await outbox.drain()
     outbox.read(budi)
-    [confirm] = await budi.press("Setujui")
+    [confirm] = await budi.press(PERUBAHAN)
     assert confirm.startswith("Setujui Rp 6.000.000 untuk DD-2026-1")
     await budi.press("Ya")
     await outbox.drain()

@@ -73,6 +73,7 @@ async def seed_dana(db, s: Seeder) -> None:
     await dana_request(
         db, who, "Sumber Urip", su, number=2, created_at=wib(D - timedelta(days=5), 9),
         status="disetujui", jumlah_disetujui=1_000_000, decided_at=wib(D, 15),
+        rute="btt", tahun_anggaran=2026,
     )  # fmt: skip
     await dana_request(
         db, who, "Sumber Urip", su, number=3, created_at=wib(D - timedelta(days=4), 9)
@@ -80,6 +81,7 @@ async def seed_dana(db, s: Seeder) -> None:
     await dana_request(
         db, who, "Sumber Urip", su, number=4, created_at=wib(date(2026, 11, 1), 9),
         status="selesai", jumlah_disetujui=500_000, decided_at=wib(date(2026, 11, 3), 9),
+        rute="tidak_tercatat",
     )  # fmt: skip
     await dana_request(
         db, who, "Sumber Urip", su, number=5, created_at=wib(date(2026, 10, 20), 9),
@@ -136,6 +138,7 @@ async def test_the_digest_of_a_seeded_day_matches_the_numbers_counted_by_hand(db
     # Dana desa: made on D, decided on D, waiting > 3 days, approved in November so far.
     d = digest.dana
     assert (d.new, d.decided, d.waiting_long, d.approved_rupiah) == (1, 1, 1, 1_500_000)
+    assert d.routes == (("btt", 1), ("tidak_tercatat", 1))  # by route, decided in November
 
     # SPM since January to D (the report of the 25th does not count yet), lowest puskesmas.
     spm = {line.service: line for line in digest.spm}
@@ -161,7 +164,7 @@ async def test_the_digest_reads_as_one_screen_of_indonesian(db, runtime):
     assert "⚠️ Kasus diare: 24, di atas pola 28 hari (rata-rata 2)" in lines
     assert (
         "Dana desa: 1 baru, 1 diputuskan, 1 menunggu lebih dari 3 hari; "
-        "disetujui bulan ini Rp 1.500.000"
+        "disetujui bulan ini Rp 1.500.000 (belanja tidak terduga 1, tidak tercatat 1)"
     ) in lines
     assert "• Usia lanjut (60+ th): 2% (terendah: Curup 2%)" in lines
     assert len(lines) <= 30 and len(text) <= 2500

@@ -36,6 +36,12 @@ async def seed(db) -> Seeder:
     await dana_request(
         db, who, "Sumber Urip", s.ids["Sumber Urip"], number=1, created_at=wib(NOV, 9)
     )
+    await dana_request(
+        db, who, "Sumber Urip", s.ids["Sumber Urip"], number=2, created_at=wib(NOV, 10),
+        status="selesai", jumlah_disetujui=2_000_000, decided_at=wib(date(2026, 11, 17), 9),
+        rute="perubahan", tahun_anggaran=2026, realisasi_jumlah=1_950_000,
+        realisasi_spj="SPJ 014", realisasi_tanggal=date(2026, 11, 20), hasil_terlayani=118,
+    )  # fmt: skip
     return s
 
 
@@ -121,6 +127,13 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
     assert row[2:4] == (2, 4)  # two reports (the building and a desa), K1 = 3 + 1
     dana = book["Dana desa"]
     assert [c.value for c in dana[2]][:3] == ["DD-2026-1", "Sumber Urip", "Sumber Urip"]
+    assert [c.value for c in dana[1]][10:] == [
+        "Jalur anggaran", "Tahun anggaran", "Kegiatan APBDes", "Dana terealisasi", "Nomor SPJ",
+        "Tanggal realisasi", "Sasaran terlayani",
+    ]  # fmt: skip
+    routed = [c.value for c in dana[3]]
+    assert routed[0] == "DD-2026-2" and routed[10:14] == ["perubahan APBDes", 2026, None, 1_950_000]
+    assert routed[14:] == ["SPJ 014", datetime(2026, 11, 20), 118]
     spm = [
         r
         for r in book["Capaian SPM"].iter_rows(values_only=True)
@@ -272,6 +285,9 @@ def test_the_command_line_writes_xlsx_csv_and_dhis2(db_url, tmp_path, monkeypatc
     assert values[("ILP_DIARE", "20261121", curup)] == "6"
     assert values[("ILP_OBAT", "2026W47", curup)] == "2"
     assert values[("ILP_K1", "20261120", mapping["orgUnits"]["Sumber Urip"])] == "4"
+    sumber_urip = mapping["orgUnits"]["Sumber Urip"]
+    assert values[("ILP_DANA_PERUBAHAN_N", "202611", sumber_urip)] == "1"
+    assert values[("ILP_DANA_PERUBAHAN_RP", "202611", sumber_urip)] == "2000000"
 
 
 def test_the_digest_by_hand_prints_or_queues(db_url, tmp_path, monkeypatch, capsys):

@@ -4,7 +4,7 @@ whichever way it was given, and a typo of a year is asked again, not a 500."""
 from datetime import UTC, datetime
 
 import pytest
-from dana_steps import FOGGING, people, the_request
+from dana_steps import DECISIONS, FOGGING, PERUBAHAN, people, the_request
 
 from conversations import engine
 from conversations.forms.dana_desa import REQUEST as DANA
@@ -17,10 +17,18 @@ async def up_to_the_amount(siti):
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
     await siti.send(FOGGING)
+    await siti.send("2 kali fogging di 2 RT")
     await siti.send("120")
 
 
-ASKED = "Berapa dukungan dana yang diusulkan (rupiah)?"
+async def after_the_month(siti):
+    """Pelaksana and no RAB photo, then Kirim."""
+    await siti.press("Posyandu / kader")
+    await siti.send("lewati")
+    await siti.press("Kirim")
+
+
+ASKED = "Berapa jumlah dana yang diminta (rupiah)?"
 # typed amount → what the bot offers (buttons) or says; the maximum is 2.000.000.000
 AMOUNTS = [
     ("9999.9", ["Maksud Bapak/Ibu 99.999?"], ["Rp 99.999"]),
@@ -45,7 +53,7 @@ async def test_a_partial_approval_of_zero_is_refused_not_a_crash(registered, out
     await up_to_the_amount(siti)
     await siti.send("2,5 juta")
     await siti.send("Desember")
-    await siti.press("Kirim")
+    await after_the_month(siti)
     await outbox.drain()
     outbox.read(budi)
     await budi.press("Setujui sebagian")
@@ -96,10 +104,10 @@ async def test_a_month_years_away_is_asked_again(registered, typed):
         "Bulan apa kegiatan dilaksanakan?"
     ]
     assert siti.buttons == []
-    assert (await siti.send("Desember"))[0].startswith("Mohon periksa jawaban Bapak/Ibu")
+    assert await siti.send("Desember") == ["Siapa di desa yang melaksanakannya?"]
 
 
-@pytest.mark.parametrize("decision", ["Setujui", "Tolak", "Minta revisi", "Setujui sebagian"])
+@pytest.mark.parametrize("decision", [PERUBAHAN, "Tolak", "Minta revisi", "Setujui sebagian"])
 async def test_no_at_a_decision_gives_the_kades_the_request_buttons_back(
     registered, outbox, db, decision
 ):
@@ -107,18 +115,25 @@ async def test_no_at_a_decision_gives_the_kades_the_request_buttons_back(
     await up_to_the_amount(siti)
     await siti.send("2,5 juta")
     await siti.send("Desember")
-    await siti.press("Kirim")
+    await after_the_month(siti)
     await outbox.drain()
     outbox.read(budi)
     await budi.press(decision)
-    if decision != "Setujui":
-        await budi.send("2 juta" if decision == "Setujui sebagian" else "Anggaran sudah habis")
+    if decision == "Setujui sebagian":
+        await budi.send("2 juta")
+        await budi.press("Lewat perubahan APBDes")
+    elif decision == "Minta revisi":
+        await budi.press("Volume / keluaran")
+        await budi.send("Mohon rinci volume per RT")
+    elif decision == "Tolak":
+        await budi.send("Anggaran sudah habis")
     assert await budi.press("Tidak") == [
         "Belum ada keputusan; DD-2026-1 masih menunggu keputusan Bapak/Ibu."
     ]
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
-    await budi.press("Setujui")
-    assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui. Pengusul sedang diberi tahu."
-    ]
+    assert budi.buttons == DECISIONS
+    await budi.press(PERUBAHAN)
+    [recorded] = await budi.press("Ya")
+    assert recorded.startswith(
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+    )
     assert (await the_request(db)).status == "disetujui"

@@ -74,11 +74,11 @@ async def test_no_at_a_decision_gives_the_request_back_on_whatsapp(whatsapp, inv
     await ask_for_dana(siti)
     await whatsapp.deliver()
     budi.last = [b for b in budi.read() if b["type"] == "interactive"]
-    await budi.press("Setujui")
+    await budi.press("Setujui — lewat perubahan APBDes")
     [not_yet] = await budi.press("Tidak")
     assert not_yet.startswith("Belum ada keputusan; DD-2026-1 masih menunggu keputusan")
-    assert budi.buttons == ["Setujui", "Setujui sebagian", "Tolak", "Minta revisi"]
-    await budi.press("Setujui")
+    assert budi.buttons[4:] == ["Setujui sebagian", "Tolak", "Minta revisi"]
+    await budi.press("Setujui — lewat perubahan APBDes")
     await budi.press("Ya")
     assert (await the_request(db)).status == "disetujui"
 
@@ -93,6 +93,7 @@ async def test_impossible_amounts_and_months_are_asked_again_through_the_telegra
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
     await siti.send("Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini")
+    await siti.send("2 kali fogging di 2 RT")
     await siti.send("120")
     assert (await siti.send("0.0"))[0].startswith("Jumlah harus lebih dari nol.")
     assert await siti.send("9999.9") == ["Maksud Bapak/Ibu 99.999?"]

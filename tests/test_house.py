@@ -123,6 +123,7 @@ DOCS = (
     "surveillance.md",
     "glossary.md",
     "indicators.md",
+    "dana-desa-rules.md",
 )
 HISTORY_WORDS = ("this stop", "stops ago", "before/after")
 # A path into our packages as the pages write it: `handlers/core/outbox.py`, bot/channels/.

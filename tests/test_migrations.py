@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from db import schema  # noqa: F401  (every model module)
-from db.database import normalize_url
+from db.dana import DanaRequest
+from db.database import Database, normalize_url
 from db.migrate import STAR_HEADS, alembic_config, downgrade, upgrade
-from db.models import Base
+from db.models import Base, ChannelIdentity, Desa, Puskesmas, User
+from db.seed import seed
+from handlers.app import build_runtime
+from handlers.core.text import Texts
 
-from conftest import BACKENDS, PG_URL, _pg_exec
+from conftest import BACKENDS, PG_URL, START, Chat, _pg_exec
 
 LINE = [
     "0001",
@@ -37,6 +42,7 @@ LINE = [
     "0016",
     "0011",
     "0013",
+    "0015",
 ]
 STAR_END = LINE.index("0009")  # the star's heads: 0002…0009
 
@@ -144,3 +150,54 @@ def test_a_database_upgraded_on_the_star_upgrades_onto_the_line(empty_url, appli
     assert schema_diff(empty_url) == []
     downgrade(empty_url, "base")
     assert tables(empty_url) == set()
+
+
+async def _a_request_from_before_routes(url: str) -> None:
+    """Desa Sumber Urip's request DD-2026-1, approved and realised before 0015, and its
+    requester's chat: rows as the app of 0010 wrote them."""
+    db = Database(url)
+    async with db.transaction() as session:
+        await seed(session)
+        desa = await session.scalar(select(Desa.id).where(Desa.kode == "17.02.11.2009"))
+        pkm = await session.scalar(select(Puskesmas.id).where(Puskesmas.nama == "Sumber Urip"))
+        user = dict(name="Siti Aminah", role="petugas", puskesmas_id=pkm, created_at=START)
+        uid = (await session.execute(User.__table__.insert().values(**user))).inserted_primary_key[
+            0
+        ]
+        chat = dict(channel="test", external_id="100", user_id=uid)
+        await session.execute(ChannelIdentity.__table__.insert().values(**chat))
+        old = dict(
+            year=2026, number=1, desa_id=desa, puskesmas_id=pkm, requester_id=uid,
+            kategori="stunting_pmt", uraian="PMT lokal balita gizi kurang", sasaran=30,
+            jumlah=2_000_000, bulan="2026-11", status="selesai", version=3,
+            jumlah_disetujui=1_500_000, decided_by=uid, decided_at=START,
+            realisasi_jumlah=1_450_000, realisasi_tanggal=date(2026, 11, 23),
+            created_at=START, submitted_at=START, updated_at=START,
+        )  # fmt: skip
+        await session.execute(DanaRequest.__table__.insert().values(**old))
+    await db.dispose()
+
+
+async def _read_by_its_requester(url: str) -> str:
+    db = Database(url)
+    try:
+        runtime = build_runtime(db, Texts.load("Asia/Jakarta"), clock=lambda: START)
+        [detail] = await Chat(runtime, "100").send("/dana DD-2026-1")
+        return detail
+    finally:
+        await db.dispose()
+
+
+def test_a_request_from_before_the_routes_stays_readable_with_its_route_not_recorded(empty_url):
+    upgrade(empty_url, "0010")
+    asyncio.run(_a_request_from_before_routes(empty_url))
+    upgrade(empty_url)
+    query = "SELECT status, rute, tahun_anggaran, realisasi_jumlah FROM dana_request"
+    assert run_sync(empty_url, lambda c: [tuple(r) for r in c.execute(text(query))]) == [
+        ("selesai", "tidak_tercatat", None, 1_450_000)
+    ]
+    detail = asyncio.run(_read_by_its_requester(empty_url))
+    assert "Disetujui: Rp 1.500.000\nJalur anggaran: jalur tidak tercatat\n" in detail
+    assert "Dana terealisasi: Rp 1.450.000 pada Senin, 23 November 2026 (-)" in detail
+    downgrade(empty_url, "0010")  # and back, the request still there
+    assert run_sync(empty_url, lambda c: c.scalar(text("SELECT count(*) FROM dana_request"))) == 1

@@ -85,7 +85,12 @@ async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplo
     joko = await register(
         whatsapp, await invite("kades", desa=SUMBER_BENING), "6281234509013", "Joko Susilo"
     )
-    approve = await the_kades_approve_button(whatsapp, siti, budi)
+    budi.read()
+    await ask_for_dana(siti)
+    await whatsapp.deliver()
+    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
+    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
+    approve = next(row["id"] for row in rows if row["title"] == "Setujui — sudah ada di…")
     before = await refused_counts(whatsapp.http, METRICS_TOKEN)
 
     with caplog.at_level(logging.WARNING):
@@ -124,6 +129,73 @@ async def test_a_camat_and_a_pendamping_desa_pressing_a_decision_are_refused(
     assert f"refused read_only dana button {approve!r} from whatsapp:***9023" in caplog.text
     after = await refused_counts(whatsapp.http, METRICS_TOKEN)
     assert grown(before, after) == {("whatsapp", "read_only"): 2}
+
+
+NOT_DESA = (
+    "Maaf, hanya kepala desa atau operator desa Desa Sumber Urip yang dapat mengonfirmasi ini."
+)
+
+
+async def test_every_decision_and_the_desa_realisasi_refuse_the_wrong_person(
+    whatsapp, invite, db, caplog
+):
+    """Each budget route is a button of its own: another desa's kades and the operator desa
+    (who accounts, never decides) are refused on every one; the desa's realisasi button refuses
+    the puskesmas and another desa; a made-up and a stale one are refused too. All counted."""
+    siti = await register(whatsapp, await invite("petugas"), "6281234509021", "Siti Aminah")
+    budi = await register(whatsapp, await invite("kades"), "6281234509022", "Budi Santoso")
+    joko = await register(
+        whatsapp, await invite("kades", desa=SUMBER_BENING), "6281234509023", "Joko Susilo"
+    )
+    ani = await register(whatsapp, await invite("operator_desa"), "6281234509024", "Ani")
+    budi.read()
+    await ask_for_dana(siti)
+    await whatsapp.deliver()
+    [decision] = [b for b in budi.read() if b["type"] == "interactive"]
+    rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
+    assert [r["id"].split(":")[2] for r in rows] == ["a", "u", "b", "k", "p", "t", "r"]
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
+
+    with caplog.at_level(logging.WARNING):
+        for row in rows:
+            assert await joko.press_data(row["id"]) == [OTHER_DESA]
+            assert await ani.press_data(row["id"]) == [OTHER_DESA]
+    assert (await the_request(db)).status == "diajukan"
+
+    # Approved as belanja tidak terduga during a KLB: the operator desa hears, with her button.
+    btt = rows[2]["id"]
+    await budi.press_data(btt)
+    await budi.press("Ya")
+    await whatsapp.deliver()
+    [told] = [b for b in ani.read() if b["type"] == "interactive"]
+    assert (
+        "didanai sebagai belanja tidak terduga (KLB/darurat) 2026"
+        in told["interactive"]["body"]["text"]
+    )
+    [realised] = [r["id"] for s in told["interactive"]["action"]["sections"] for r in s["rows"]]
+    assert realised.startswith("dk:")
+    siti.read()  # the approval
+    with caplog.at_level(logging.WARNING):
+        assert await joko.press_data(realised) == [NOT_DESA]
+        assert await siti.press_data(realised) == [NOT_DESA]
+        assert await ani.press_data("dk:1:bayar:9") == ["Tombol ini tidak berlaku."]
+        [stale] = await budi.press_data(btt)
+    assert stale == "Permintaan DD-2026-1 sudah diputuskan: disetujui."
+    assert f"refused not_desa dana button {realised!r} from whatsapp:***9023" in caplog.text
+    assert await refusals(db) == (
+        ["refused_other_desa", "refused_not_kades"] * 7
+        + ["refused_not_desa"] * 2
+        + ["refused_forged", "refused_stale"]
+    )
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
+    assert grown(before, after) == {
+        ("whatsapp", "other_desa"): 7,
+        ("whatsapp", "not_kades"): 7,
+        ("whatsapp", "not_desa"): 2,
+        ("whatsapp", "forged"): 1,
+        ("whatsapp", "stale"): 1,
+    }
+    assert (await the_request(db)).realisasi_jumlah is None
 
 
 async def test_a_wrong_telegram_secret_is_refused_and_counted(telegram_web, fake_telegram, caplog):

@@ -113,4 +113,6 @@ def test_what_each_role_may_do():
     assert roles_that(Can.HEAR_DANA_LATE, Place.KECAMATAN) == ("camat",)
     assert roles_that(Can.HEAR_DANA_LATE, Place.ASSIGNED) == ("pendamping_desa",)
     assert roles_that(Can.DESA_PROFILE) == ("kades",)
-    assert [r for r in Role if TABLE[r].place is Place.DESA] == ["kader", "kades"]
+    assert [r for r in Role if TABLE[r].place is Place.DESA] == ["kader", "kades", "operator_desa"]
+    assert roles_that(Can.DANA_ACCOUNT) == ("kades", "operator_desa")
+    assert roles_that(Can.INVITE_OPERATOR) == ("kades",)

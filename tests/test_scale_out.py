@@ -236,9 +236,12 @@ async def petugas_day(person: Member, code: str, name: str, desa: str, kades_in:
     await person.press(desa)
     await person.press("Penyakit menular")
     await person.send("Fogging DBD di RT 03 dan RT 04 setelah 2 kasus DBD bulan ini")
+    await person.send("2 kali fogging di 2 RT")
     await person.send("120")
     await person.send("2,5 juta")
     await person.send("Desember")
+    await person.press("Posyandu / kader")
+    await person.send("lewati")
     await person.press("Kirim")
     await person.receives("dana_requester")
 
@@ -248,7 +251,7 @@ async def kades_day(person: Member, code: str, name: str, registered: asyncio.Ev
     await person.arrived()
     registered.set()
     await person.receives("dana_kades")
-    await person.press("Setujui")
+    await person.press("Setujui — lewat perubahan APBDes")
     await person.press("Ya")
 
 

@@ -118,9 +118,10 @@ async def test_a_kades_decides_a_dana_desa_request_on_whatsapp(whatsapp, invite,
     await whatsapp.deliver()
     [request] = [b for b in budi.read() if b["type"] == "interactive"]
     budi.last = [request]
-    assert "Setujui" in budi.buttons
-    [question] = await budi.press("Setujui")
+    assert "Setujui — belanja tidak terduga (KLB/darurat)" in budi.buttons
+    [question] = await budi.press("Setujui — belanja tidak terduga (KLB/darurat)")
     assert question.startswith("Setujui Rp 2.500.000 untuk DD-2026-1")
+    assert question.endswith("didanai sebagai belanja tidak terduga (KLB/darurat) 2026?")
     await budi.press("Ya")
     assert any(words(b).startswith("Kabar baik: DD-2026-1") for b in siti.read())
     assert (await the_request(db)).status == "disetujui"

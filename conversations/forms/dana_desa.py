@@ -40,6 +40,14 @@ KATEGORI = (
     Choice("lainnya", Text(N_("Other health activity"))),
 )
 
+# Who carries the activity out: the desa spends its own money (swakelola); the puskesmas is the
+# technical partner.
+PELAKSANA = (
+    Choice("tpk_kasi_kesra", Text(N_("TPK / Kasi Kesra"))),
+    Choice("posyandu_kader", Text(N_("Posyandu / kader"))),
+    Choice("pkk", Text(N_("PKK"))),
+)
+
 PILIH_DESA = Flow(
     name="dana_pilih_desa",
     title=N_("Dana desa request"),
@@ -82,6 +90,15 @@ REQUEST = Flow(
             ),
         ),
         Step(
+            key="volume",
+            prompt=N_("The volume or output, as in the cost breakdown (RAB)?"),
+            label=N_("Volume"),
+            type="text",
+            min_length=3,
+            max_length=200,
+            help=N_("For example: 30 balita × 90 hari PMT, or 4 kali PSN di 6 RT."),
+        ),
+        Step(
             key="sasaran",
             prompt=N_("How many people will it reach?"),
             label=N_("People reached"),
@@ -105,6 +122,22 @@ REQUEST = Flow(
             label=N_("Month"),
             type="month",
             help=N_("Type the month, for example Desember or 12/2026."),
+        ),
+        Step(
+            key="pelaksana",
+            prompt=N_("Who in the desa carries it out?"),
+            label=N_("Carried out by"),
+            type="choice",
+            choices=PELAKSANA,
+            help=N_("The desa spends the money itself; the puskesmas is the technical partner."),
+        ),
+        Step(
+            key="rab",
+            prompt=N_("Send a photo of the cost breakdown (RAB), or press Skip."),
+            label=N_("RAB photo"),
+            type="photo",
+            required=False,
+            help=N_("A photo of the RAB helps the kepala desa decide; or type lewati."),
         ),
     ),
 )

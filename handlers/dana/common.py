@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.forms.dana_desa import KATEGORI
+from conversations.forms.dana_desa import KATEGORI, PELAKSANA
+from conversations.forms.dana_keputusan import MINTA
 from conversations.model import N_, Money, Text
 from db import dana, queries
 from db.dana import DanaRequest
@@ -21,6 +22,7 @@ from handlers.core.outgoing import Button, Outgoing
 from handlers.core.privacy import masked
 from handlers.core.text import Texts, format_month
 from handlers.core.turn import Turn
+from handlers.dana.budget import route, year_notes
 from handlers.people import roles
 
 log = logging.getLogger(__name__)
@@ -30,12 +32,19 @@ STATUS_LABELS = {
     "disetujui_sebagian": N_("partly approved"),
     "ditolak": N_("rejected"),
     "perlu_revisi": N_("revision requested"),
+    "diusulkan_rkp": N_("proposed to the RKP Desa"),
     "dibatalkan": N_("withdrawn"),
     "selesai": N_("completed"),
 }
 KATEGORI_LABELS = {c.value: c.label for c in KATEGORI}
+PELAKSANA_LABELS = {c.value: c.label for c in PELAKSANA}
+MINTA_LABELS = {c.value: c.label for c in MINTA}
+# The kades' buttons: each approval names its route; "{tahun}" is the request's tahun anggaran.
 DECISION_BUTTONS = (
-    ("s", N_("Approve")),
+    ("a", N_("Approve — already in the APBDes {tahun}")),
+    ("u", N_("Approve — through a perubahan APBDes")),
+    ("b", N_("Approve — belanja tidak terduga (KLB/emergency)")),
+    ("k", N_("Propose to the musdes / RKP Desa {next}")),
     ("p", N_("Approve in part")),
     ("t", N_("Reject")),
     ("r", N_("Ask for revision")),
@@ -92,9 +101,12 @@ def describe(texts: Texts, locale: str, f: Facts) -> str:
             "From: {requester} ({role}, {origin})\n"
             "Category: {kategori}\n"
             "Activity: {uraian}\n"
+            "Volume: {volume}\n"
             "People reached: {sasaran}\n"
             "Amount: {jumlah}\n"
-            "Month: {bulan}"
+            "Month: {bulan} (APBDes {tahun})\n"
+            "Carried out by: {pelaksana}\n"
+            "RAB photo: {rab}"
         ),
         locale,
         reference=f.reference,
@@ -104,16 +116,20 @@ def describe(texts: Texts, locale: str, f: Facts) -> str:
         origin=origin,
         kategori=KATEGORI_LABELS.get(r.kategori, Text.raw(r.kategori)),
         uraian=r.uraian,
+        volume=r.volume or "-",
         sasaran=r.sasaran,
         jumlah=money(r.jumlah),
         bulan=format_month(r.bulan, locale),
+        tahun=Text.raw(str(r.year)),
+        pelaksana=PELAKSANA_LABELS.get(r.pelaksana or "", Text.raw("-")),
+        rab=Text(N_("attached") if r.rab_foto else N_("none")),
     )
 
 
 def line(texts: Texts, locale: str, f: Facts) -> str:
-    """One short line for a list: reference, desa, amount, status."""
+    """One short line for a list: reference, desa, amount, status, and the route once decided."""
     r = f.request
-    return texts(
+    text = texts(
         N_("{reference} · {desa} · {amount} · {status}"),
         locale,
         reference=f.reference,
@@ -121,14 +137,28 @@ def line(texts: Texts, locale: str, f: Facts) -> str:
         amount=money(r.jumlah_disetujui or r.jumlah),
         status=status(r.status),
     )
+    way = route(texts, locale, r)
+    return f"{text} · {way}" if way else text
 
 
 def decision_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
-    """`dd:<id>:<action>:<version>`: a button from before the latest change is stale."""
+    """`dd:<id>:<action>:<version>`: a button from before the latest change is stale. Proposed
+    to the RKP Desa, the request is decided again once the next APBDes is set."""
+    year = request.year + (1 if request.status == dana.RKP else 0)
+    years = {"tahun": Text.raw(str(year)), "next": Text.raw(str(year + 1))}
     return tuple(
-        Button(texts(label, locale), f"dd:{request.id}:{code}:{request.version}")
+        Button(texts(label, locale, **years), f"dd:{request.id}:{code}:{request.version}")
         for code, label in DECISION_BUTTONS
+        if not (code == "k" and request.status == dana.RKP)
     )
+
+
+def desa_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
+    """`dk:<id>:real:<version>`: the desa side confirms the dana realised, once."""
+    if request.status not in dana.APPROVED or request.realisasi_jumlah is not None:
+        return ()
+    label = texts(N_("Confirm dana realised"), locale)
+    return (Button(label, f"dk:{request.id}:real:{request.version}"),)
 
 
 def requester_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[Button, ...]:
@@ -137,8 +167,8 @@ def requester_buttons(texts: Texts, locale: str, request: DanaRequest) -> tuple[
         actions.append(("rev", N_("Revise")))
     if request.status in (dana.WAITING, "perlu_revisi"):
         actions.append(("tarik", N_("Withdraw")))
-    if request.status in dana.APPROVED:
-        actions.append(("real", N_("Record realisation")))
+    if request.status in dana.APPROVED and request.hasil_terlayani is None:
+        actions.append(("real", N_("Report the activity output")))
     return tuple(
         Button(texts(label, locale), f"dr:{request.id}:{code}:{request.version}")
         for code, label in actions
@@ -217,6 +247,17 @@ async def refuse(
     turn.say(msgid, **params)
 
 
+async def refused_for(turn: Turn, request: DanaRequest, problem: tuple[str, str] | None) -> bool:
+    """Refuses a press of the desa side (kades, operator desa) when there is a `problem`
+    ((audit reason, msgid) naming the request, its desa and status); False when there is none."""
+    if problem is None:
+        return False
+    f = await facts(turn.session, request)
+    params = {"reference": f.reference, "desa": f.desa, "status": status(request.status)}
+    await refuse(turn, request, problem[0], problem[1], **params)
+    return True
+
+
 def stale_message(request: DanaRequest, version: int) -> str | None:
     """Why a button made for `version` no longer applies, or None when it still does."""
     if request.version == version:
@@ -246,6 +287,8 @@ def confirm_sent(turn: Turn, f: Facts, reached: int) -> None:
             "yet. It waits until one registers; please also tell the kepala desa directly."
         )
     text = turn.t(msgid, reference=f.reference, desa=f.desa)
+    today = turn.runtime.texts.today(turn.now)
+    text = "\n".join([text, *year_notes(turn.runtime.texts, turn.locale, f.request, today)])
     say_with_buttons(turn, text, requester_buttons(turn.runtime.texts, turn.locale, f.request))
 
 

@@ -1,4 +1,4 @@
-"""The kepala desa decides on a dana desa request.
+"""The kepala desa decides on a dana desa request, naming its budget route.
 
 The decision buttons (`dd:<id>:<action>:<version>`) arrive through the outbox, so they are not
 questions of a conversation: a press is checked (a kades of that desa, the request still waiting,
@@ -19,15 +19,20 @@ from db.models import User
 from handlers.core.inbound import Runtime
 from handlers.core.text import format_money
 from handlers.core.turn import Turn
+from handlers.dana import budget
+from handlers.dana.budget import ROUTE_LABELS
 from handlers.dana.common import (
+    MINTA_LABELS,
     Facts,
     decision_buttons,
+    desa_buttons,
     facts,
     money,
     parse_button,
     printable,
     record,
     refuse,
+    refused_for,
     say_with_buttons,
     stale_message,
     status,
@@ -35,8 +40,19 @@ from handlers.dana.common import (
 from handlers.dana.notify import decided
 from handlers.people.roles import Can, can
 
-FLOWS = {"s": "dana_setuju", "p": "dana_sebagian", "t": "dana_tolak", "r": "dana_revisi"}
-TARGETS = {"s": "disetujui", "t": "ditolak", "r": "perlu_revisi"}
+FLOWS = {
+    "a": "dana_apbdes",
+    "u": "dana_setuju",
+    "b": "dana_setuju",
+    "k": "dana_rkp",
+    "p": "dana_sebagian",
+    "t": "dana_tolak",
+    "r": "dana_revisi",
+    "s": "",  # the bare "Setujui" of messages sent before routes: answered with today's buttons
+}
+TARGETS = {"a": "disetujui", "u": "disetujui", "b": "disetujui", "k": dana.RKP}
+TARGETS |= {"t": "ditolak", "r": "perlu_revisi"}
+ROUTES = {"a": "apbdes", "u": "perubahan", "b": "btt", "k": "rkp"}
 NOT_KADES = N_("Sorry, only the kepala desa of {desa} can decide on this request.")
 DECIDED = N_("Request {reference} has already been decided: {status}.")
 
@@ -60,19 +76,13 @@ def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str
             return "read_only", NOT_KADES  # a camat or a pendamping desa coaches, never decides
         return ("other_desa" if other_desa else "not_kades"), NOT_KADES
     message = stale_message(request, version)
-    if message is None and request.status != dana.WAITING:
+    if message is None and request.status not in dana.DECIDABLE:
         message = DECIDED
     return ("stale", message) if message else None
 
 
 async def _refused(turn: Turn, request: DanaRequest, version: int) -> bool:
-    problem = _why_not(turn.user, request, version)
-    if problem is None:
-        return False
-    f = await facts(turn.session, request)
-    params = {"reference": f.reference, "desa": f.desa, "status": status(request.status)}
-    await refuse(turn, request, problem[0], problem[1], **params)
-    return True
+    return await refused_for(turn, request, _why_not(turn.user, request, version))
 
 
 async def on_button(turn: Turn, parts: list[str]) -> None:
@@ -84,26 +94,56 @@ async def on_button(turn: Turn, parts: list[str]) -> None:
     _, action, version = parsed
     if await _refused(turn, request, version):
         return
+    if action == "s":
+        text = turn.t("Each approval now names its budget route. Please choose:")
+        say_with_buttons(turn, text, decision_buttons(turn.runtime.texts, turn.locale, request))
+        return
     f = await facts(turn.session, request)
     context = _context(f, turn.locale)
     if action in TARGETS:
-        context["to"] = TARGETS[action]
-    if action == "s":
-        context.update(amount=request.jumlah)
+        context.update(to=TARGETS[action], amount=request.jumlah)
         context["params"]["amount"] = format_money(request.jumlah, turn.locale)
+    if action in ROUTES:
+        _set_route(turn, context, ROUTES[action])
     await turn.start_flow(FLOWS[action], context)
+
+
+def budget_year(request: DanaRequest) -> int:
+    """The tahun anggaran an approval names: the activity's year, or the RKP Desa's year once
+    proposed there."""
+    return request.tahun_anggaran if request.status == dana.RKP else request.year
 
 
 def _context(f: Facts, locale: str) -> dict[str, Any]:
     request = f.request
     uraian = request.uraian if len(request.uraian) <= 80 else request.uraian[:77] + "…"
+    year = budget_year(request)
     params = {
         "reference": f.reference,
         "desa": f.desa,
         "requested": format_money(request.jumlah, locale),
         "kegiatan": uraian,
+        "tahun": str(year),
     }
-    return {"request_id": request.id, "version": request.version, "params": params}
+    kegiatan = [[kode, f"{kode} {nama}"] for kode, nama in budget.kegiatan()]
+    return {
+        "request_id": request.id,
+        "version": request.version,
+        "year": year,
+        "params": params,
+        "choices": {"dana_kegiatan": kegiatan},
+    }
+
+
+def _set_route(turn: Turn, context: dict[str, Any], rute: str, kegiatan: str | None = None) -> None:
+    """The route, its tahun anggaran (the RKP Desa's is the next year) and how the question
+    names it."""
+    year = context["year"] + (1 if rute == "rkp" else 0)
+    context.update(rute=rute, tahun=year, kegiatan=kegiatan)
+    shown = turn.t(ROUTE_LABELS[rute], tahun=str(year))
+    if kegiatan:
+        shown = f"{shown} ({kegiatan} {budget.kegiatan_name(kegiatan)})"
+    context["params"].update(route=shown, tahun=str(year))
 
 
 async def on_partial_amount(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -127,7 +167,27 @@ async def on_partial_amount(turn: Turn, _flow: Flow, answers: dict[str, Any]) ->
     )
     params = {**context["params"], "amount": format_money(amount, turn.locale) if whole else shown}
     to = "disetujui" if whole else "disetujui_sebagian"
-    await turn.start_flow("dana_setuju", {**context, "to": to, "amount": amount, "params": params})
+    await turn.start_flow("dana_rute", {**context, "to": to, "amount": amount, "params": params})
+
+
+async def on_route(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    """A partial approval's route: the APBDes asks for its kegiatan, the others confirm."""
+    context = dict(turn.state.context)
+    request = await turn.session.get(DanaRequest, context["request_id"])
+    if await _refused(turn, request, context["version"]):
+        return
+    _set_route(turn, context, answers["rute"])
+    await turn.start_flow("dana_apbdes" if answers["rute"] == "apbdes" else "dana_setuju", context)
+
+
+async def on_kegiatan(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    """The APBDes kegiatan chosen: the last question is the confirmation."""
+    context = dict(turn.state.context)
+    request = await turn.session.get(DanaRequest, context["request_id"])
+    if await _refused(turn, request, context["version"]):
+        return
+    _set_route(turn, context, "apbdes", answers["kegiatan"])
+    await turn.start_flow("dana_setuju", context)
 
 
 async def on_confirm(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -138,36 +198,49 @@ async def on_confirm(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
             "Nothing was decided; {reference} still waits for your decision.",
             reference=context["params"]["reference"],
         )
-        fresh = request is not None and request.status == dana.WAITING
+        fresh = request is not None and request.status in dana.DECIDABLE
         buttons = decision_buttons(turn.runtime.texts, turn.locale, request) if fresh else ()
         say_with_buttons(turn, text, buttons)
         return
     reason = answers.get("alasan") or answers.get("catatan")
     reason = printable(reason) if reason else None
-    await decide(turn, context, context["to"], context.get("amount"), reason)
+    if answers.get("minta"):
+        context = {**context, "minta": answers["minta"]}
+    await decide(turn, context, context["to"], reason)
 
 
-async def decide(
-    turn: Turn, context: dict[str, Any], to: str, amount: int | None, reason: str | None
-) -> None:
+async def decide(turn: Turn, context: dict[str, Any], to: str, reason: str | None) -> None:
     """The one place a decision happens: locked, checked again, recorded, announced."""
     request = await dana.lock(turn.session, context["request_id"])
     if request is None or await _refused(turn, request, context["version"]):
         return
+    amount = context.get("amount") if to in dana.APPROVED else None
     before = dana.transition(request, to, turn.now)
-    request.jumlah_disetujui = amount if to in dana.APPROVED else None
+    request.jumlah_disetujui = amount
     request.catatan = reason
+    request.rute, request.tahun_anggaran = context.get("rute"), context.get("tahun")
+    request.kegiatan_apbdes = context.get("kegiatan")
     request.decided_by, request.decided_at = turn.user.id, turn.now
     who = (turn.session, turn.now, turn.user, turn.msg.channel)
-    await record(*who, request, "decided", before, to, amount=amount, reason=reason)
+    data = {k: context[k] for k in ("rute", "tahun", "kegiatan", "minta") if context.get(k)}
+    await record(*who, request, "decided", before, to, amount=amount, reason=reason, data=data)
     f = await facts(turn.session, request)
-    threshold = turn.runtime.settings.dana_dinkes_threshold
-    await decided(turn.session, turn.runtime.texts, turn.now, f, turn.user, threshold)
-    turn.say(
+    minta = MINTA_LABELS.get(context.get("minta", ""))
+    settings, texts = turn.runtime.settings, turn.runtime.texts
+    await decided(
+        turn.session, texts, turn.now, f, turn.user, settings.dana_dinkes_threshold, minta
+    )
+    text = turn.t(
         "Recorded: {reference} is now {status}. The requester is being told.",
         reference=f.reference,
         status=status(to),
     )
+    if to in dana.APPROVED:  # the desa spends it: the kades confirms the realisasi later
+        text += "\n" + turn.t(
+            "After the activity, confirm the dana realised with its SPJ reference here, or "
+            "invite your operator desa with /operator to do it."
+        )
+    say_with_buttons(turn, text, desa_buttons(texts, turn.locale, request))
 
 
 def install(runtime: Runtime) -> None:
@@ -175,7 +248,10 @@ def install(runtime: Runtime) -> None:
     runtime.submit_handlers.update(
         {
             "dana_sebagian": on_partial_amount,
+            "dana_rute": on_route,
+            "dana_apbdes": on_kegiatan,
             "dana_setuju": on_confirm,
+            "dana_rkp": on_confirm,
             "dana_tolak": on_confirm,
             "dana_revisi": on_confirm,
         }

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from conversations.model import N_, Flow
 from conversations.parsing import normalize
 from db import dana, queries
@@ -19,12 +17,13 @@ from db.dana import DanaRequest
 from db.models import Desa, User
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
+from handlers.dana import budget
 from handlers.dana import decision as dana_decision
+from handlers.dana import operators as dana_operators
+from handlers.dana import realisasi as dana_realisasi
 from handlers.dana import requester as dana_requester
 from handlers.dana.common import (
     confirm_sent,
-    decision_buttons,
-    describe,
     facts,
     line,
     money,
@@ -32,16 +31,17 @@ from handlers.dana.common import (
     printable,
     record,
     request_context,
-    requester_buttons,
-    say_with_buttons,
     status,
 )
 from handlers.dana.notify import ask_kades
+from handlers.dana.reading import show_request
 from handlers.people import roles
 from handlers.people.coaching import followed_desa
 from handlers.people.roles import Can, Place, can, roles_that
 
-ROLES = roles_that(Can.DANA_REQUEST | Can.DANA_DECIDE | Can.DANA_OVERSEE | Can.DANA_FOLLOW)
+ROLES = roles_that(
+    Can.DANA_REQUEST | Can.DANA_DECIDE | Can.DANA_ACCOUNT | Can.DANA_OVERSEE | Can.DANA_FOLLOW
+)
 
 
 async def dana_command(turn: Turn, arg: str) -> None:
@@ -51,8 +51,8 @@ async def dana_command(turn: Turn, arg: str) -> None:
         await show_request(turn, arg.strip())
     elif can(user.role, Can.DANA_REQUEST):
         await (my_requests(turn) if normalize(arg) == "status" else start_request(turn))
-    elif can(user.role, Can.DANA_DECIDE):
-        await waiting_list(turn, user)
+    elif can(user.role, Can.DANA_DECIDE) or can(user.role, Can.DANA_ACCOUNT):
+        await desa_list(turn, user)
     elif can(user.role, Can.DANA_OVERSEE):
         await overview(turn)
     else:  # a camat or a pendamping desa: the desa they coach
@@ -129,7 +129,8 @@ async def on_request(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
 
 
 async def _create(turn: Turn, desa: Desa, answers: dict[str, Any]) -> DanaRequest:
-    year = turn.runtime.texts.today(turn.now).year
+    # An activity in another year belongs to that year's APBDes, and is numbered in it.
+    year = budget.fiscal_year(answers["bulan"])
     request = DanaRequest(
         year=year,
         number=await dana.next_number(turn.session, year),
@@ -141,6 +142,9 @@ async def _create(turn: Turn, desa: Desa, answers: dict[str, Any]) -> DanaReques
         sasaran=answers["sasaran"],
         jumlah=answers["jumlah"],
         bulan=answers["bulan"],
+        volume=printable(answers["volume"]),
+        pelaksana=answers["pelaksana"],
+        rab_foto=answers["rab"]["file_id"] if answers.get("rab") else None,
         status=dana.WAITING,
         version=1,
         created_at=turn.now,
@@ -172,13 +176,27 @@ async def my_requests(turn: Turn) -> None:
     turn.say_raw("\n".join([*lines, turn.t(FOOTER, reference=requests[0].reference)]))
 
 
-async def waiting_list(turn: Turn, user: User) -> None:
-    requests = await dana.waiting_in_desa(turn.session, user.desa_id) if user.desa_id else []
-    if not requests:
-        turn.say("No dana desa requests are waiting for your decision.")
+async def desa_list(turn: Turn, user: User) -> None:
+    """The desa's side: what waits for the kades, what was proposed to the RKP Desa (by year),
+    and what waits for the dana realised."""
+    found = await dana.open_in_desa(turn.session, user.desa_id) if user.desa_id else []
+    sections: list[tuple[str, list[DanaRequest], dict[str, str]]] = []
+    if can(user.role, Can.DANA_DECIDE):
+        waiting = [r for r in found if r.status == dana.WAITING]
+        sections.append((N_("Requests waiting for your decision:"), waiting, {}))
+        for year in sorted({r.tahun_anggaran or r.year for r in found if r.status == dana.RKP}):
+            rkp = [r for r in found if r.status == dana.RKP and r.tahun_anggaran == year]
+            sections.append((N_("Proposed to the RKP Desa {tahun}:"), rkp, {"tahun": str(year)}))
+    unpaid = [r for r in found if r.status in dana.APPROVED and r.realisasi_jumlah is None]
+    sections.append((N_("Approved, waiting for the dana realised:"), unpaid, {}))
+    lines: list[str] = []
+    for title, requests, params in sections:
+        if requests:
+            lines += [turn.t(title, **params), *await _lines(turn, requests)]
+    if not lines:
+        turn.say("No dana desa requests of your desa need anything now.")
         return
-    lines = [turn.t("Requests waiting for your decision:"), *await _lines(turn, requests)]
-    turn.say_raw("\n".join([*lines, turn.t(FOOTER, reference=requests[0].reference)]))
+    turn.say_raw("\n".join([*lines, turn.t(FOOTER, reference=found[0].reference)]))
 
 
 async def overview(turn: Turn, desa_ids: list[int] | None = None) -> None:
@@ -200,67 +218,6 @@ async def overview(turn: Turn, desa_ids: list[int] | None = None) -> None:
     requests = await dana.recent(turn.session, desa_ids=desa_ids)
     lines += ["", turn.t("Latest requests:"), *await _lines(turn, requests)]
     turn.say_raw("\n".join([*lines, turn.t(FOOTER, reference=requests[0].reference)]))
-
-
-async def may_read(session: AsyncSession, user: User, request: DanaRequest) -> bool:
-    if can(user.role, Can.DANA_FOLLOW):
-        return request.desa_id in (await followed_desa(session, user) or ())
-    return (
-        user.id == request.requester_id
-        or can(user.role, Can.DANA_OVERSEE)
-        or (can(user.role, Can.DANA_DECIDE) and user.desa_id == request.desa_id)
-        or (
-            can(user.role, Can.DANA_REQUEST)
-            and request.puskesmas_id is not None
-            and user.puskesmas_id == request.puskesmas_id
-        )
-    )
-
-
-async def show_request(turn: Turn, reference: str) -> None:
-    request = await dana.by_reference(turn.session, reference)
-    if request is None or not await may_read(turn.session, turn.user, request):
-        turn.say("No request {reference} was found for you.", reference=reference.upper())
-        return
-    texts, locale, user = turn.runtime.texts, turn.locale, turn.user
-    f = await facts(turn.session, request)
-    lines = [describe(texts, locale, f), turn.t("Status: {status}", status=status(request.status))]
-    if request.jumlah_disetujui is not None:
-        lines.append(turn.t("Approved: {amount}", amount=money(request.jumlah_disetujui)))
-    if request.catatan:
-        lines.append(turn.t("Note from the kepala desa: {note}", note=request.catatan))
-    if request.realisasi_jumlah is not None:
-        lines.append(
-            turn.t(
-                "Used: {amount} on {day}",
-                amount=money(request.realisasi_jumlah),
-                day=request.realisasi_tanggal,
-            )
-        )
-    lines += ["", turn.t("History:"), *await _history(turn, request)]
-    buttons = ()
-    if user.id == request.requester_id:
-        buttons = requester_buttons(texts, locale, request)
-    elif dana_decision.may_decide(user, request) and request.status == dana.WAITING:
-        buttons = decision_buttons(texts, locale, request)
-    say_with_buttons(turn, "\n".join(lines), buttons)
-
-
-async def _history(turn: Turn, request: DanaRequest) -> list[str]:
-    lines = []
-    for event in await dana.history(turn.session, request.id):
-        if event.to_status is None:  # refusals and delivery problems stay in the audit only
-            continue
-        actor = await turn.session.get(User, event.actor_user_id) if event.actor_user_id else None
-        lines.append(
-            turn.t(
-                "{when}: {status} ({who})",
-                when=turn.runtime.texts.moment(event.at, turn.locale),
-                status=status(event.to_status),
-                who=actor.name if actor else "-",
-            )
-        )
-    return lines
 
 
 async def waiting_for_new_kades(turn: Turn) -> None:
@@ -291,4 +248,6 @@ def install(runtime: Runtime) -> None:
     runtime.submit_handlers.update({"dana_pilih_desa": on_desa, "dana_desa": on_request})
     dana_decision.install(runtime)
     dana_requester.install(runtime)
+    dana_realisasi.install(runtime)
+    dana_operators.install(runtime)
     _after_registration(runtime)

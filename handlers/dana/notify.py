@@ -20,10 +20,12 @@ from db.models import ChannelIdentity, Outbox, User
 from handlers.core.inbound import Runtime
 from handlers.core.outgoing import Button, Outgoing
 from handlers.core.text import Texts
+from handlers.dana.budget import route, year_notes
 from handlers.dana.common import (
     KATEGORI_LABELS,
     Facts,
     decision_buttons,
+    desa_buttons,
     describe,
     facts,
     money,
@@ -31,7 +33,7 @@ from handlers.dana.common import (
     requester_buttons,
     status,
 )
-from handlers.people.roles import Can, roles_that
+from handlers.people.roles import Can, can, roles_that
 
 KADES = "dana_kades"  # a decision to make; if it cannot be delivered the requester is told
 REQUESTER = "dana_requester"
@@ -93,7 +95,8 @@ async def ask_kades(
         tail = texts(
             N_("Please decide with the buttons below. Nothing counts until you confirm."), locale
         )
-        body = f"{lead}{describe(texts, locale, f)}\n\n{tail}"
+        notes = "".join(f"\n{n}" for n in year_notes(texts, locale, request, texts.today(now)))
+        body = f"{lead}{describe(texts, locale, f)}{notes}\n\n{tail}"
         return body, decision_buttons(texts, locale, request)
 
     reached = 0
@@ -102,10 +105,41 @@ async def ask_kades(
     return reached
 
 
+DECIDED = {
+    "disetujui": N_(
+        "Good news: {reference} ({desa}) was approved by {kades}: {amount}, funded {route}. "
+        "The desa spends it and confirms the dana realised; after the activity, report its "
+        "output with the button below."
+    ),
+    "disetujui_sebagian": N_(
+        "{reference} ({desa}) was partly approved by {kades}: {amount} of the {requested} "
+        "requested, funded {route}. The desa spends it and confirms the dana realised; after "
+        "the activity, report its output with the button below."
+    ),
+    "ditolak": N_("{reference} ({desa}) was rejected by {kades}. Reason: {reason}"),
+    "perlu_revisi": N_(
+        "{kades} asks for a revision of {reference} ({desa}): {minta}. {reason}\n"
+        "Press Revise to change and send it again, or Withdraw."
+    ),
+    dana.RKP: N_(
+        "{kades} proposes {reference} ({desa}) to the musdes for the RKP Desa {tahun}: nothing "
+        "is approved for now. Please bring it to the musdes or the lokmin as well; the kepala "
+        "desa decides again once the APBDes {tahun} is set."
+    ),
+}
+
+
 async def decided(
-    session: AsyncSession, texts: Texts, now: datetime, f: Facts, kades: User, threshold: int
+    session: AsyncSession,
+    texts: Texts,
+    now: datetime,
+    f: Facts,
+    kades: User,
+    threshold: int,
+    minta: Text | None = None,
 ) -> None:
-    """The decision to the requester, to Dinkes above the threshold, and to the other kades."""
+    """The decision to the requester, to Dinkes above the threshold, to the other kades and,
+    for an approval, to the desa's operators who will confirm the realisasi."""
     request = f.request
     params = {
         "reference": f.reference,
@@ -115,30 +149,37 @@ async def decided(
         "requested": money(request.jumlah),
         "reason": request.catatan or "",
         "status": status(request.status),
+        "tahun": Text.raw(str(request.tahun_anggaran or request.year)),
+        "minta": minta or Text(N_("Something else")),
     }
-    msgid = {
-        "disetujui": N_(
-            "Good news: {reference} ({desa}) was approved by {kades}: {amount}. "
-            "After the activity, record the realisation with the button below."
-        ),
-        "disetujui_sebagian": N_(
-            "{reference} ({desa}) was partly approved by {kades}: {amount} of the {requested} "
-            "requested. After the activity, record the realisation with the button below."
-        ),
-        "ditolak": N_("{reference} ({desa}) was rejected by {kades}. Reason: {reason}"),
-        "perlu_revisi": N_(
-            "{kades} asks for a revision of {reference} ({desa}): {reason}\n"
-            "Press Revise to change and send it again, or Withdraw."
-        ),
-    }[request.status]
+    way = {"route": lambda locale: route(texts, locale, request) or ""}
+    msgid = DECIDED[request.status]
     requester = await session.get(User, request.requester_id)
-    await send(session, now, requester, REQUESTER, request, _plain(texts, msgid, params, request))
+    render = _plain(texts, msgid, params, request, way)
+    await send(session, now, requester, REQUESTER, request, render)
     if request.status in dana.APPROVED and (request.jumlah_disetujui or 0) >= threshold:
         await _tell_overseers(session, texts, now, f, params)
     info = N_("{reference} ({desa}) was decided by {kades}: {status}. No action is needed.")
     for other in await deciders(session, request.desa_id):
         if other.id != kades.id:
             await send(session, now, other, INFO, request, _plain(texts, info, params))
+    if request.status in dana.APPROVED:
+        await _tell_operators(session, texts, now, f, params, way)
+
+
+async def _tell_operators(
+    session: AsyncSession, texts: Texts, now: datetime, f: Facts, params: dict, way: dict
+) -> None:
+    msgid = N_(
+        "{reference} ({desa}) was approved by {kades}: {amount}, funded {route}. After paying, "
+        "confirm the dana realised with its SPJ reference."
+    )
+    request = f.request
+    render = _plain(texts, msgid, params, None, way, lambda loc: desa_buttons(texts, loc, request))
+    accountants = roles_that(Can.DANA_ACCOUNT)
+    for user in await dana.active_in_desa(session, accountants, request.desa_id):
+        if not can(user.role, Can.DANA_DECIDE):  # the kades reads it in the decision's reply
+            await send(session, now, user, INFO, request, render)
 
 
 async def _tell_overseers(
@@ -173,10 +214,36 @@ async def to_kades(
         await send(session, now, kades, INFO, f.request, _plain(texts, msgid, params))
 
 
-def _plain(texts: Texts, msgid: str, params: dict, request: DanaRequest | None = None) -> Render:
+async def to_requester(
+    session: AsyncSession, texts: Texts, now: datetime, f: Facts, msgid: str, **params: object
+) -> None:
+    """A notice to the requester, with the buttons the request now offers them."""
+    params = {"reference": f.reference, "desa": f.desa, **params}
+    requester = await session.get(User, f.request.requester_id)
+    await send(
+        session, now, requester, REQUESTER, f.request, _plain(texts, msgid, params, f.request)
+    )
+
+
+def _plain(
+    texts: Texts,
+    msgid: str,
+    params: dict,
+    request: DanaRequest | None = None,
+    per_locale: dict[str, Callable[[str], str]] | None = None,
+    buttons: Callable[[str], tuple[Button, ...]] | None = None,
+) -> Render:
+    """A notice in the recipient's language, with the requester's buttons when `request` is
+    given (or other `buttons`), and parameters that are themselves rendered per language."""
+
     def render(locale: str) -> tuple[str, tuple[Button, ...]]:
-        buttons = requester_buttons(texts, locale, request) if request is not None else ()
-        return texts(msgid, locale, **params), buttons
+        extra = {k: f(locale) for k, f in (per_locale or {}).items()}
+        shown: tuple[Button, ...] = ()
+        if buttons is not None:
+            shown = buttons(locale)
+        elif request is not None:
+            shown = requester_buttons(texts, locale, request)
+        return texts(msgid, locale, **params, **extra), shown
 
     return render
 

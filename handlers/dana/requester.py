@@ -1,25 +1,24 @@
 """What the requester does after sending: withdraw while it waits, revise and send again when
-the kades asks, and record the realisasi once approved. The buttons (`dr:<id>:<action>:<version>`)
+the kades asks, and report the activity's health output once approved (the desa confirms the
+money: handlers.dana.realisasi). The buttons (`dr:<id>:<action>:<version>`)
 come in messages through the outbox; every change re-checks under a row lock."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from conversations import engine
-from conversations.model import N_, Day, Flow, Outcome, Reply, ReplyEvent, State, Text
+from conversations.model import N_, Flow, Outcome, Reply, ReplyEvent, State, Text
 from db import dana
 from db.dana import DanaRequest
 from db.models import Desa, User
 from handlers.core.inbound import Runtime
-from handlers.core.text import format_money
 from handlers.core.turn import Turn
+from handlers.dana import budget
 from handlers.dana.common import (
     Facts,
     confirm_sent,
     facts,
-    money,
     parse_button,
     printable,
     record,
@@ -29,9 +28,14 @@ from handlers.dana.common import (
     status,
 )
 from handlers.dana.notify import ask_kades, to_kades
+from handlers.dana.realisasi import record_output
 
-ALLOWED = {"tarik": (dana.WAITING, "perlu_revisi"), "rev": ("perlu_revisi",), "real": dana.APPROVED}
-FIELDS = ("kategori", "uraian", "sasaran", "jumlah", "bulan")
+ALLOWED = {
+    "tarik": (dana.WAITING, "perlu_revisi"),
+    "rev": ("perlu_revisi",),
+    "real": dana.APPROVED,
+}
+FIELDS = ("kategori", "uraian", "volume", "sasaran", "jumlah", "bulan", "pelaksana")
 NOT_YOURS = N_("Sorry, only the person who made request {reference} can do this.")
 NOT_NOW = N_("This cannot be done now: {reference} is {status}.")
 
@@ -45,6 +49,8 @@ def _why_not(
     message = stale_message(request, version)
     if message is None and request.status not in ALLOWED[action]:
         message = NOT_NOW
+    if message is None and action == "real" and request.hasil_terlayani is not None:
+        message = N_("The output of {reference} was already reported.")
     return ("stale", message) if message else None
 
 
@@ -75,9 +81,8 @@ async def on_button(turn: Turn, parts: list[str]) -> None:
     if action == "tarik":
         await turn.start_flow("dana_tarik", context)
     elif action == "real":
-        approved = request.jumlah_disetujui or request.jumlah
-        context["params"]["approved"] = format_money(approved, turn.locale)
-        await turn.start_flow("dana_realisasi", {**context, "soft_max": {"jumlah": approved}})
+        context["params"]["sasaran"] = str(request.sasaran)
+        await turn.start_flow("dana_hasil", {**context, "soft_max": {"terlayani": request.sasaran}})
     else:
         await _open_for_revision(turn, f)
 
@@ -116,7 +121,7 @@ async def _open_for_revision(turn: Turn, f: Facts) -> None:
         flow=flow.name,
         version=flow.version,
         step=engine.REVIEW,
-        answers={key: getattr(request, key) for key in FIELDS},
+        answers=_answers(request),
         history=list(flow.keys),
         context=context,
         nonce=turn.nonce + 1,
@@ -133,6 +138,13 @@ async def _open_for_revision(turn: Turn, f: Facts) -> None:
     await turn.apply(flow, Outcome(state, (ReplyEvent(reply),)))
 
 
+def _answers(request: DanaRequest) -> dict[str, Any]:
+    """The request's answers as the form holds them (the RAB photo as a photo answer)."""
+    answers = {key: getattr(request, key) for key in FIELDS}
+    answers["rab"] = {"file_id": request.rab_foto} if request.rab_foto else None
+    return answers
+
+
 async def resubmit(turn: Turn, answers: dict[str, Any]) -> None:
     context = turn.state.context
     request = await dana.lock(turn.session, context["revise_id"])
@@ -142,7 +154,17 @@ async def resubmit(turn: Turn, answers: dict[str, Any]) -> None:
         k: [getattr(request, k), answers[k]] for k in FIELDS if getattr(request, k) != answers[k]
     }
     for key in FIELDS:
-        setattr(request, key, printable(answers[key]) if key == "uraian" else answers[key])
+        value = answers[key]
+        setattr(request, key, printable(value) if key in ("uraian", "volume") else value)
+    rab = answers["rab"]["file_id"] if answers.get("rab") else None
+    if rab != request.rab_foto:
+        changes["rab"] = [request.rab_foto, rab]
+    request.rab_foto = rab
+    year = budget.fiscal_year(request.bulan)
+    if year != request.year:  # moved to another tahun anggaran: numbered in that year
+        old = request.reference
+        request.year, request.number = year, await dana.next_number(turn.session, year)
+        changes["reference"] = [old, request.reference]
     before = dana.transition(request, dana.WAITING, turn.now)
     request.submitted_at = turn.now
     request.catatan = request.decided_by = request.decided_at = None
@@ -155,37 +177,18 @@ async def resubmit(turn: Turn, answers: dict[str, Any]) -> None:
     confirm_sent(turn, f, await ask_kades(turn.session, turn.runtime.texts, turn.now, f, True))
 
 
-# --- realisasi ------------------------------------------------------------------------------
+# --- the health output ---------------------------------------------------------------------
 
 
-async def on_realisation(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+async def on_output(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     context = turn.state.context
     request = await dana.lock(turn.session, context["request_id"])
     if await _refused(turn, request, context["version"], "real"):
         return
-    request.realisasi_jumlah = answers["jumlah"]
-    request.realisasi_tanggal = date.fromisoformat(answers["tanggal"])
-    request.realisasi_foto = answers["foto"]["file_id"] if answers.get("foto") else None
-    before = dana.transition(request, "selesai", turn.now)
-    who = (turn.session, turn.now, turn.user, turn.msg.channel)
-    data = {
-        "tanggal": answers["tanggal"],
-        "foto": request.realisasi_foto,
-        "overrides": answers.get("_overrides", []),
-    }
-    await record(*who, request, "realised", before, "selesai", amount=answers["jumlah"], data=data)
-    f = await facts(turn.session, request)
-    notice = N_(
-        "Realisation of {reference} ({desa}): {amount} used on {day}. The request is complete."
-    )
-    amount, day = money(answers["jumlah"]), Day(request.realisasi_tanggal)
-    await to_kades(turn.session, turn.runtime.texts, turn.now, f, notice, amount=amount, day=day)
-    turn.say(
-        "Realisation of {reference} recorded. Thank you, the request is complete.",
-        reference=f.reference,
-    )
+    if not await record_output(turn, request, answers):
+        await turn.start_flow("dana_hasil", context)
 
 
 def install(runtime: Runtime) -> None:
     runtime.actions["dr"] = on_button
-    runtime.submit_handlers.update({"dana_tarik": on_withdraw, "dana_realisasi": on_realisation})
+    runtime.submit_handlers.update({"dana_tarik": on_withdraw, "dana_hasil": on_output})

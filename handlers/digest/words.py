@@ -6,6 +6,7 @@ from conversations.forms.report_common import KLASTER_BY_KEY
 from conversations.forms.spm import SPM_BY_KEY
 from conversations.model import N_, Money, Text
 from handlers.core.text import Texts, format_day
+from handlers.dana.budget import ROUTE_NAMES
 from handlers.digest.build import Digest, Figure
 
 MAX_NAMES = 10
@@ -49,9 +50,18 @@ def render(digest: Digest, texts: Texts, locale: str, deadline: str) -> str:
             waiting=d.waiting_long,
             amount=Money(d.approved_rupiah),
         )
+        + _routes(d.routes, t, locale)
     )
     lines += _spm(digest, t, locale)
     return "\n".join(lines)
+
+
+def _routes(routes: tuple[tuple[str, int], ...], texts: Texts, locale: str) -> str:
+    """ " (APBDes 2, RKP Desa 1)": the month's decisions by budget route, when there are any."""
+    if not routes:
+        return ""
+    parts = [f"{texts(ROUTE_NAMES[r], locale)} {n}" for r, n in routes if r in ROUTE_NAMES]
+    return f" ({', '.join(parts)})"
 
 
 def headline(digest: Digest, texts: Texts, locale: str) -> str:

@@ -48,6 +48,9 @@ async def dhis2(runtime: Runtime, req: Request, mapping_path: Path) -> tuple[Any
         values = await export_queries.report_values(
             session, exports.monday(req.first), req.last, req.scope, running_counts(flows)
         )
+        decisions = await export_queries.dana_decisions(
+            session, *exports.span(runtime.texts, req), req.scope
+        )
     weekly = {code for code, ind in catalog(flows).items() if ind.klaster in WEEKLY}
     values = {k: v for k, v in values.items() if k[1] >= req.first or k[2] in weekly}
     written = not mapping_path.exists()
@@ -56,4 +59,7 @@ async def dhis2(runtime: Runtime, req: Request, mapping_path: Path) -> tuple[Any
         export_files.write_json(mapping, mapping_path)
     else:
         mapping = json.loads(mapping_path.read_text(encoding="utf-8"))
-    return export_files.dhis2_values(values, weekly, names, mapping), written
+    payload = export_files.dhis2_values(values, weekly, names, mapping)
+    local = [(p, runtime.texts.today(at), r, n) for p, at, r, n in decisions]
+    payload["dataValues"] += export_files.dhis2_dana(local, names, mapping)
+    return payload, written

@@ -22,6 +22,7 @@ from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
 from handlers.core.turn import Turn
+from handlers.dana.budget import ROUTE_NAMES
 from handlers.dana.common import KATEGORI_LABELS, STATUS_LABELS
 from handlers.exports import files as export_files
 from handlers.exports.pws import pws_sheet
@@ -101,17 +102,21 @@ def _utc(texts: Texts, day: date) -> datetime:
     return datetime.combine(day, time(0), texts.timezone).astimezone(UTC)
 
 
+def span(texts: Texts, req: Request) -> tuple[datetime, datetime]:
+    """The export's days as a [start, end) of UTC times."""
+    return _utc(texts, req.first), _utc(texts, req.last + timedelta(days=1))
+
+
 async def _dana_sheet(session, texts: Texts, locale: str, req: Request) -> Sheet:
     t = texts
-    found = await eq.dana_requests(
-        session, _utc(t, req.first), _utc(t, req.last + timedelta(days=1)), req.scope
-    )
+    found = await eq.dana_requests(session, *span(t, req), req.scope)
     header = tuple(
         t(m, locale)
         for m in (
             N_("Reference"), N_("Desa"), N_("Puskesmas"), N_("Category"), N_("Activity"),
             N_("Amount requested"), N_("Status"), N_("Amount approved"), N_("Submitted"),
-            N_("Decided"),
+            N_("Decided"), N_("Budget route"), N_("Tahun anggaran"), N_("APBDes kegiatan"),
+            N_("Dana realised"), N_("SPJ reference"), N_("Realisasi date"), N_("People served"),
         )
     )  # fmt: skip
     rows = []
@@ -129,10 +134,18 @@ async def _dana_sheet(session, texts: Texts, locale: str, req: Request) -> Sheet
                 r.jumlah_disetujui,
                 _local(t, r.created_at),
                 _local(t, r.decided_at) if r.decided_at else None,
+                t(ROUTE_NAMES[r.rute], locale) if r.rute else None,
+                r.tahun_anggaran,
+                r.kegiatan_apbdes,
+                r.realisasi_jumlah,
+                r.realisasi_spj,
+                r.realisasi_tanggal,
+                r.hasil_terlayani,
             )
         )
     total = (t(N_("Total"), locale), None, None, None, None, sum(r[5] for r in rows), None,
-             sum(r[7] or 0 for r in rows), None, None)  # fmt: skip
+             sum(r[7] or 0 for r in rows), None, None, None, None, None,
+             sum(r[13] or 0 for r in rows), None, None, None)  # fmt: skip
     return Sheet(t(N_("Dana desa"), locale), header, rows, total)
 
 

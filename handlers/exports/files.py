@@ -99,10 +99,15 @@ def _slug(title: str) -> str:
 # --- DHIS2 ---------------------------------------------------------------------------------
 
 
+# Dana desa decisions per budget route and month: how many, and the rupiah approved.
+DANA_ROUTES = ("apbdes", "perubahan", "btt", "rkp", "tidak_tercatat")
+DANA_CODES = tuple(f"DANA_{r.upper()}_{kind}" for r in DANA_ROUTES for kind in ("N", "RP"))
+
+
 def dhis2_mapping(codes: Sequence[str], puskesmas: dict[int, str]) -> dict[str, Any]:
     """Our codes as placeholders: replace them with the DHIS2 UIDs or codes of the instance."""
     return {
-        "dataElements": {code: f"ILP_{code}" for code in codes},
+        "dataElements": {code: f"ILP_{code}" for code in (*codes, *DANA_CODES)},
         "orgUnits": {name: f"PKM_{pid}" for pid, name in puskesmas.items()},
         "idScheme": "CODE",
     }
@@ -134,6 +139,36 @@ def dhis2_values(
             }
         )
     return {"dataValues": out}
+
+
+def dhis2_dana(
+    decisions: Sequence[tuple[int, date, str, int]],
+    puskesmas: dict[int, str],
+    mapping: dict[str, Any],
+) -> list[dict[str, str]]:
+    """Monthly (yyyyMM) counts and rupiah of the decisions per puskesmas and budget route, from
+    (puskesmas id, local day of the decision, route, approved rupiah)."""
+    elements, units = mapping["dataElements"], mapping["orgUnits"]
+    sums: dict[tuple[str, int, str], list[int]] = {}
+    for pid, day, route, rupiah in decisions:
+        key = (f"{day:%Y%m}", pid, route)
+        total = sums.setdefault(key, [0, 0])
+        total[0], total[1] = total[0] + 1, total[1] + rupiah
+    out = []
+    for (period, pid, route), (count, rupiah) in sorted(sums.items()):
+        for kind, value in (("N", count), ("RP", rupiah)):
+            code = f"DANA_{route.upper()}_{kind}"
+            if code in elements and puskesmas.get(pid) in units:
+                unit = units[puskesmas[pid]]
+                out.append(
+                    {
+                        "dataElement": elements[code],
+                        "period": period,
+                        "orgUnit": unit,
+                        "value": str(value),
+                    }
+                )
+    return out
 
 
 def prune(folder: Path, now: float, keep_days: int = KEEP_DAYS) -> int:

@@ -24,6 +24,7 @@ class Role(StrEnum):
     PMD = "pmd"  # Dinas PMD (pemberdayaan masyarakat dan desa)
     CAMAT = "camat"  # coaches the desa of his kecamatan; decides nothing
     PENDAMPING_DESA = "pendamping_desa"  # TPP Kemendes: coaches the desa assigned to them
+    OPERATOR_DESA = "operator_desa"  # keeps a desa's accounts (Siskeudes, SPJ); the kades invites
     ADMIN = "admin"
 
 
@@ -47,6 +48,8 @@ class Can(Flag):
     DANA_DECIDE = auto()  # decides its desa's requests
     DANA_OVERSEE = auto()  # reads every request, decides none
     DANA_FOLLOW = auto()  # reads the requests of the desa it coaches, decides none
+    DANA_ACCOUNT = auto()  # confirms its desa's dana terealisasi with the SPJ reference
+    INVITE_OPERATOR = auto()  # invites an operator desa for its own desa (/operator)
     PAUSE_REMINDERS = auto()  # /jeda, /lanjut
     HEAR_REMINDERS = auto()  # the afternoon reminder of its puskesmas's missing reports
     HEAR_DIGEST = auto()  # the morning digest and the monthly summary
@@ -79,7 +82,11 @@ TABLE: dict[Role, RoleInfo] = {
     Role.KADES: RoleInfo(
         N_("village head (kepala desa)"),
         Place.DESA,
-        Can.DANA_DECIDE | Can.PAUSE_REMINDERS | Can.DESA_PROFILE,
+        Can.DANA_DECIDE
+        | Can.DANA_ACCOUNT
+        | Can.INVITE_OPERATOR
+        | Can.PAUSE_REMINDERS
+        | Can.DESA_PROFILE,
     ),
     Role.DINKES: RoleInfo(
         N_("Dinas Kesehatan staff"),
@@ -103,6 +110,7 @@ TABLE: dict[Role, RoleInfo] = {
     Role.PENDAMPING_DESA: RoleInfo(
         N_("village facilitator (pendamping desa)"), Place.ASSIGNED, COACH
     ),
+    Role.OPERATOR_DESA: RoleInfo(N_("desa operator"), Place.DESA, Can.DANA_ACCOUNT),
     Role.ADMIN: RoleInfo(
         N_("administrator"),
         Place.DISTRICT,
