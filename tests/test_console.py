@@ -68,7 +68,7 @@ async def test_each_terminal_shows_its_own_chat_and_what_others_send_to_it(runti
         "lewati",  # no RAB photo
         "1",  # Kirim
     )
-    assert "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in siti
+    assert "Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in siti
     assert "Permohonan dukungan dana desa DD-2026-1 untuk" not in siti  # that is the kades's
 
     # The kades opens the console again: the request is there, its buttons numbered.

@@ -32,7 +32,7 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
         "Hal lain",
     ]
     assert await budi.press("Rincian biaya (RAB)") == [
-        "Apa yang perlu diubah pada DD-2026-1? Catatan ini akan dibaca oleh pengaju."
+        "Apa yang perlu diubah pada DD-2026-1? Catatan ini akan dibaca oleh pengusul."
     ]
     await budi.send("Mohon kurangi, anggaran desa tinggal 2 juta")
     assert budi.text == (
@@ -74,7 +74,7 @@ async def test_revise_resubmit_approve_and_record_the_realisation(registered, ou
     await outbox.drain()
     [again] = outbox.read(budi)
     assert again.startswith(
-        "Pengaju sudah merevisi permintaan ini.\nPermohonan dukungan dana desa DD-2026-1"
+        "Pengusul sudah merevisi permohonan ini.\nPermohonan dukungan dana desa DD-2026-1"
     )
     assert "Jumlah: Rp 2.000.000" in again and "Foto RAB: terlampir" in again
 

@@ -30,8 +30,8 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
 
     replies = await ask_for_dana(siti, amount="Rp 2.500.000")
     assert replies == [
-        "Permintaan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
-        "dikabarkan di sini. Ketik /dana status untuk melihat permintaan Anda.\n"
+        "Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip. Keputusannya akan "
+        "dikabarkan di sini. Ketik /dana status untuk melihat permohonan Anda.\n"
         "RKP Desa ditetapkan paling lambat akhir September: bila belum ada di APBDes 2026, "
         "kegiatan ini dapat diusulkan ke musdes untuk RKP Desa 2027."
     ]
@@ -87,12 +87,12 @@ async def test_a_petugas_asks_for_fogging_and_the_kades_approves_part_of_it(
     )
     [confirm] = await budi.send("2.2.04")
     assert confirm == (
-        "Setujui Rp 2.000.000 dari Rp 2.500.000 yang diminta untuk DD-2026-1 (Desa Sumber Urip: "
+        "Setujui Rp 2.000.000 dari Rp 2.500.000 yang diusulkan untuk DD-2026-1 (Desa Sumber Urip: "
         f"{FOGGING}), didanai dari APBDes 2026 (2.2.04 Penyelenggaraan Desa Siaga Kesehatan)?"
     )
     assert await outbox.drain() == 0  # nothing counts before the Yes
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengaju sedang diberi tahu.\n"
+        "Tercatat: DD-2026-1 sekarang disetujui sebagian. Pengusul sedang diberi tahu.\n"
         "Setelah kegiatan, konfirmasi dana terealisasi beserta nomor SPJ-nya di sini, atau undang "
         "operator desa Bapak/Ibu dengan /operator untuk melakukannya."
     ]
@@ -242,8 +242,8 @@ async def test_requests_left_waiting_are_found_for_reminders(registered, outbox,
 async def test_a_request_waits_when_no_kades_is_registered(registered, outbox, db):
     siti = await registered("petugas", "100", "Siti Aminah")
     assert await ask_for_dana(siti) == [
-        "Permintaan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
-        "bot. Permintaan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
+        "Permohonan DD-2026-1 sudah tersimpan, tetapi Kepala Desa Sumber Urip belum terdaftar di "
+        "bot. Permohonan menunggu sampai kepala desa terdaftar; mohon sampaikan juga langsung "
         "kepada kepala desa.\n" + AFTER_SEPTEMBER
     ]
     assert (await the_request(db)).status == "diajukan"
@@ -262,7 +262,7 @@ async def test_a_kades_who_registers_later_is_given_the_waiting_request(register
     await budi.press(PERUBAHAN)
     [recorded] = await budi.press("Ya")
     assert recorded.startswith(
-        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengusul sedang diberi tahu."
     )
     await outbox.drain()
     [news] = outbox.read(siti)

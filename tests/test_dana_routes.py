@@ -21,7 +21,7 @@ async def test_a_kades_proposes_a_request_to_the_rkp_desa_2027_and_both_sides_se
         "Bapak/Ibu memutuskan lagi setelah APBDes 2027 ditetapkan."
     ]
     assert await budi.press("Ya") == [
-        "Tercatat: DD-2026-1 sekarang diusulkan ke RKP Desa. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang diusulkan ke RKP Desa. Pengusul sedang diberi tahu."
     ]
     await outbox.drain()
     assert outbox.read(siti) == [
@@ -67,7 +67,7 @@ async def test_an_activity_next_year_belongs_to_its_apbdes_and_is_numbered_there
 ):
     siti, budi, _ = await people(registered)
     [sent] = await ask_for_dana(siti, month="Januari 2027")
-    assert sent.startswith("Permintaan DD-2027-1 sudah dikirim ke Kepala Desa Sumber Urip.")
+    assert sent.startswith("Permohonan DD-2027-1 sudah dikirim ke Kepala Desa Sumber Urip.")
     year_note = (
         "Kegiatan ini jatuh pada tahun 2027: masuk APBDes 2027 (perlu konfirmasi Dinas PMD), "
         "sehingga diberi nomor tahun 2027."
@@ -157,13 +157,13 @@ async def test_an_operator_desa_invited_by_the_kades_confirms_the_dana_realised(
     [welcome, *_] = await ani.press("Ya")
     assert welcome.startswith("Selamat datang, Ani Lestari!")
     [refused] = await siti.send("/operator")
-    assert refused == "Maaf, menu ini tidak tersedia untuk peran Anda."
+    assert refused == "Maaf, menu ini tidak tersedia untuk peran Bapak/Ibu."
 
     await ask_for_dana(siti)
     await outbox.drain()
     outbox.read(budi)
     assert await ani.press_data(budi.last[0].buttons[0].data) == [
-        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permintaan ini."
+        "Maaf, hanya Kepala Desa Sumber Urip yang dapat memutuskan permohonan ini."
     ]
     await budi.press(APBDES)
     await budi.send("2.2.04")
@@ -251,7 +251,7 @@ async def test_a_revision_that_moves_the_activity_to_next_year_numbers_it_there(
     await siti.press("Bulan")
     await siti.send("Januari 2027")
     [sent] = await siti.press("Kirim")
-    assert sent.startswith("Permintaan DD-2027-1 sudah dikirim ke Kepala Desa Sumber Urip.")
+    assert sent.startswith("Permohonan DD-2027-1 sudah dikirim ke Kepala Desa Sumber Urip.")
     request = await the_request(db, "DD-2027-1")
     [resubmitted] = [e for e in await history(db, request.id) if e.action == "resubmitted"]
     assert resubmitted.data["changes"]["reference"] == ["DD-2026-1", "DD-2027-1"]

@@ -28,7 +28,7 @@ async def after_the_month(siti):
     await siti.press("Kirim")
 
 
-ASKED = "Berapa jumlah dana yang diminta (rupiah)?"
+ASKED = "Berapa dukungan dana yang diusulkan (rupiah)?"
 # typed amount → what the bot offers (buttons) or says; the maximum is 2.000.000.000
 AMOUNTS = [
     ("9999.9", ["Maksud Bapak/Ibu 99.999?"], ["Rp 99.999"]),
@@ -134,6 +134,6 @@ async def test_no_at_a_decision_gives_the_kades_the_request_buttons_back(
     await budi.press(PERUBAHAN)
     [recorded] = await budi.press("Ya")
     assert recorded.startswith(
-        "Tercatat: DD-2026-1 sekarang disetujui. Pengaju sedang diberi tahu."
+        "Tercatat: DD-2026-1 sekarang disetujui. Pengusul sedang diberi tahu."
     )
     assert (await the_request(db)).status == "disetujui"

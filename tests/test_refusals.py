@@ -70,13 +70,13 @@ async def test_an_old_button_and_a_made_up_one_on_whatsapp(whatsapp, invite, db)
 
 
 async def the_kades_approve_button(whatsapp, requester, kades) -> str:
-    """The requester asks for dana desa; the id of "Setujui" on what the kades receives."""
+    """The requester asks for dana desa; the id of the first "Setujui …" on what the kades receives."""
     kades.read()
     await ask_for_dana(requester)
     await whatsapp.deliver()
     [decision] = [b for b in kades.read() if b["type"] == "interactive"]
     rows = [row for s in decision["interactive"]["action"]["sections"] for row in s["rows"]]
-    return next(row["id"] for row in rows if row["title"] == "Setujui")
+    return next(row["id"] for row in rows if row["title"].startswith("Setujui"))
 
 
 async def test_a_kades_of_another_desa_cannot_decide(whatsapp, invite, db, caplog):
@@ -180,7 +180,7 @@ async def test_every_decision_and_the_desa_realisasi_refuse_the_wrong_person(
         assert await siti.press_data(realised) == [NOT_DESA]
         assert await ani.press_data("dk:1:bayar:9") == ["Tombol ini tidak berlaku."]
         [stale] = await budi.press_data(btt)
-    assert stale == "Permintaan DD-2026-1 sudah diputuskan: disetujui."
+    assert stale == "Permohonan DD-2026-1 sudah diputuskan: disetujui."
     assert f"refused not_desa dana button {realised!r} from whatsapp:***9023" in caplog.text
     assert await refusals(db) == (
         ["refused_other_desa", "refused_not_kades"] * 7

@@ -5,6 +5,8 @@ those who oversee dana desa."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db import dana
 from db.dana import DanaRequest
 from db.models import User
@@ -25,10 +27,13 @@ from handlers.dana.common import (
     status,
 )
 from handlers.dana.realisasi import realisasi_lines
+from handlers.people.coaching import followed_desa
 from handlers.people.roles import Can, can
 
 
-def may_read(user: User, request: DanaRequest) -> bool:
+async def may_read(session: AsyncSession, user: User, request: DanaRequest) -> bool:
+    if can(user.role, Can.DANA_FOLLOW):  # a camat or pendamping desa: the desa they coach
+        return request.desa_id in (await followed_desa(session, user) or ())
     return (
         user.id == request.requester_id
         or can(user.role, Can.DANA_OVERSEE)
@@ -44,7 +49,7 @@ def may_read(user: User, request: DanaRequest) -> bool:
 
 async def show_request(turn: Turn, reference: str) -> None:
     request = await dana.by_reference(turn.session, reference)
-    if request is None or not may_read(turn.user, request):
+    if request is None or not await may_read(turn.session, turn.user, request):
         turn.say("No request {reference} was found for you.", reference=reference.upper())
         return
     texts, locale = turn.runtime.texts, turn.locale
