@@ -137,6 +137,10 @@ class Invite(Base):
     puskesmas_id: Mapped[int | None] = mapped_column(ForeignKey("puskesmas.id"))
     desa_id: Mapped[int | None] = mapped_column(ForeignKey("desa.id"))
     link_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # for whom (a roster's invitation: registration confirms the name instead of asking it)
+    name: Mapped[str | None] = mapped_column(String(80))
+    # a handover: registering deactivates this user (a new kepala puskesmas, a new kades)
+    replaces_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     used: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

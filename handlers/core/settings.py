@@ -43,3 +43,6 @@ class RuntimeSettings:
     dana_amount_ceiling: int = 50_000_000  # above this the amount asks "yakin?" once
     dana_dinkes_threshold: int = 5_000_000  # approvals from this amount are told to the dinkes
     invite_secret: str | None = None  # the HMAC key of invite codes (handlers/people/invites.py)
+    # for the links and QR codes of invitations (handlers/people/links.py)
+    telegram_bot_username: str | None = None
+    whatsapp_number: str | None = None  # the bot's number in international form, 62…

@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,7 +73,7 @@ class Created:
 PLACE_WORDS = {"desa": ("desa", "kelurahan", "kel", "ds"), "puskesmas": ("puskesmas", "pkm")}
 
 
-def _bare(name: str, kind: str) -> str:
+def bare(name: str, kind: str) -> str:
     words = name.split()
     if len(words) > 1 and words[0].casefold().rstrip(".") in PLACE_WORDS[kind]:
         return " ".join(words[1:])
@@ -92,7 +93,7 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
     by_code = {d.kode: d for d, _ in rows}
     if name in by_code:
         return by_code[name]
-    name = _bare(name, "desa")
+    name = bare(name, "desa")
     options = [(d.kode, [d.nama]) for d, _ in rows]
     kecamatan = {d.kode: k for d, k in rows}
     try:
@@ -108,7 +109,7 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
 async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
     rows = list((await session.execute(select(Puskesmas))).scalars())
     by_name = {p.nama: p for p in rows}
-    name = _bare(name, "puskesmas")
+    name = bare(name, "puskesmas")
     try:
         options = [(p.nama, [p.nama]) for p in rows]
         return by_name[match_choice(name, options, words=load_words())]
@@ -146,21 +147,37 @@ async def create_invite(
         role, place_desa_id, place_pkm_id = user.role, user.desa_id, user.puskesmas_id
     else:
         place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)
+    created = issue(
+        now,
+        role,
+        secret,
+        puskesmas_id=place_pkm_id,
+        desa_id=place_desa_id,
+        link_user_id=link_user,
+        uses=uses,
+        days=days,
+    )
+    session.add(created.invite)
+    await session.flush()
+    return created
+
+
+def issue(
+    now: datetime, role: str, secret: str | None, *, uses: int = 1, days: int = 7, **row: Any
+) -> Created:
+    """A new code and its invite row (not added): `row` holds the invite's other columns
+    (puskesmas_id, desa_id, link_user_id, name, replaces_user_id)."""
     code = new_code()
     invite = Invite(
         code_hash=hash_code(code, secret or DEV_SECRET),
         hint=code[:3],
         role=role,
-        puskesmas_id=place_pkm_id,
-        desa_id=place_desa_id,
-        link_user_id=link_user,
         max_uses=uses,
         used=0,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        **row,
     )
-    session.add(invite)
-    await session.flush()
     return Created(code, invite)
 
 
