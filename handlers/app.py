@@ -16,7 +16,7 @@ from handlers.dana import entry as dana_desa
 from handlers.dana import notify as dana_notify
 from handlers.digest import reminders
 from handlers.exports import entry as exports
-from handlers.people import accounts, linking, menu
+from handlers.people import accounts, chats, linking, menu, staff
 from handlers.reports import entry as reports
 from handlers.reports import status as report_status
 
@@ -33,6 +33,8 @@ def build_runtime(
     menu.install(runtime)
     accounts.install(runtime)  # a deactivated user is refused before any command
     linking.install(runtime)  # another chat for an existing account
+    staff.install(runtime)  # /staf
+    chats.install(runtime)  # /tautkan, unlinking from /profil
     dana_desa.install(runtime)
     reports.install(runtime)  # after menu: extends /bantuan with the quick-entry codes
     report_status.install(runtime)

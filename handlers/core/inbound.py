@@ -145,7 +145,8 @@ class Runtime:
         if out.build is None:
             return out
         path = await self.file_builders[out.build["kind"]](self, out.build)
-        return replace(out, document=str(path), build=None)
+        as_field = out.build.get("as", "document")  # or "photo": a picture, shown inline
+        return replace(out, **{as_field: str(path)}, build=None)
 
     async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:
         try:

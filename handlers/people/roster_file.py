@@ -11,6 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from conversations.model import N_
+
 # The headers a column is known by, compared without case, spaces or punctuation.
 HEADERS: dict[str, tuple[str, ...]] = {
     "name": ("nama", "namalengkap", "name", "namapetugas"),
@@ -54,7 +56,7 @@ def _columns(header: list[object]) -> dict[str, int]:
     missing = [field for field in REQUIRED if field not in found]
     if missing:
         raise RosterFileError(
-            "The roster needs the columns nama and peran (found: {found}).",
+            N_("The roster needs the columns nama and peran (found: {found})."),
             found=", ".join(str(c) for c in header if c) or "-",
         )
     return found
@@ -70,7 +72,7 @@ def read_rows(table: list[list[object]]) -> list[RosterRow]:
     """The first non-empty row is the header; empty rows are skipped."""
     rows = [(n, r) for n, r in enumerate(table, start=1) if any(_text(c) for c in r)]
     if not rows:
-        raise RosterFileError("The roster is empty.")
+        raise RosterFileError(N_("The roster is empty."))
     (_, header), body = rows[0], rows[1:]
     columns = _columns(list(header))
 
@@ -94,7 +96,7 @@ def load(path: Path) -> list[RosterRow]:
         return read_rows(table)
     if path.suffix.casefold() == ".csv":
         return read_rows(_csv(path.read_bytes()))
-    raise RosterFileError("A roster is an .xlsx or .csv file, not {name}.", name=path.name)
+    raise RosterFileError(N_("A roster is an .xlsx or .csv file, not {name}."), name=path.name)
 
 
 def _csv(data: bytes) -> list[list[object]]:

@@ -1,0 +1,25 @@
+"""A user's or an invitation's place by its proper name."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import queries
+from handlers.core.turn import Turn
+
+
+async def place_name(turn: Turn, puskesmas_id: int | None, desa_id: int | None) -> str:
+    place = await place_of(turn.session, puskesmas_id, desa_id)
+    return place or turn.t("Kabupaten Rejang Lebong")
+
+
+async def place_of(
+    session: AsyncSession, puskesmas_id: int | None, desa_id: int | None
+) -> str | None:
+    """A user's or an invite's place by its proper name; None for the kabupaten."""
+    if desa_id is not None and (desa := await queries.desa_name(session, desa_id)):
+        jenis, nama = desa
+        return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
+    if puskesmas_id is not None and (nama := await queries.puskesmas_name(session, puskesmas_id)):
+        return f"Puskesmas {nama}"
+    return None
