@@ -120,8 +120,10 @@ def _draw(pdf: FPDF, card: Card, x: float, y: float, texts: Texts, locale: str) 
     """`text` at a baseline, not `cell`: a tenth of the time, for 10 lines on 5,000 cards."""
     pdf.set_draw_color(160)
     pdf.set_line_width(0.2)
-    pdf.dashed_line(x, y, x + CARD_W, y, 2, 2)  # where to cut
-    pdf.dashed_line(x, y, x, y + CARD_H, 2, 2)
+    pdf.set_dash_pattern(dash=2, gap=2)  # where to cut
+    pdf.line(x, y, x + CARD_W, y)
+    pdf.line(x, y, x, y + CARD_H)
+    pdf.set_dash_pattern()
     left = x + 4
     pdf.set_font("helvetica", "B", 12)
     pdf.text(left, y + 8.5, _latin(card.name)[:44])

@@ -47,9 +47,9 @@ async def import_roster(
         return report
     registered = await _registered(session)
     named = await _named_invites(session)
-    pending = defaultdict(list)  # (name, role) → invitations still waiting, wherever they are
+    pending = defaultdict(list)  # (name, role) → invitations not used, wherever they are
     for key, invite in named.items():
-        if invite.used < invite.max_uses and invite.expires_at > now:
+        if invite.used < invite.max_uses:
             pending[key[:2]].append(invite)
     seen: set[Key] = set()
     for person in people:

@@ -15,13 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import N_
-from conversations.parsing import Ambiguous, ParseError, match_choice
 from db.models import Desa, Puskesmas, PuskesmasDesa
-from handlers.core.text import load_words
 from handlers.people import invites, roles
 from handlers.people.roles import Can, Place, Role
 from handlers.people.roster_file import RosterRow
 
+TYPO = 0.88  # difflib ratio: "Sumbr Urip" is Sumber Urip; "Tunas Harapan Jaya" is no one
 ROSTER_DAYS = 30  # a printed card is handed out at a meeting: it lives longer than 7 days
 # What a roster may say in its role column, besides the role's own value.
 ROLE_WORDS: dict[str, Role] = {
@@ -86,7 +85,6 @@ class Places:
         self._pkm_by_id = {p.id: p for p in puskesmas}
         self._desa_by_id = {d.id: d for d in desa}
         self._cache: dict[tuple[str, ...], Puskesmas | Desa] = {}
-        self._words = load_words()
 
     @classmethod
     async def load(cls, session: AsyncSession) -> Places:
@@ -115,15 +113,27 @@ class Places:
         return self._cache[key]  # type: ignore[return-value]
 
     def _match(self, name: str, kind: str, options: list[tuple[str, list[str]]]) -> str:
-        bare = invites.bare(name, kind)
-        try:
-            return match_choice(bare, options, words=self._words)
-        except Ambiguous as exc:
-            names = {value: labels[0] for value, labels in options}
-            raise AmbiguousPlace(", ".join(names[v] for v in exc.options)) from exc
-        except ParseError as exc:
-            labels = sorted({labels[0] for _, labels in options})
-            raise NoPlace(", ".join(nearest(bare, labels)) or "-") from exc
+        """The same name (case, spaces and punctuation aside), else one name within a typo or
+        two of it; a looser guess would invite someone to the wrong desa, so it is an error
+        naming the nearest instead."""
+        wanted = squeeze(invites.bare(name, kind))
+        by_key: dict[str, list[str]] = {}
+        for value, labels in options:
+            by_key.setdefault(squeeze(labels[0]), []).append(value)
+        names = {value: labels[0] for value, labels in options}
+        close = difflib.get_close_matches(wanted, by_key, n=2, cutoff=TYPO)
+        found = by_key.get(wanted) or (by_key[close[0]] if len(close) == 1 else None)
+        if found and len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousPlace(", ".join(names[v] for v in found))
+        raise NoPlace(
+            ", ".join(nearest(invites.bare(name, kind), sorted(set(names.values())))) or "-"
+        )
+
+
+def squeeze(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 class AmbiguousPlace(ValueError):
