@@ -36,8 +36,11 @@ async def last_reports(session: AsyncSession, user_ids: Sequence[int]) -> dict[i
     return {uid: at for uid, at in (await session.execute(stmt)).all()}
 
 
-async def open_forms(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, int]:
-    """Forms left open in their chats (a deactivated user's stay, for the admin to see)."""
+async def open_forms(
+    session: AsyncSession, user_ids: Sequence[int], not_forms: Sequence[str] = ()
+) -> dict[int, int]:
+    """Forms left open in their chats (a deactivated user's stay, for the admin to see);
+    `not_forms`: flows that are no form (the menu)."""
     if not user_ids:
         return {}
     stmt = (
@@ -47,7 +50,11 @@ async def open_forms(session: AsyncSession, user_ids: Sequence[int]) -> dict[int
             (Conversation.channel == ChannelIdentity.channel)
             & (Conversation.chat_id == ChannelIdentity.external_id),
         )
-        .where(ChannelIdentity.user_id.in_(list(user_ids)), Conversation.status == "active")
+        .where(
+            ChannelIdentity.user_id.in_(list(user_ids)),
+            Conversation.status == "active",
+            Conversation.flow.not_in(list(not_forms)),
+        )
         .group_by(ChannelIdentity.user_id)
     )
     return {uid: n for uid, n in (await session.execute(stmt)).all()}

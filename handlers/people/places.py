@@ -18,8 +18,12 @@ async def place_of(
 ) -> str | None:
     """A user's or an invite's place by its proper name; None for the kabupaten."""
     if desa_id is not None and (desa := await queries.desa_name(session, desa_id)):
-        jenis, nama = desa
-        return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
+        return desa_label(*desa)
     if puskesmas_id is not None and (nama := await queries.puskesmas_name(session, puskesmas_id)):
         return f"Puskesmas {nama}"
     return None
+
+
+def desa_label(jenis: str, nama: str) -> str:
+    """ "Desa Sumber Urip", "Kelurahan Air Duku": the names' own prefixes, in every language."""
+    return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"

@@ -17,7 +17,7 @@ from db.models import User
 from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Button, Outgoing
 from handlers.core.privacy import masked
-from handlers.core.turn import Turn
+from handlers.core.turn import DRAFT, MENU, Turn
 from handlers.people import roles, staff_changes, staff_invites
 from handlers.people.registration import place_name
 from handlers.people.staff_invites import district, scope_of
@@ -60,7 +60,7 @@ async def staf_command(turn: Turn, arg: str) -> None:
 async def describe(turn: Turn, folks: list[User]) -> list[str]:
     ids = [u.id for u in folks]
     last = await people_queries.last_reports(turn.session, ids)
-    forms = await people_queries.open_forms(turn.session, ids)
+    forms = await people_queries.open_forms(turn.session, ids, (MENU, DRAFT))
     chats: dict[int, list[str]] = {}
     for ident in await queries.identities_of(turn.session, ids):
         chats.setdefault(ident.user_id, []).append(ident.channel)

@@ -14,6 +14,7 @@ from handlers.core import notify
 from handlers.core.outgoing import Button, Outgoing
 from handlers.core.turn import Turn
 from handlers.people import accounts, roles, staff_invites
+from handlers.people.places import desa_label
 from handlers.people.registration import place_name
 from handlers.people.roles import Place
 from handlers.people.staff_audit import record
@@ -79,8 +80,10 @@ async def deactivate(turn: Turn, target: User, _args: list[str]) -> bool:
 
 
 async def choose_desa(turn: Turn, target: User, _args: list[str]) -> bool:
+    if roles.place(target.role) is not Place.DESA:
+        return False
     desa = await queries.desa_of_puskesmas(turn.session, target.puskesmas_id)
-    buttons = [button(turn, N_("Desa {name}"), "mv", target.id, d.id, name=d.nama) for d in desa]
+    buttons = [Button(desa_label(d.jenis, d.nama), f"{ACTION}:mv:{target.id}:{d.id}") for d in desa]
     buttons = [b for b, d in zip(buttons, desa, strict=True) if d.id != target.desa_id]
     text = turn.t("Move {name} to which desa?", name=target.name)
     turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, tuple(buttons)))
@@ -89,8 +92,8 @@ async def choose_desa(turn: Turn, target: User, _args: list[str]) -> bool:
 
 async def _served(turn: Turn, target: User, args: list[str]) -> int | None:
     """The desa of the button, when the target's puskesmas serves it."""
-    if not args or not args[0].isdigit():
-        return None
+    if not args or not args[0].isdigit() or roles.place(target.role) is not Place.DESA:
+        return None  # a puskesmas role is bound to no desa
     served = await queries.desa_of_puskesmas(turn.session, target.puskesmas_id)
     return int(args[0]) if int(args[0]) in {d.id for d in served} else None
 

@@ -15,6 +15,7 @@ from handlers.core.outgoing import Button, Outgoing
 from handlers.core.turn import Turn
 from handlers.people import invites, roles
 from handlers.people.links import links_for, qr_png
+from handlers.people.places import desa_label
 from handlers.people.registration import place_name
 from handlers.people.roles import Place
 from handlers.people.staff_audit import record
@@ -78,7 +79,9 @@ async def _desa_invite(turn: Turn, verb: str, role: str, desa_id: int | None) ->
     pkm = turn.user.puskesmas_id
     served = await queries.desa_of_puskesmas(turn.session, pkm) if pkm else []
     if verb == "i":
-        buttons = [button(turn, N_("Desa {name}"), "iv", role, d.id, name=d.nama) for d in served]
+        buttons = [
+            Button(desa_label(d.jenis, d.nama), f"{ACTION}:iv:{role}:{d.id}") for d in served
+        ]
         _choices(turn, turn.t("For which desa?"), buttons)
         return True
     if desa_id not in {d.id for d in served}:
