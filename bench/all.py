@@ -389,6 +389,7 @@ REFUSAL_NAMES = {
     "forged": "forged button data",
     "stale": "stale button",
     "other_desa": "another desa's dana decision",
+    "out_of_scope": "a /staf button for another puskesmas's kader",
     "bad_secret": "wrong webhook secret",
     "bad_signature": "bad HMAC signature",
 }

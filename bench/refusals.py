@@ -5,7 +5,8 @@
 One `ilpbot web` app (Telegram and WhatsApp webhooks, in-process over ASGI) against a fresh
 database. A petugas asks for dana desa through the Telegram webhook; then, N times each:
 a forged and a stale button on both channels, the kepala desa of another desa pressing
-"Setujui" on that request, a Telegram post with a wrong secret, a WhatsApp post with a bad
+"Setujui" on that request, a kepala puskesmas pressing a forged /staf button that deactivates
+a kader of another puskesmas, a Telegram post with a wrong secret, a WhatsApp post with a bad
 signature. Every refusal must answer as designed (a 200 with a refusal message, or a 403) and
 be counted once in `ilpbot_refused_total{channel,why}`; nothing may be decided.
 """
@@ -36,7 +37,7 @@ from bot.config import Settings  # noqa: E402
 from bot.web import create_app  # noqa: E402
 from db import dana  # noqa: E402
 from db.dana import DanaRequest  # noqa: E402
-from db.models import AuditEvent, Outbox  # noqa: E402
+from db.models import AuditEvent, Outbox, User  # noqa: E402
 from fakes.databases import fresh_database, pg_available  # noqa: E402
 from fakes.graph_api import sign, wa_button_reply, wa_envelope, wa_text  # noqa: E402
 from fakes.metrics import refused_counts  # noqa: E402
@@ -54,6 +55,7 @@ KINDS = (
     ("whatsapp", "forged"),
     ("whatsapp", "stale"),
     ("telegram", "other_desa"),
+    ("telegram", "out_of_scope"),
     ("telegram", "bad_secret"),
     ("whatsapp", "bad_signature"),
 )
@@ -141,11 +143,16 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
     old_yes = await register(web, 501, "Siti Aminah", "petugas", puskesmas="Sumber Urip")
     await register(web, 502, "Budi Santoso", "kades", desa=SUMBER_URIP)
     await register(web, 503, "Joko Susilo", "kades", desa=SUMBER_BENING)
+    await register(web, 504, "Dr. Hendra", "kepala_puskesmas", puskesmas="Sumber Urip")
+    await register(web, 505, "Rina Curup", "kader", desa="Talang Rimbo Lama")
     await ask_for_dana(web, 501)
     async with web.app.db.transaction() as session:
         request = await session.scalar(select(DanaRequest).order_by(DanaRequest.id.desc()))
     assert request is not None, "the dana desa request was not made"
     approve = f"dd:{request.id}:s:{request.version}"
+    async with web.app.db.transaction() as session:
+        rina = await session.scalar(select(User).where(User.name == "Rina Curup"))
+    deactivate = f"sf:dy:{rina.id}"  # a kader of Puskesmas Talang Rimbo Lama
     halo = {"message": {"message_id": 1, "date": 0, "chat": {"id": 9, "type": "private"}}}
     sends = {
         ("telegram", "forged"): lambda i: web.press(501, f"bukan-tombol-{i}"),
@@ -153,6 +160,7 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
         ("whatsapp", "forged"): lambda i: web.whatsapp(wa_button_reply("62811", f"x:{i}", "?")),
         ("whatsapp", "stale"): lambda i: web.whatsapp(wa_button_reply("62811", "v1:7:0", "Ya")),
         ("telegram", "other_desa"): lambda i: web.press(503, approve),
+        ("telegram", "out_of_scope"): lambda i: web.press(504, deactivate),
         ("telegram", "bad_secret"): lambda i: web.telegram(halo, secret=f"guess-{i}"),
         ("whatsapp", "bad_signature"): lambda i: web.whatsapp(
             wa_text("62812", "halo"), secret=f"guess-{i}"
@@ -163,7 +171,9 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
         statuses[kind] = [await sends[kind](i) for i in range(n)]
     async with web.app.db.transaction() as session:
         still = (await session.get(DanaRequest, request.id)).status
+        kept = (await session.get(User, rina.id)).active
     assert still == dana.WAITING, f"a refused press changed the request: {still}"
+    assert kept, "a refused /staf press deactivated a kader of another puskesmas"
     return statuses
 
 
