@@ -161,6 +161,9 @@ async def _run(app: App, args: argparse.Namespace) -> int:
     return await processes.serve_web(app, with_sender=True, with_clock=True)
 
 
+DEMO_KAPUS = "Dr. Hendra"  # the demo's kepala puskesmas: his card names him
+
+
 async def _demo(app: App) -> int:
     """No channel configured: a demo invite and the console chat, with a word on configuring."""
     now, secret = app.runtime.clock(), app.settings.invite_secret
@@ -170,12 +173,23 @@ async def _demo(app: App) -> int:
     kades = await operator.create_invite(
         app.db, now, Role.KADES, desa="17.02.11.2009", uses=5, secret=secret
     )
+    kapus = await operator.create_invite(
+        app.db,
+        now,
+        Role.KEPALA_PUSKESMAS,
+        puskesmas="Sumber Urip",
+        uses=5,
+        secret=secret,
+        name=DEMO_KAPUS,
+    )
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"
         f"Demo invite (petugas, Puskesmas Sumber Urip): type  DAFTAR {petugas.code}\n"
         f"Kepala Desa Sumber Urip can register in another terminal: {_program()} console --chat 2,\n"
         f"then DAFTAR {kades.code}\n"
+        f"The kepala puskesmas ({DEMO_KAPUS}) manages his staff with /staf: {_program()} console\n"
+        f"--chat 3, then DAFTAR {kapus.code}, answer 1 (Ya), and type /staf\n"
     )
     await console.chat(app.runtime, "1")
     return 0

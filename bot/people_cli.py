@@ -31,6 +31,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--uses", type=int, default=1)
     create.add_argument("--days", type=int, default=7)
     create.add_argument("--link-user", type=int, default=None)
+    create.add_argument("--name", default=None, help="for whom: registration asks no name")
     create.add_argument("--json", action="store_true")
     invsub.add_parser("list")
     imp = invsub.add_parser("import", help="a roster (.xlsx or .csv) → invitations + PDF sheet")
@@ -144,6 +145,7 @@ async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invi
         days=args.days,
         link_user=args.link_user,
         secret=settings.invite_secret,
+        name=args.name,
     )
 
 

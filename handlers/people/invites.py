@@ -131,6 +131,7 @@ async def create_invite(
     days: int = 7,
     link_user: int | None = None,
     secret: str | None = None,
+    name: str | None = None,
 ) -> Created:
     if uses < 1 or days < 1:
         raise InviteError("--uses and --days must be at least 1")
@@ -156,6 +157,7 @@ async def create_invite(
         link_user_id=link_user,
         uses=uses,
         days=days,
+        name=name,
     )
     session.add(created.invite)
     await session.flush()
