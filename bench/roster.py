@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -82,6 +83,16 @@ def roster(path: Path, served: list[tuple[str, str, str]], rows: int) -> Path:
     return path
 
 
+def cpu_seconds() -> float:
+    """This process's CPU time and its QR workers': on a shared machine the wall clock also
+    counts the time others had the cores."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return sum(r.ru_utime + r.ru_stime for r in (own, children))
+
+
 async def measure(folder: Path, rows: int) -> dict[str, float | int]:
     url = f"sqlite+aiosqlite:///{folder / 'roster.db'}"
     await asyncio.to_thread(upgrade, url)
@@ -92,9 +103,9 @@ async def measure(folder: Path, rows: int) -> dict[str, float | int]:
         path = roster(folder / "roster.xlsx", await places(db), rows)
         texts = Texts.load()
         now = datetime.now(UTC)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         first = await operator.import_roster(db, now, path, folder, SETTINGS, texts)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         started = time.perf_counter()
         second = await operator.import_roster(db, now, path, folder, SETTINGS, texts)
         again = time.perf_counter() - started
@@ -105,6 +116,7 @@ async def measure(folder: Path, rows: int) -> dict[str, float | int]:
     return {
         "rows": rows,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "created": first.report.counts["created"],
         "pdf_bytes": first.pdf.stat().st_size if first.pdf else 0,
         "second_seconds": round(again, 2),
@@ -131,7 +143,8 @@ def main() -> None:
         return
     print(
         f"roster of {result['rows']:,} rows: {result['seconds']:.1f} s "
-        f"(target < {TARGET_SECONDS:.0f} s), {result['created']:,} invitations, "
+        f"(target < {TARGET_SECONDS:.0f} s; CPU {result['cpu_seconds']:.1f} s), "
+        f"{result['created']:,} invitations, "
         f"PDF {result['pdf_bytes'] / 1e6:.1f} MB; the same roster again: "
         f"{result['second_seconds']:.1f} s, {result['second_created']} created"
     )

@@ -56,14 +56,23 @@ def qr_png(data: str, scale: int = 8) -> bytes:
     return out.getvalue()
 
 
-def qr_image(data: str) -> Image.Image:
-    """For a PDF: one grey pixel a module (0 dark, 255 light), the quiet zone included; the
-    PDF scales it without smoothing. Built from the matrix: a PNG written and read back again
-    for each of 10,000 codes costs more than the codes."""
+def qr_pixels(data: str) -> tuple[int, bytes]:
+    """For a PDF: one grey pixel a module (0 dark, 255 light), the quiet zone included, as
+    (width, pixels) of a square; the PDF scales it without smoothing. Built from the matrix: a
+    PNG written and read back again for each of 10,000 codes costs more than the codes."""
     matrix = qr(data).matrix
     width = len(matrix[0]) + 2 * BORDER
     light = b"\xff" * width
     rows = [light] * BORDER
     rows += [b"\xff" * BORDER + bytes(row).translate(SHADES) + b"\xff" * BORDER for row in matrix]
     rows += [light] * BORDER
-    return Image.frombytes("L", (width, len(rows)), b"".join(rows))
+    return width, b"".join(rows)
+
+
+def many_qr_pixels(links: list[str]) -> list[tuple[int, bytes]]:
+    return [qr_pixels(link) for link in links]
+
+
+def qr_image(data: str) -> Image.Image:
+    width, pixels = qr_pixels(data)
+    return Image.frombytes("L", (width, width), pixels)
