@@ -5,9 +5,9 @@ his own role over the same way."""
 
 from __future__ import annotations
 
+from dana_steps import ask_for_dana, people, the_request
 from sqlalchemy import select
 
-from dana_steps import ask_for_dana, people, the_request
 from db.models import User
 
 

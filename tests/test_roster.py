@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from pdf_support import qr_texts
 from sqlalchemy import func, select
 
 from db.models import Desa, Invite, Puskesmas, PuskesmasDesa
@@ -19,7 +20,6 @@ from handlers.app import build_runtime
 from handlers.core.settings import RuntimeSettings
 from handlers.people import operator
 from handlers.people.roster_file import RosterFileError
-from pdf_support import qr_texts
 
 SETTINGS = replace(
     RuntimeSettings(), telegram_bot_username="ilp_rl_bot", whatsapp_number="+62 811-0000-0000"

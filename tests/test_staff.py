@@ -154,3 +154,25 @@ async def test_forged_staff_buttons_across_puskesmas_are_refused_logged_and_coun
         ).scalars()
         assert len(list(actions)) == 7
     assert (await user_named(db, "Rina Curup")).active
+
+
+async def test_the_dinas_kesehatan_invites_a_kepala_puskesmas_for_a_puskesmas(
+    registered, chat, db
+):
+    rina = await registered("dinkes", "300", "Rina Marlina")
+    await rina.send("/staf")
+    assert "Undang kepala desa baru" not in rina.buttons  # 122 desa: by roster or handover
+    await rina.press("Undang kepala puskesmas baru")
+    assert rina.text == "Untuk puskesmas mana?"
+    (invitation, *_) = await rina.press("Puskesmas Curup")
+    assert invitation.startswith("Undangan untuk kepala puskesmas baru untuk Puskesmas Curup.")
+    code = invitation.split("Kode: ", 1)[1].split(" ", 1)[0]
+    assert "Telegram: https://t.me/ilp_rl_bot?start=" + code in invitation
+    yanti = chat("301")
+    await yanti.send(f"DAFTAR {code}")
+    await yanti.send("Dr. Yanti")
+    assert (await yanti.press("Ya"))[0] == (
+        "Selamat datang, Dr. Yanti! Anda terdaftar sebagai kepala puskesmas untuk Puskesmas Curup."
+    )
+    await rina.send("/staf")
+    assert "2. Dr. Yanti, kepala puskesmas, Puskesmas Curup." in rina.text

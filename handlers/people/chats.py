@@ -4,22 +4,17 @@ a button to unlink each of the others (a number given up, a phone lost)."""
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
 from conversations.model import N_
 from db import queries
 from db.models import ChannelIdentity
+from handlers.core import refusal
 from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Button, Outgoing
-from handlers.core.privacy import masked
 from handlers.core.turn import Turn
 from handlers.people import invites
 from handlers.people.linking import masked_chat
 from handlers.people.links import links_for
 from handlers.people.registration import unknown
-
-log = logging.getLogger(__name__)
 
 ACTION = "ul"
 LINK_DAYS = 1  # a link code is typed on the other phone at once
@@ -98,23 +93,7 @@ async def on_button(turn: Turn, parts: list[str]) -> None:
 
 
 async def _refuse(turn: Turn) -> None:
-    log.warning(
-        "refused forged unlink button %r from %s:%s",
-        turn.msg.callback,
-        turn.msg.channel,
-        masked(turn.msg.chat_id),
-    )
-    turn.after_commit += [partial(hook, turn.msg, "forged") for hook in turn.runtime.on_refused]
-    await queries.audit(
-        turn.session,
-        turn.now,
-        "button",
-        "refused_forged",
-        actor_user_id=turn.user.id if turn.user else None,
-        actor_role=turn.user.role if turn.user else None,
-        channel=turn.msg.channel,
-        reason=(turn.msg.callback or "")[:200],
-    )
+    await refusal.record(turn, "forged", turn.msg.callback or "", "unlink button")
     turn.say("This button is no longer valid. Please use the latest message.")
 
 

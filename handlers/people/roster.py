@@ -107,7 +107,7 @@ class Places:
             pool = [d for d in self.desa if (pkm_id, d.id) in self.served] if pkm_id else []
             try:  # the desa of the row's puskesmas first: namesakes elsewhere do not count
                 found = self._match(name, "desa", [(str(d.id), [d.nama]) for d in pool])
-            except ValueError:
+            except PlaceError:
                 found = self._match(name, "desa", [(str(d.id), [d.nama]) for d in self.desa])
             self._cache[key] = self._desa_by_id[int(found)]
         return self._cache[key]  # type: ignore[return-value]
@@ -126,22 +126,30 @@ class Places:
         if found and len(found) == 1:
             return found[0]
         if found:
-            raise AmbiguousPlace(", ".join(names[v] for v in found))
-        raise NoPlace(
-            ", ".join(nearest(invites.bare(name, kind), sorted(set(names.values())))) or "-"
-        )
+            raise PlaceError(SEVERAL_PLACES[kind], name, ", ".join(names[v] for v in found))
+        close = nearest(invites.bare(name, kind), sorted(set(names.values())))
+        raise PlaceError(NO_PLACE[kind], name, ", ".join(close) or "-")
 
 
 def squeeze(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-class AmbiguousPlace(ValueError):
-    pass
+# What a name that fits no place, or several, says (by kind of place)
+NO_PLACE = {
+    "puskesmas": N_("Row {row}: no puskesmas named {name}. Nearest: {names}."),
+    "desa": N_("Row {row}: no desa named {name}. Nearest: {names}."),
+}
+SEVERAL_PLACES = {
+    "puskesmas": N_("Row {row}: {name} could be {names}. Write the name in full."),
+    "desa": N_("Row {row}: {name} could be {names}. Fill the puskesmas column."),
+}
 
 
-class NoPlace(ValueError):
-    pass
+class PlaceError(ValueError):
+    def __init__(self, msgid: str, name: str, names: str) -> None:
+        super().__init__(msgid)
+        self.msgid, self.name, self.names = msgid, name, names
 
 
 def nearest(name: str, names: list[str]) -> list[str]:
@@ -172,23 +180,15 @@ def person_of(places: Places, row: RosterRow) -> Person | RowError:
             role=row.role or "-",
             known=known,
         )
-    where = roles.place(role)
     try:
-        pkm = places.find_puskesmas(row.puskesmas) if row.puskesmas else None
-    except NoPlace as exc:
-        return _error(
-            row,
-            N_("Row {row}: no puskesmas named {name}. Nearest: {nearest}."),
-            name=row.puskesmas,
-            nearest=str(exc),
-        )
-    except AmbiguousPlace as exc:
-        return _error(
-            row,
-            N_("Row {row}: {name} could be {names}. Write the name in full."),
-            name=row.puskesmas,
-            names=str(exc),
-        )
+        return _placed(places, row, role)
+    except PlaceError as exc:
+        return _error(row, exc.msgid, name=exc.name, names=exc.names)
+
+
+def _placed(places: Places, row: RosterRow, role: Role) -> Person | RowError:
+    where = roles.place(role)
+    pkm = places.find_puskesmas(row.puskesmas) if row.puskesmas else None
     if where is Place.DISTRICT:
         return Person(row, role, None, None)
     if where is Place.PUSKESMAS:
@@ -197,23 +197,7 @@ def person_of(places: Places, row: RosterRow) -> Person | RowError:
         return Person(row, role, pkm, None)
     if not row.desa:
         return _error(row, N_("Row {row}: a {role} needs the desa column."), role=row.role)
-    try:
-        desa = places.find_desa(row.desa, pkm)
-    except NoPlace as exc:
-        return _error(
-            row,
-            N_("Row {row}: no desa named {name}. Nearest: {nearest}."),
-            name=row.desa,
-            nearest=str(exc),
-        )
-    except AmbiguousPlace as exc:
-        return _error(
-            row,
-            N_("Row {row}: {name} could be {names}. Fill the puskesmas column."),
-            name=row.desa,
-            names=str(exc),
-        )
-    return _desa_person(places, row, role, pkm, desa)
+    return _desa_person(places, row, role, pkm, places.find_desa(row.desa, pkm))
 
 
 def _desa_person(

@@ -8,21 +8,16 @@ is refused, logged, audited and counted like any forged button. Who manages whom
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
 from conversations.model import N_
 from db import people_queries, queries
 from db.models import User
+from handlers.core import refusal
 from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Button, Outgoing
-from handlers.core.privacy import masked
 from handlers.core.turn import DRAFT, MENU, Turn
 from handlers.people import roles, staff_changes, staff_invites
 from handlers.people.registration import place_name
 from handlers.people.staff_invites import district, scope_of
-
-log = logging.getLogger(__name__)
 
 ACTION = "sf"
 LISTED = 30  # people shown with a button; more are reached with /staf <number>
@@ -99,25 +94,7 @@ def reply(turn: Turn, text: str, buttons: list[Button]) -> None:
 
 async def refuse(turn: Turn, why: str) -> None:
     """A button for someone outside the presser's scope, or not a button of ours at all."""
-    log.warning(
-        "refused %s staff button %r from %s:%s (user %s)",
-        why,
-        turn.msg.callback,
-        turn.msg.channel,
-        masked(turn.msg.chat_id),
-        turn.user.id if turn.user else None,
-    )
-    turn.after_commit += [partial(hook, turn.msg, why) for hook in turn.runtime.on_refused]
-    await queries.audit(
-        turn.session,
-        turn.now,
-        "button",
-        f"refused_{why}",
-        actor_user_id=turn.user.id if turn.user else None,
-        actor_role=turn.user.role if turn.user else None,
-        channel=turn.msg.channel,
-        reason=(turn.msg.callback or "")[:200],
-    )
+    await refusal.record(turn, why, turn.msg.callback or "", "staff button")
     turn.say("Sorry, you cannot manage this person.")
 
 
