@@ -156,9 +156,7 @@ async def test_forged_staff_buttons_across_puskesmas_are_refused_logged_and_coun
     assert (await user_named(db, "Rina Curup")).active
 
 
-async def test_the_dinas_kesehatan_invites_a_kepala_puskesmas_for_a_puskesmas(
-    registered, chat, db
-):
+async def test_the_dinas_kesehatan_invites_a_kepala_puskesmas_for_a_puskesmas(registered, chat, db):
     rina = await registered("dinkes", "300", "Rina Marlina")
     await rina.send("/staf")
     assert "Undang kepala desa baru" not in rina.buttons  # 122 desa: by roster or handover
