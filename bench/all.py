@@ -7,8 +7,9 @@ next to the bare DB transaction rate; the Telegram and WhatsApp webhooks (`ilpbo
 real process) on SQLite and PostgreSQL, next to the bare rate measured in the same run; the
 Telegram webhook with 2 web processes behind a balancer on PostgreSQL; the
 sender against Telegram's 30 msg/s, clean and with injected 429s; forged and stale buttons,
-another desa's decision, a wrong webhook secret and a bad HMAC (bench/refusals.py: refused,
-logged, counted); digest build times at national size; the peak RSS (VmHWM) of the web workers
+another desa's decision, a /staf button for another puskesmas, a wrong webhook secret and a bad
+HMAC (bench/refusals.py: refused, logged, counted); a 5,000-person roster imported with its PDF
+invitation sheet (bench/roster.py); digest build times at national size; the peak RSS (VmHWM) of the web workers
 under the inbound load. PostgreSQL needs BENCH_DATABASE_URL or TEST_DATABASE_URL; without it
 its rows say "skipped".
 
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/telegram.py would hide the python-telegram-bot package.
 sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() != ROOT / "bench")]
 
-from bench import dashboard, digest, engine, sqlite_sync  # noqa: E402
+from bench import dashboard, digest, engine, roster, sqlite_sync  # noqa: E402
 from bench import telegram as tg  # noqa: E402
 from bench import whatsapp as wa  # noqa: E402
 from bench.common import on_uvloop  # noqa: E402
@@ -216,6 +217,22 @@ async def sqlite_sync_rows(bench: Bench, messages: int) -> None:
             None,
             "python bench/sqlite_sync.py",
         )
+
+
+async def roster_rows(bench: Bench, rows: int) -> None:
+    """Issue 20: a district's roster imported, the PDF invitation sheet included."""
+    result = await roster.run(rows)
+    bench.raw["roster"] = result
+    target = roster.TARGET_SECONDS
+    bench.add(
+        f"roster import, {rows:,} people, PDF and XLSX included, SQLite",
+        f"{result['seconds']:.1f} s (CPU {result['cpu_seconds']:.1f} s, "
+        f"{result['pdf_bytes'] / 1e6:.1f} MB PDF); the same roster "
+        f"again {result['second_seconds']:.1f} s, {result['second_created']} created",
+        f"< {target:.0f} s, nothing created again",
+        bool(result["seconds"] < target and result["second_created"] == 0),
+        f"python bench/roster.py --rows {rows}",
+    )
 
 
 async def telegram_inbound(backend: str, updates: int, processes: int = 1) -> dict:
@@ -418,6 +435,7 @@ REFUSAL_NAMES = {
     "forged": "forged button data",
     "stale": "stale button",
     "other_desa": "another desa's dana decision",
+    "out_of_scope": "a /staf button for another puskesmas's kader",
     "bad_secret": "wrong webhook secret",
     "bad_signature": "bad HMAC signature",
 }
@@ -509,6 +527,7 @@ async def run(args: argparse.Namespace) -> Bench:
     rss_row(bench)
     await bench.section("telegram outbound", lambda: outbound_rows(bench, args.broadcast))
     await bench.section("refusals", lambda: refusal_rows(bench, backends, args.refusals))
+    await bench.section("roster", lambda: roster_rows(bench, args.roster))
     await bench.section(
         "digest",
         lambda: digest_rows(bench, backends, args.digest_puskesmas, args.repeat),
@@ -525,6 +544,7 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="WhatsApp/Telegram rounds")
     parser.add_argument("--broadcast", type=int, default=300, help="outbound messages")
     parser.add_argument("--refusals", type=int, default=50, help="refusals of each kind")
+    parser.add_argument("--roster", type=int, default=5000, help="people in the roster import")
     parser.add_argument("--digest-puskesmas", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="digest builds after the cold one")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")

@@ -7,7 +7,8 @@ database. A petugas asks for dana desa through the Telegram webhook; then, N tim
 a forged and a stale button on both channels, the kepala desa of another desa and the operator
 desa pressing each decision (every budget route in turn) on that request, the petugas pressing
 the desa's "Konfirmasi dana terealisasi", the camat and the pendamping desa of that desa pressing "Setujui" (they coach, never decide:
-`read_only`), a Telegram post with a wrong secret, a WhatsApp post with a bad
+`read_only`), a kepala puskesmas pressing a forged /staf button that deactivates a
+kader of another puskesmas, a Telegram post with a wrong secret, a WhatsApp post with a bad
 signature. Every refusal must answer as designed (a 200 with a refusal message, or a 403) and
 be counted once in `ilpbot_refused_total{channel,why}`; nothing may be decided.
 """
@@ -38,7 +39,7 @@ from bot.config import Settings  # noqa: E402
 from bot.web import create_app  # noqa: E402
 from db import dana  # noqa: E402
 from db.dana import DanaRequest  # noqa: E402
-from db.models import AuditEvent, Outbox  # noqa: E402
+from db.models import AuditEvent, Outbox, User  # noqa: E402
 from fakes.databases import fresh_database, pg_available  # noqa: E402
 from fakes.graph_api import sign, wa_button_reply, wa_envelope, wa_text  # noqa: E402
 from fakes.metrics import refused_counts  # noqa: E402
@@ -61,6 +62,7 @@ KINDS = (
     ("whatsapp", "read_only"),
     ("telegram", "not_kades"),
     ("telegram", "not_desa"),
+    ("telegram", "out_of_scope"),
     ("telegram", "bad_secret"),
     ("whatsapp", "bad_signature"),
 )
@@ -166,6 +168,8 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
     await register(web, 506, "Camat Selupu", "camat", kecamatan="Selupu Rejang")
     await register_on_whatsapp(web, "62813", "Yudi", "pendamping_desa", desa=SUMBER_URIP)
     await register(web, 504, "Ani", "operator_desa", desa=SUMBER_URIP)
+    await register(web, 507, "Dr. Hendra", "kepala_puskesmas", puskesmas="Sumber Urip")
+    await register(web, 505, "Rina Curup", "kader", desa="Talang Rimbo Lama")
     await ask_for_dana(web, 501)
     async with web.app.db.transaction() as session:
         request = await session.scalar(select(DanaRequest).order_by(DanaRequest.id.desc()))
@@ -176,6 +180,9 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
         return f"dd:{request.id}:{routes[i % len(routes)]}:{request.version}"
 
     realised = f"dk:{request.id}:real:{request.version}"
+    async with web.app.db.transaction() as session:
+        rina = await session.scalar(select(User).where(User.name == "Rina Curup"))
+    deactivate = f"sf:dy:{rina.id}"  # a kader of Puskesmas Talang Rimbo Lama
     halo = {"message": {"message_id": 1, "date": 0, "chat": {"id": 9, "type": "private"}}}
     sends = {
         ("telegram", "forged"): lambda i: web.press(501, f"bukan-tombol-{i}"),
@@ -187,6 +194,7 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
         ("telegram", "other_desa"): lambda i: web.press(503, decide(i)),
         ("telegram", "not_kades"): lambda i: web.press(504, decide(i)),
         ("telegram", "not_desa"): lambda i: web.press(501, realised),
+        ("telegram", "out_of_scope"): lambda i: web.press(507, deactivate),
         ("telegram", "bad_secret"): lambda i: web.telegram(halo, secret=f"guess-{i}"),
         ("whatsapp", "bad_signature"): lambda i: web.whatsapp(
             wa_text("62812", "halo"), secret=f"guess-{i}"
@@ -197,7 +205,9 @@ async def drive(web: Web, n: int) -> dict[tuple[str, str], list[int]]:
         statuses[kind] = [await sends[kind](i) for i in range(n)]
     async with web.app.db.transaction() as session:
         still = (await session.get(DanaRequest, request.id)).status
+        kept = (await session.get(User, rina.id)).active
     assert still == dana.WAITING, f"a refused press changed the request: {still}"
+    assert kept, "a refused /staf press deactivated a kader of another puskesmas"
     return statuses
 
 

@@ -86,6 +86,15 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "counted once in `ilpbot_refused_total{channel,why}`; nothing may be decided.",
     ),
     (
+        "roster",
+        "Roster import",
+        "`ilpbot invite import` through its use case on a fresh SQLite database seeded with "
+        "Rejang Lebong's places: a 5,000-person roster XLSX (a kepala puskesmas per puskesmas, "
+        "a kepala desa per desa, bidan and kader), its rows read and matched, one named "
+        "invitation per person written, the PDF invitation sheet (two QR codes a card, "
+        "segno) and its XLSX made; then the same roster again, which must create nothing.",
+    ),
+    (
         "digest",
         "Digest at national size",
         "A national-size database (bench/national.py: 10,000 puskesmas, 30 days of reports, "

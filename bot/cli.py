@@ -169,6 +169,9 @@ async def _run(app: App, args: argparse.Namespace) -> int:
     return await processes.serve_web(app, with_sender=True, with_clock=True)
 
 
+DEMO_KAPUS = "Dr. Hendra"  # the demo's kepala puskesmas: his card names him
+
+
 async def _demo(app: App) -> int:
     """No channel configured: a demo invite and the console chat, with a word on configuring."""
     now, secret = app.runtime.clock(), app.settings.invite_secret
@@ -179,6 +182,15 @@ async def _demo(app: App) -> int:
         app.db, now, Role.KADES, desa="17.02.11.2009", uses=5, secret=secret
     )
     web, link = await _demo_dashboard(app)
+    kapus = await operator.create_invite(
+        app.db,
+        now,
+        Role.KEPALA_PUSKESMAS,
+        puskesmas="Sumber Urip",
+        uses=5,
+        secret=secret,
+        name=DEMO_KAPUS,
+    )
     print(
         "ilpbot — no Telegram or WhatsApp configured (set TELEGRAM_BOT_TOKEN or WHATSAPP_* in .env;\n"
         "see .env.example). Chatting in the console instead; end with Ctrl-D.\n"
@@ -187,6 +199,8 @@ async def _demo(app: App) -> int:
         f"then DAFTAR {kades.code}\n"
         f"Dashboard (demo Dinkes user, link valid 10 minutes; /dasbor in chat gives a new one):\n"
         f"  {link}\n"
+        f"The kepala puskesmas ({DEMO_KAPUS}) manages his staff with /staf: {_program()} console\n"
+        f"--chat 3, then DAFTAR {kapus.code}, answer 1 (Ya), and type /staf\n"
     )
     serving = asyncio.create_task(web.serve())
     try:

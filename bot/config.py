@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     whatsapp_api_url: str = "https://graph.facebook.com/v21.0"  # a pinned Graph API version
     whatsapp_messages_per_second: float = 80.0  # the number's throughput (Meta's default)
     whatsapp_templates_file: str | None = None  # default: bot/templates/whatsapp_templates.json
+    # The bot's own number (62…, digits only): the wa.me click-to-chat links of invitations
+    whatsapp_number: str | None = None
 
     # --- invite codes (handlers/people/invites.py) ---
     # Codes are stored as HMAC-SHA256 under this key: a copy of the database alone reveals none.

@@ -7,13 +7,18 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import processes
 from bot.app import App
 from bot.config import Settings
 from db.models import ROLES
-from handlers.people import accounts, coaching, invites, operator, roles
+from handlers.people import accounts, coaching, invites, operator, roles, roster_file
+from handlers.people.roster import ROSTER_DAYS
+
+# What a roster import reports, in this order (handlers/people/onboarding.py)
+IMPORT_COUNTS = ("created", "renewed", "moved", "unchanged", "registered", "duplicate")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -27,8 +32,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     create.add_argument("--uses", type=int, default=1)
     create.add_argument("--days", type=int, default=7)
     create.add_argument("--link-user", type=int, default=None)
+    create.add_argument("--name", default=None, help="for whom: registration asks no name")
     create.add_argument("--json", action="store_true")
     invsub.add_parser("list")
+    imp = invsub.add_parser("import", help="a roster (.xlsx or .csv) → invitations + PDF sheet")
+    imp.add_argument("roster", type=Path, help="columns nama, peran, puskesmas, desa, telepon")
+    imp.add_argument("--out", type=Path, default=None, help="where the PDF and XLSX go")
+    imp.add_argument("--days", type=int, default=ROSTER_DAYS, help="how long the codes last")
     invsub.add_parser("revoke").add_argument("id", type=int)
 
     users = sub.add_parser("user", help="users: list, deactivate, reactivate")
@@ -50,9 +60,11 @@ def invite_link(settings: Settings, code: str) -> str | None:
 
 async def invite(app: App, args: argparse.Namespace) -> int:
     now, db = app.runtime.clock(), app.db
-    if args.invite_command == "create":
+    if args.invite_command in ("create", "import"):
         await processes.resolve_bot_username(app.settings)
     try:
+        if args.invite_command == "import":
+            return await _import(app, args)
         if args.invite_command == "create":
             return _print_created(app, args, await _create(db, now, args, app.settings))
         if args.invite_command == "list":
@@ -67,6 +79,42 @@ async def invite(app: App, args: argparse.Namespace) -> int:
         return 0
     print(f"no active invite {args.id}", file=sys.stderr)
     return 1
+
+
+async def _import(app: App, args: argparse.Namespace) -> int:
+    settings, texts = app.settings.runtime(), app.runtime.texts
+    for name, value in (
+        ("TELEGRAM_BOT_USERNAME", settings.telegram_bot_username),
+        ("WHATSAPP_NUMBER", settings.whatsapp_number),
+    ):
+        if not value:
+            print(f"warning: {name} is not set: the cards carry no QR code for it", file=sys.stderr)
+    try:
+        done = await operator.import_roster(
+            app.db,
+            app.runtime.clock(),
+            args.roster,
+            args.out or args.roster.parent,
+            settings,
+            texts,
+            args.days,
+        )
+    except roster_file.RosterFileError as exc:
+        print(f"error: {texts(exc.msgid, 'id', **exc.params)}", file=sys.stderr)
+        return 2
+    report = done.report
+    for error in report.errors:
+        print(texts(error.msgid, "id", **error.params), file=sys.stderr)
+    if report.errors:
+        print(f"nothing imported: {len(report.errors)} rows to fix", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{k} {report.counts[k]}" for k in IMPORT_COUNTS if report.counts[k])
+    print(f"{args.roster.name}: {counts or 'nothing'}")
+    if done.pdf:
+        print(f"PDF: {done.pdf}\nXLSX: {done.xlsx}")
+    else:
+        print("nothing new to print: every person is invited or registered already")
+    return 0
 
 
 def _invite_line(inv, now: datetime, settings: Settings) -> str:
@@ -102,6 +150,7 @@ async def _create(db, now, args: argparse.Namespace, settings: Settings) -> invi
         days=args.days,
         link_user=args.link_user,
         secret=settings.invite_secret,
+        name=args.name,
     )
 
 

@@ -166,6 +166,10 @@ class Invite(Base):
     desa_id: Mapped[int | None] = mapped_column(ForeignKey("desa.id"))
     kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("kecamatan.id"))
     link_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # for whom (a roster's invitation: registration confirms the name instead of asking it)
+    name: Mapped[str | None] = mapped_column(String(80))
+    # a handover: registering deactivates this user (a new kepala puskesmas, a new kades)
+    replaces_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     max_uses: Mapped[int] = mapped_column(Integer, default=1)
     used: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]

@@ -19,7 +19,7 @@ from handlers.dashboard import access as dashboard
 from handlers.digest import profile as desa_profile
 from handlers.digest import reminders
 from handlers.exports import entry as exports
-from handlers.people import accounts, linking, menu
+from handlers.people import accounts, chats, linking, menu, staff
 from handlers.reports import entry as reports
 from handlers.reports import posyandu
 from handlers.reports import status as report_status
@@ -38,6 +38,8 @@ def build_runtime(
     menu.install(runtime)
     accounts.install(runtime)  # a deactivated user is refused before any command
     linking.install(runtime)  # another chat for an existing account
+    staff.install(runtime)  # /staf
+    chats.install(runtime)  # /tautkan, unlinking from /profil
     dana_desa.install(runtime)
     reports.install(runtime)  # after menu: extends /bantuan with the quick-entry codes
     report_status.install(runtime)

@@ -62,7 +62,8 @@ async def test_a_link_to_an_account_in_use_waits_for_its_chat_to_confirm(
         "Chat ini sekarang terhubung ke akun Siti Aminah. Ketik /menu untuk mulai."
     ]
     assert await newcomer.send("/profil") == [
-        "Bapak/Ibu terdaftar sebagai Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip."
+        "Bapak/Ibu terdaftar sebagai Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip.",
+        "Chat Bapak/Ibu dengan bot ini:\n- test …100\n- test …9001 (chat ini)",
     ]
     assert await siti.press_data(link) == ["Permintaan ini sudah dijawab."]
     assert [a for a in await _audit(db) if a[1].startswith("link")] == [

@@ -43,6 +43,7 @@ LINE = [
     "0011",
     "0013",
     "0015",
+    "0017",
 ]
 STAR_END = LINE.index("0009")  # the star's heads: 0002…0009
 

@@ -7,7 +7,7 @@ import logging
 from dana_steps import SUMBER_BENING, ask_for_dana, refusals, the_request
 from sqlalchemy import func, select
 
-from db.models import AuditEvent, ProcessedInbound
+from db.models import AuditEvent, ProcessedInbound, User
 from fakes.graph_api import wa_envelope, wa_text
 from fakes.metrics import refused_counts
 
@@ -222,3 +222,27 @@ async def test_a_bad_whatsapp_signature_is_refused_and_counted(whatsapp, db, gra
     assert graph.messages() == []
     after = await refused_counts(whatsapp.http, METRICS_TOKEN)
     assert grown(before, after) == {("whatsapp", "bad_signature"): 2}
+
+
+async def test_a_forged_staf_button_for_another_puskesmas_is_refused_and_counted(
+    whatsapp, invite, db, caplog
+):
+    hendra = await register(
+        whatsapp, await invite("kepala_puskesmas"), "6281234509021", "Dr. Hendra"
+    )
+    await register(
+        whatsapp, await invite("kader", desa="Talang Rimbo Lama"), "6281234509022", "Rina Curup"
+    )
+    async with db.transaction() as session:
+        rina = await session.scalar(select(User).where(User.name == "Rina Curup"))
+    before = await refused_counts(whatsapp.http, METRICS_TOKEN)
+    with caplog.at_level(logging.WARNING):
+        assert await hendra.press_data(f"sf:dy:{rina.id}") == [
+            "Maaf, Anda tidak dapat mengelola orang ini."
+        ]
+    assert f"refused out_of_scope staff button 'sf:dy:{rina.id}'" in caplog.text
+    assert [a for a, _, _ in await button_refusals(db)] == ["refused_out_of_scope"]
+    async with db.transaction() as session:
+        assert (await session.get(User, rina.id)).active
+    after = await refused_counts(whatsapp.http, METRICS_TOKEN)
+    assert grown(before, after) == {("whatsapp", "out_of_scope"): 1}

@@ -43,6 +43,22 @@ REGISTRATION = Flow(
     ),
 )
 
+# A roster's invitation knows the name: one question, answered with one tap.
+REGISTRATION_NAMED = Flow(
+    name="registration_named",
+    title=N_("Registration"),
+    review=False,
+    steps=(
+        Step(
+            key="confirm",
+            prompt=N_("Are you {name}? This code registers you as {role} for {place}."),
+            label=N_("Confirmation"),
+            type="yes_no",
+            help=N_("Answer Yes to finish registration, or No if the code is not yours."),
+        ),
+    ),
+)
+
 LINK = Flow(
     name="link_identity",
     title=N_("Registration"),
@@ -61,4 +77,4 @@ LINK = Flow(
     ),
 )
 
-FLOWS = (INVITE_CODE, REGISTRATION, LINK)
+FLOWS = (INVITE_CODE, REGISTRATION, REGISTRATION_NAMED, LINK)

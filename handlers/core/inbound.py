@@ -20,7 +20,7 @@ from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
 from db.database import Database, is_transient
-from handlers.core import door, order
+from handlers.core import door, order, refusal
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
@@ -145,9 +145,8 @@ class Runtime:
         if out.build is None:
             return out
         path = await self.file_builders[out.build["kind"]](self, out.build)
-        if out.build.get("as") == "photo":  # a chart: shown, not saved as a file
-            return replace(out, photo=str(path), build=None)
-        return replace(out, document=str(path), build=None)
+        as_field = out.build.get("as", "document")  # or "photo": a picture, shown inline
+        return replace(out, **{as_field: str(path)}, build=None)
 
     async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:
         try:
@@ -318,20 +317,7 @@ class Runtime:
         return choices[index].value
 
     async def _refuse(self, turn: Turn, why: str, data: str) -> None:
-        log.warning(
-            "refused %s button %r from %s:%s", why, data, turn.msg.channel, masked(turn.msg.chat_id)
-        )
-        turn.after_commit += [partial(hook, turn.msg, why) for hook in self.on_refused]
-        await queries.audit(
-            turn.session,
-            turn.now,
-            "button",
-            f"refused_{why}",
-            actor_user_id=turn.user.id if turn.user else None,
-            actor_role=turn.user.role if turn.user else None,
-            channel=turn.msg.channel,
-            reason=data[:200],
-        )
+        await refusal.record(turn, why, data)
         stale = Text(N_("This button is no longer valid. Please use the latest message."))
         flow = self.flows.get(turn.state.flow) if turn.state else None
         if turn.state is None or flow is None:

@@ -49,3 +49,6 @@ class RuntimeSettings:
     dana_escalate_after_days: int = 7
     invite_secret: str | None = None  # the HMAC key of invite codes (handlers/people/invites.py)
     public_url: str | None = None  # the dashboard's address for /dasbor links; None: switched off
+    # for the links and QR codes of invitations (handlers/people/links.py)
+    telegram_bot_username: str | None = None
+    whatsapp_number: str | None = None  # the bot's number in international form, 62…

@@ -52,9 +52,18 @@ async def list_accounts(session: AsyncSession) -> list[Account]:
     ]
 
 
-async def set_active(session: AsyncSession, user_id: int, active: bool, now: datetime) -> User:
+async def set_active(
+    session: AsyncSession,
+    user_id: int,
+    active: bool,
+    now: datetime,
+    actor: User | None = None,
+    channel: str | None = None,
+) -> User:
     """Deactivated: refused in chat, sent nothing (the outbox drops their rows), in no recipient
-    list; their chats may register again from a new invite. Reactivated: all of it back."""
+    list; their chats may register again from a new invite; a form left open stays, for the
+    admin to see. Reactivated: all of it back. `actor`: who did it in chat (/staf), else the
+    operator's command line."""
     user = await session.get(User, user_id, with_for_update=True)
     if user is None:
         raise AccountError(f"no user {user_id}")
@@ -64,7 +73,16 @@ async def set_active(session: AsyncSession, user_id: int, active: bool, now: dat
     if not active:  # every dashboard session of theirs ends with the account
         await web.end_sessions_of(session, user.id, now)
     action = "reactivated" if active else "deactivated"
-    await queries.audit(session, now, ENTITY, action, entity_id=str(user.id), actor_role="operator")
+    await queries.audit(
+        session,
+        now,
+        ENTITY,
+        action,
+        entity_id=str(user.id),
+        actor_user_id=actor.id if actor else None,
+        actor_role=actor.role if actor else "operator",
+        channel=channel,
+    )
     return user
 
 
@@ -81,7 +99,7 @@ def _registering(turn: Turn) -> bool:
 async def refuse_deactivated(turn: Turn) -> bool:
     if not turn.deactivated or _registering(turn):
         return False
-    turn.state = None  # the form they had open belongs to the account that ended
+    # The form they had open stays as it was: /staf shows it to whoever manages them.
     turn.say(
         "Your account is no longer active, so your messages cannot be processed. If you still "
         "need access, ask your puskesmas or the Dinas Kesehatan for a new invitation code, "

@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,7 +73,7 @@ class Created:
 PLACE_WORDS = {"desa": ("desa", "kelurahan", "kel", "ds"), "puskesmas": ("puskesmas", "pkm")}
 
 
-def _bare(name: str, kind: str) -> str:
+def bare(name: str, kind: str) -> str:
     words = name.split()
     if len(words) > 1 and words[0].casefold().rstrip(".") in PLACE_WORDS[kind]:
         return " ".join(words[1:])
@@ -92,7 +93,7 @@ async def resolve_desa(session: AsyncSession, name: str) -> Desa:
     by_code = {d.kode: d for d, _ in rows}
     if name in by_code:
         return by_code[name]
-    name = _bare(name, "desa")
+    name = bare(name, "desa")
     options = [(d.kode, [d.nama]) for d, _ in rows]
     kecamatan = {d.kode: k for d, k in rows}
     try:
@@ -122,7 +123,7 @@ async def resolve_kecamatan(session: AsyncSession, name: str) -> Kecamatan:
 async def resolve_puskesmas(session: AsyncSession, name: str) -> Puskesmas:
     rows = list((await session.execute(select(Puskesmas))).scalars())
     by_name = {p.nama: p for p in rows}
-    name = _bare(name, "puskesmas")
+    name = bare(name, "puskesmas")
     try:
         options = [(p.nama, [p.nama]) for p in rows]
         return by_name[match_choice(name, options, words=load_words())]
@@ -145,6 +146,7 @@ async def create_invite(
     days: int = 7,
     link_user: int | None = None,
     secret: str | None = None,
+    name: str | None = None,
 ) -> Created:
     if uses < 1 or days < 1:
         raise InviteError("--uses and --days must be at least 1")
@@ -168,22 +170,39 @@ async def create_invite(
         place_desa_id, place_pkm_id, place_kec_id = None, None, place_kec.id
     else:
         place_desa_id, place_pkm_id = await _binding(session, role, place_desa, place_pkm)
+    created = issue(
+        now,
+        role,
+        secret,
+        puskesmas_id=place_pkm_id,
+        desa_id=place_desa_id,
+        kecamatan_id=place_kec_id,
+        link_user_id=link_user,
+        uses=uses,
+        days=days,
+        name=name,
+    )
+    session.add(created.invite)
+    await session.flush()
+    return created
+
+
+def issue(
+    now: datetime, role: str, secret: str | None, *, uses: int = 1, days: int = 7, **row: Any
+) -> Created:
+    """A new code and its invite row (not added): `row` holds the invite's other columns
+    (puskesmas_id, desa_id, link_user_id, name, replaces_user_id)."""
     code = new_code()
     invite = Invite(
         code_hash=hash_code(code, secret or DEV_SECRET),
         hint=code[:3],
         role=role,
-        puskesmas_id=place_pkm_id,
-        desa_id=place_desa_id,
-        kecamatan_id=place_kec_id,
-        link_user_id=link_user,
         max_uses=uses,
         used=0,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        **row,
     )
-    session.add(invite)
-    await session.flush()
     return Created(code, invite)
 
 

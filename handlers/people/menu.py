@@ -6,10 +6,13 @@ from typing import Any
 
 from conversations.model import N_, Flow
 from handlers.core.inbound import Command, Runtime
+from handlers.core.outgoing import Outgoing
 from handlers.core.turn import Turn
 from handlers.people import drafts, roles
+from handlers.people.chats import chat_lines
 from handlers.people.registration import (
     on_code,
+    on_named,
     on_registration,
     place_name,
     start_command,
@@ -68,6 +71,10 @@ async def profile_command(turn: Turn, _arg: str) -> None:
     place = await place_name(turn, user.puskesmas_id, user.desa_id, user.kecamatan_id)
     role = turn.t(roles.label(user.role))
     turn.say("You are {name}, {role} for {place}.", name=user.name, role=role, place=place)
+    chats, buttons = await chat_lines(turn)
+    if len(chats) > 1:  # several phones or apps: each of the others may be unlinked here
+        text = "\n".join([turn.t("Your chats with this bot:"), *chats])
+        turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, text, tuple(buttons)))
 
 
 def install(runtime: Runtime) -> None:
@@ -78,6 +85,7 @@ def install(runtime: Runtime) -> None:
             "_unknown": unknown,
             "invite_code": on_code,
             "registration": on_registration,
+            "registration_named": on_named,
             "_draft": drafts.offer,
             "lanjutkan": drafts.on_choice,
         }

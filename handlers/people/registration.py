@@ -6,14 +6,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from conversations.model import Flow
 from db import queries, scope
 from db.models import ChannelIdentity, Invite, User
 from handlers.core.turn import Turn
-from handlers.people import invites, roles
-from handlers.wilayah import marks
+from handlers.people import handover, invites, roles
+from handlers.people.places import place_name, place_of  # noqa: F401 (used from here)
 
 KEYWORD = re.compile(r"^\s*/?(?:daftar|start)(?:\s+|$)", re.I)
 MAX_WRONG_CODES = 5
@@ -78,39 +76,30 @@ async def check_code(turn: Turn, code: str) -> None:
         await turn.start_flow("link_identity", context)
         return
     context = {"invite_id": invite.id, "params": await _grant(turn, invite)}
+    if invite.name:  # from a roster: "Apakah Anda {nama}?" instead of asking the name
+        context["params"]["name"] = invite.name
+        await turn.start_flow("registration_named", context)
+        return
     await turn.start_flow("registration", context)
+
+
+async def on_named(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
+    name = turn.state.context["params"]["name"]
+    if not answers.get("confirm"):
+        turn.say(
+            "This code is for {name}. If you are not {name}, please ask your puskesmas for "
+            "your own code.",
+            name=name,
+        )
+        return
+    registration = turn.runtime.flows["registration"]  # its handler, with what others add to it
+    await turn.runtime.submit(turn, registration, {"name": name, "confirm": True})
 
 
 async def _grant(turn: Turn, invite: Invite) -> dict[str, str]:
     role = turn.t(roles.label(invite.role))
     place = await place_name(turn, invite.puskesmas_id, invite.desa_id, invite.kecamatan_id)
     return {"role": role, "place": place}
-
-
-async def place_name(
-    turn: Turn, puskesmas_id: int | None, desa_id: int | None, kecamatan_id: int | None = None
-) -> str:
-    if desa_id is None and puskesmas_id is not None:  # its kecamatan marked when unsure
-        return await marks.place_marked(turn.session, turn.t, puskesmas_id)
-    place = await place_of(turn.session, puskesmas_id, desa_id, kecamatan_id)
-    return place or turn.t("Kabupaten Rejang Lebong")
-
-
-async def place_of(
-    session: AsyncSession,
-    puskesmas_id: int | None,
-    desa_id: int | None,
-    kecamatan_id: int | None = None,
-) -> str | None:
-    """A user's or an invite's place by its proper name; None for the kabupaten."""
-    if desa_id is not None and (desa := await queries.desa_name(session, desa_id)):
-        jenis, nama = desa
-        return f"{'Kelurahan' if jenis == 'kelurahan' else 'Desa'} {nama}"
-    if puskesmas_id is not None and (nama := await queries.puskesmas_name(session, puskesmas_id)):
-        return f"Puskesmas {nama}"
-    if kecamatan_id is not None and (nama := await scope.kecamatan_name(session, kecamatan_id)):
-        return f"Kecamatan {nama}"
-    return None
 
 
 async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
@@ -128,6 +117,8 @@ async def on_registration(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> N
     turn.say(
         "Welcome, {name}! You are registered as {role} for {place}.", **await welcome(turn, user)
     )
+    if invite.replaces_user_id is not None:
+        await handover.take_over(turn, invite, user)
     await turn.runtime.menu(turn)
 
 

@@ -143,3 +143,16 @@ def roles_that(capability: Can, at: Place | None = None) -> tuple[Role, ...]:
     return tuple(
         r for r, i in TABLE.items() if i.can & capability and (at is None or i.place == at)
     )
+
+
+# Whom a role manages in /staf (issue 20): its puskesmas's people, or the kabupaten's for a
+# district role. Anyone managing may also hand over their own role.
+MANAGES: dict[Role, tuple[Role, ...]] = {
+    Role.KEPALA_PUSKESMAS: (Role.PETUGAS, Role.KADER),
+    Role.DINKES: (Role.KEPALA_PUSKESMAS, Role.KADES),
+    Role.PMD: (Role.KADES,),
+}
+
+
+def manages(role: str | None) -> tuple[Role, ...]:
+    return MANAGES.get(Role(role), ()) if role else ()
