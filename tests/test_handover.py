@@ -39,18 +39,20 @@ async def test_a_new_kades_takes_over_the_pending_decisions(registered, chat, db
     await joko.send(f"DAFTAR {code_in(invitation)}")
     await joko.send("Joko Widodo")
     replies = await joko.press("Ya")
-    assert replies[0].startswith("Selamat datang, Joko Widodo! Anda terdaftar sebagai kepala desa")
+    assert replies[0].startswith(
+        "Selamat datang, Joko Widodo! Bapak/Ibu terdaftar sebagai kepala desa"
+    )
     assert "Anda menggantikan Budi Santoso sebagai kepala desa." in replies
     assert any("DD-2026-1" in r for r in replies)  # the waiting request, with its buttons
-    assert "Setujui" in joko.buttons
+    assert "Setujui — sudah ada di APBDes 2026" in joko.buttons
     assert not await active(db, "Budi Santoso")
     await outbox.drain()
     assert outbox.read(budi)[-1] == (
-        "Joko Widodo telah menggantikan peran Anda sebagai kepala desa. Akun Anda tidak aktif "
-        "lagi. Terima kasih atas pengabdian Anda!"
+        "Joko Widodo telah menggantikan peran Bapak/Ibu sebagai kepala desa. Akun Bapak/Ibu tidak "
+        "aktif lagi. Terima kasih atas pengabdian Bapak/Ibu!"
     )
-    assert (await budi.send("/dana"))[0].startswith("Akun Anda sudah tidak aktif")
-    decided = await joko.press("Setujui")  # he decides it: the request is his now
+    assert (await budi.send("/dana"))[0].startswith("Akun Bapak/Ibu sudah tidak aktif")
+    decided = await joko.press("Setujui — lewat perubahan APBDes")  # the request is his now
     assert not decided[0].startswith("Maaf"), decided
     if "Ya" in joko.buttons:
         await joko.press("Ya")

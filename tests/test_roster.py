@@ -98,7 +98,7 @@ async def test_dinkes_imports_300_people_and_each_card_registers_its_person_in_o
     ]
     assert kader.buttons == ["Ya", "Tidak"]
     welcome = await kader.press("Ya")
-    assert welcome[0].startswith("Selamat datang, Kader Nomor 1! Anda terdaftar sebagai kader")
+    assert welcome[0].startswith("Selamat datang, Kader Nomor 1! Bapak/Ibu terdaftar sebagai kader")
 
     bidan = chat("7005", "whatsapp")  # the fifth card, by WhatsApp: the message is prefilled
     typed = parse_qs(urlsplit(whatsapp[4]).query)["text"][0]

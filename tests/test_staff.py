@@ -102,7 +102,7 @@ async def test_a_kepala_puskesmas_invites_moves_and_deactivates_a_kader(
     assert kapus.buttons == ["Ya, nonaktifkan", "Batal"]
     assert await kapus.press("Ya, nonaktifkan") == ["Selesai: Ani Lestari sudah dinonaktifkan."]
     assert await ani.send("5") == [
-        "Akun Anda sudah tidak aktif, jadi pesan Anda tidak dapat diproses. Jika Anda masih "
+        "Akun Bapak/Ibu sudah tidak aktif, jadi pesan Bapak/Ibu tidak dapat diproses. Jika Bapak/Ibu masih "
         "memerlukan akses, mintalah kode undangan baru ke puskesmas atau Dinas Kesehatan, lalu "
         "ketik DAFTAR <kode>."
     ]
@@ -170,7 +170,7 @@ async def test_the_dinas_kesehatan_invites_a_kepala_puskesmas_for_a_puskesmas(re
     await yanti.send(f"DAFTAR {code}")
     await yanti.send("Dr. Yanti")
     assert (await yanti.press("Ya"))[0] == (
-        "Selamat datang, Dr. Yanti! Anda terdaftar sebagai kepala puskesmas untuk Puskesmas Curup."
+        "Selamat datang, Dr. Yanti! Bapak/Ibu terdaftar sebagai kepala puskesmas untuk Puskesmas Curup."
     )
     await rina.send("/staf")
     assert "2. Dr. Yanti, kepala puskesmas, Puskesmas Curup." in rina.text

@@ -32,8 +32,8 @@ async def test_a_number_change_keeps_one_person(registered, chat, db, outbox):
 
     profile = await new_number.send("/profil")
     assert profile == [
-        "Anda Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip.",
-        "Chat Anda dengan bot ini:\n- test …1111\n- test …2222 (chat ini)",
+        "Bapak/Ibu terdaftar sebagai Siti Aminah, petugas puskesmas untuk Puskesmas Sumber Urip.",
+        "Chat Bapak/Ibu dengan bot ini:\n- test …1111\n- test …2222 (chat ini)",
     ]
     assert new_number.buttons == ["Lepaskan test …1111"]
     await new_number.press("Lepaskan test …1111")

@@ -157,11 +157,15 @@ def nearest(name: str, names: list[str]) -> list[str]:
     return [by_fold[c] for c in difflib.get_close_matches(name.casefold(), by_fold, 3, 0.5)]
 
 
+# A roster binds a person to the district, a puskesmas or a desa; a camat (a kecamatan) and a
+# pendamping desa (several desa) are invited one by one with `ilpbot invite create`.
+ROSTER_PLACES = (Place.DISTRICT, Place.PUSKESMAS, Place.DESA)
+
+
 def role_of(text: str) -> Role | None:
     key = fold(text).replace("_", " ")
-    if key in ROLE_WORDS:
-        return ROLE_WORDS[key]
-    return next((r for r in Role if r.value.replace("_", " ") == key), None)
+    role = ROLE_WORDS.get(key) or next((r for r in Role if r.value.replace("_", " ") == key), None)
+    return role if role is not None and roles.place(role) in ROSTER_PLACES else None
 
 
 def _error(row: RosterRow, msgid: str, **params: str) -> RowError:
@@ -173,7 +177,7 @@ def person_of(places: Places, row: RosterRow) -> Person | RowError:
         return _error(row, N_("Row {row}: the name is missing or longer than 80 characters."))
     role = role_of(row.role)
     if role is None:
-        known = ", ".join(sorted({*ROLE_WORDS, *(r.value for r in Role)}))
+        known = ", ".join(sorted({*ROLE_WORDS, *(r.value for r in Role if role_of(r.value))}))
         return _error(
             row,
             N_("Row {row}: unknown role {role}. Use one of: {known}."),
