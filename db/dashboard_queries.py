@@ -14,7 +14,7 @@ from db.clock import ScheduledRun
 from db.dana import DanaRequest
 from db.digest_queries import Scope, _within
 from db.models import Desa, Kecamatan, Puskesmas, PuskesmasDesa, User
-from db.reports import Report, ReportValue
+from db.reports import Report, ReportValue, Sasaran
 from db.totals import TotalAllDay, TotalDay
 
 
@@ -91,6 +91,7 @@ class DanaFilter:
     year: int | None = None
     desa: int | None = None
     kecamatan: int | None = None
+    route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,15 @@ class DanaRow:
 
 
 async def dana_rows(
-    session: AsyncSession, scope: Scope, desa_only: int | None, f: DanaFilter, limit: int = 500
+    session: AsyncSession,
+    scope: Scope,
+    desa_only: int | None,
+    f: DanaFilter,
+    limit: int = 500,
+    desa_set: Collection[int] | None = None,
 ) -> list[DanaRow]:
-    """The requests a viewer may see (a puskesmas scope, or one desa), newest first."""
+    """The requests a viewer may see (a puskesmas scope, one desa, or the desa a camat or
+    pendamping desa coaches), newest first."""
     r = DanaRequest
     stmt = (
         select(r, Desa.nama, Desa.jenis, Kecamatan.nama, Puskesmas.nama)
@@ -117,6 +124,8 @@ async def dana_rows(
     )
     if desa_only is not None:
         stmt = stmt.where(r.desa_id == desa_only)
+    elif desa_set is not None:
+        stmt = stmt.where(r.desa_id.in_(list(desa_set)))
     elif scope is not None:
         stmt = stmt.where(r.puskesmas_id.in_(list(scope)))
     conditions = [
@@ -124,6 +133,7 @@ async def dana_rows(
         (f.year, r.year == f.year),
         (f.desa, r.desa_id == f.desa),
         (f.kecamatan, Desa.kecamatan_id == f.kecamatan),
+        (f.route, r.rute == f.route),
     ]
     wanted = [c for value, c in conditions if value is not None]
     if wanted:
@@ -160,8 +170,14 @@ async def kecamatan_names(session: AsyncSession) -> list[tuple[int, str]]:
 
 
 async def desa_targets(session: AsyncSession, tahun: int, spm: str, scope: Scope) -> dict[int, int]:
-    """{desa: the year's sasaran of one SPM service}; empty until per-desa sasaran exist."""
-    return {}
+    """{desa: the year's sasaran of one SPM service}, where per-desa sasaran are imported."""
+    stmt = select(Sasaran.desa_id, Sasaran.target).where(
+        Sasaran.tahun == tahun,
+        Sasaran.spm == spm,
+        Sasaran.desa_id.is_not(None),
+        _within(Sasaran.puskesmas_id, scope),
+    )
+    return {int(d): int(t) for d, t in (await session.execute(stmt)).all()}
 
 
 async def desa_report_months(

@@ -3,13 +3,16 @@ what the role and the place allow on every page and download, and the figures ar
 database's. The browser stories are in tests/test_dashboard_browser.py."""
 
 import pytest
+from dana_steps import PERUBAHAN, ask_for_dana, people
 from dashboard_steps import PAGES, browser, dashboard_on, link_in, sign_in, signed_in
 from pydantic import ValidationError
 from report_steps import quick
 from sqlalchemy import select
 
 from bot.config import Settings
-from db.models import Puskesmas, User
+from db.models import Desa, Puskesmas, User
+from db.reports import Sasaran
+from db.wilayah import rawat_inap_ids
 from handlers.dashboard import access
 from handlers.people.accounts import set_active
 from handlers.reports.indicators import catalog
@@ -21,7 +24,10 @@ ALLOWED = {
     "kepala_puskesmas": {"ringkasan", "capaian", "pws", "puskesmas", "dana", "unduh"},
     "pmd": {"dana"},
     "kades": {"desa", "dana"},
+    "camat": {"dana"},
+    "pendamping_desa": {"dana"},
 }
+PLACE = {"camat": {"kecamatan": "Selupu Rejang"}}
 
 
 @pytest.fixture
@@ -61,7 +67,7 @@ async def test_without_the_dashboard_on_the_bot_says_so(runtime, registered):
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))
 async def test_every_page_answers_each_role_as_its_scope_allows(app, registered, role):
-    person = await registered(role, chat_id="301")
+    person = await registered(role, chat_id="301", **PLACE.get(role, {}))
     client = await signed_in(app, person)
     for page in PAGES:
         response = await client.get(f"/dasbor/{page}")
@@ -240,3 +246,63 @@ async def test_a_death_and_an_early_warning_today_show_among_the_alerts(app, reg
     assert "Kematian ibu · Sumber Urip · 1 kematian" in page
     assert "Kematian neonatal (0–28 hari) · Sumber Urip · 2 kematian" in page
     assert page.count('data-kind="ews"') == 1 and "(AFP)" in page
+
+
+async def test_the_dana_page_shows_each_decision_with_its_budget_route(app, registered, outbox):
+    siti, budi, rina = await people(registered)
+    await ask_for_dana(siti)
+    await outbox.drain()
+    outbox.read(budi)
+    await budi.press(PERUBAHAN)
+    await budi.press("Ya")
+    client = await signed_in(app, rina)
+    page = (await client.get("/dasbor/dana")).text
+    assert '<tr data-route="perubahan"><td>2026</td><td>perubahan APBDes</td>' in page
+    assert (await client.get("/dasbor/dana?jalur=btt")).text.count("/dasbor/dana/DD-") == 0
+    assert (await client.get("/dasbor/dana?jalur=perubahan")).text.count("/dasbor/dana/DD-") == 1
+    detail = (await client.get("/dasbor/dana/DD-2026-1")).text
+    assert "Jalur anggaran</dt><dd>perubahan APBDes 2026" in detail
+
+
+async def test_a_camat_sees_the_requests_of_his_kecamatan_only(app, registered, outbox):
+    siti, budi, _ = await people(registered)
+    await ask_for_dana(siti)  # Desa Sumber Urip, Kecamatan Selupu Rejang
+    camat = await registered("camat", "320", "Pak Camat", kecamatan="Selupu Rejang")
+    other = await registered("camat", "321", "Bu Camat", kecamatan="Curup")
+    mine = await signed_in(app, camat)
+    assert "DD-2026-1" in (await mine.get("/dasbor/dana")).text
+    assert (await mine.get("/dasbor/dana/DD-2026-1")).status_code == 200
+    theirs = await signed_in(app, other)
+    assert "DD-2026-1" not in (await theirs.get("/dasbor/dana")).text
+    assert (await theirs.get("/dasbor/dana/DD-2026-1")).status_code == 404
+    assert (await theirs.get("/dasbor/ringkasan")).status_code == 403
+
+
+async def test_pws_colours_each_desa_against_its_own_sasaran(app, registered, db, runtime):
+    async with db.transaction() as session:
+        pid = await session.scalar(select(Puskesmas.id).where(Puskesmas.nama == "Sumber Urip"))
+        desa = await session.scalar(select(Desa.id).where(Desa.kode == "17.02.11.2009"))
+        session.add(
+            Sasaran(tahun=2026, puskesmas_id=pid, desa_id=desa, spm="hipertensi", target=12,
+                    updated_at=runtime.clock())
+        )  # fmt: skip
+    siti = await registered("petugas", chat_id="304")
+    k3 = {c: 0 for c, i in catalog(runtime.flows).items() if i.klaster.key == "3"}
+    await siti.send(quick("K3", k3 | {"HTLAYAN": 12, "HTSPM": 11}, DESA="Sumber Urip"))
+    await siti.press("Kirim")
+    client = await signed_in(app, await registered("dinkes", chat_id="300"))
+    page = (await client.get("/dasbor/pws?layanan=hipertensi&bulan=2026-11")).text
+    row = page[page.index('<th scope="row">Sumber Urip') :].split("</tr>")[0]
+    assert '<td class="num">11</td>' in row  # this month and since January: the 11 persons
+    assert 'class="pws above"' in page  # 11 of 12 by November (pace 11): on target
+    assert page.count('class="pws none"') >= 1  # the desa without a sasaran of their own
+
+
+async def test_sundays_are_days_off_in_the_heat_map_but_not_for_rawat_inap(app, registered, db):
+    client = await signed_in(app, await registered("dinkes", chat_id="300"))
+    page = (await client.get("/dasbor/ringkasan")).text
+    async with db.snapshot() as session:
+        everyone = len((await session.execute(select(Puskesmas.id))).all())
+        rawat_inap = len(await rawat_inap_ids(session, None))
+    # 10 Nov - 23 Nov 2026 holds two Sundays (15 and 22), and no national holiday
+    assert page.count('class="cell off"') == 4 * 2 * (everyone - rawat_inap)

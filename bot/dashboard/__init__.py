@@ -22,6 +22,7 @@ from bot.dashboard import security
 from bot.dashboard.render import environment
 from bot.dashboard.svg import heat_svg, line_svg
 from db.dashboard_queries import DanaFilter
+from handlers.dana.budget import ROUTE_NAMES
 from handlers.dashboard import access, downloads, views
 from handlers.dashboard.places import service_named
 from handlers.dashboard.scope import Page, Viewer
@@ -128,6 +129,7 @@ def routes(app: App) -> list[BaseRoute]:
             year=_int(q.get("tahun")),
             desa=_int(q.get("desa")),
             kecamatan=_int(q.get("kecamatan")),
+            route=q.get("jalur") if q.get("jalur") in ROUTE_NAMES else None,
         )
         data = await views.dana_list(runtime, viewer, f)
         return show("dana.html", request, viewer, data=data, chosen=f, statuses=views.STATUSES)

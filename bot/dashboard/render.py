@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from handlers.core.text import Texts, format_day, format_money, format_month, format_number
+from handlers.dana.budget import ROUTE_NAMES
 from handlers.dashboard.overview import ALERT_LABELS
 from handlers.dashboard.places import COLOUR_LABELS
 from handlers.dashboard.scope import PAGE_LABELS
@@ -61,6 +62,7 @@ def environment(texts: Texts) -> Environment:
         "role_labels": {r.value: info.label for r, info in roles.TABLE.items()},
         "colour_labels": COLOUR_LABELS,
         "alert_labels": ALERT_LABELS,
+        "route_names": ROUTE_NAMES,
     }
     env.filters |= {
         "number": lambda v: number(v or 0),

@@ -14,7 +14,7 @@ CELL, GAP, LABEL_W, HEAD_H = 18, 2, 150, 22
 class Rect:
     x: int
     y: int
-    filed: bool
+    state: str  # filed | missing | off
     title: str  # read by screen readers and shown on hover
 
 
@@ -32,9 +32,9 @@ def heat_svg(heat: Heat) -> HeatChart:
     for r, row in enumerate(heat.rows):
         y = HEAD_H + r * (CELL + GAP)
         rows.append((y + CELL - 5, row.puskesmas))
-        for c, (day, filed) in enumerate(zip(heat.days, row.cells, strict=True)):
+        for c, (day, state) in enumerate(zip(heat.days, row.cells, strict=True)):
             x = LABEL_W + c * (CELL + GAP)
-            rects.append(Rect(x, y, filed, f"{row.puskesmas} {day:%d/%m}"))
+            rects.append(Rect(x, y, state, f"{row.puskesmas} {day:%d/%m}"))
     days = tuple(
         (LABEL_W + c * (CELL + GAP) + CELL // 2, f"{d:%d}") for c, d in enumerate(heat.days)
     )

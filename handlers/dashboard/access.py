@@ -62,7 +62,7 @@ async def sign_in(db: Database, token: str, now: datetime) -> str | None:
         if user_id is None:
             return None
         user = await session.get(User, user_id)
-        if user is None or not user.active or viewer_of(user) is None:
+        if user is None or not user.active or await viewer_of(session, user) is None:
             return None
         session_token = new_token()
         web.add_session(session, session_token, user_id, now)
@@ -74,7 +74,7 @@ async def who(db: Database, session_token: str, now: datetime) -> Viewer | None:
     the session's last sign of life once every TOUCH_EVERY (the idle limit needs no more)."""
     async with db.snapshot() as session:
         user, seen = await web.session_user(session, session_token, now - IDLE_LIMIT)
-        viewer = None if user is None else viewer_of(user)
+        viewer = None if user is None else await viewer_of(session, user)
     if viewer is not None and seen is not None and now - seen > TOUCH_EVERY:
         async with db.transaction() as session:
             await web.touch(session, session_token, now)

@@ -26,9 +26,18 @@ class Total:
 
 
 @dataclass(frozen=True)
+class RouteTotal:
+    year: int  # the budget year (tahun anggaran), else the request's year
+    route: str  # db.dana.ROUTES
+    count: int
+    approved: int
+
+
+@dataclass(frozen=True)
 class DanaPage:
     rows: tuple[dq.DanaRow, ...]
     totals: tuple[Total, ...]
+    routes: tuple[RouteTotal, ...]
     kecamatan: tuple[tuple[int, str], ...]
     desa: tuple[tuple[int, str], ...]
     years: tuple[int, ...]
@@ -45,16 +54,31 @@ def _totals(rows: list[dq.DanaRow]) -> tuple[Total, ...]:
     return tuple(Total(y, s, *v) for (y, s), v in sorted(sums.items()))
 
 
+def _route_totals(rows: list[dq.DanaRow]) -> tuple[RouteTotal, ...]:
+    sums: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        r = row.request
+        if r.rute is None:  # not decided yet
+            continue
+        acc = sums.setdefault((r.tahun_anggaran or r.year, r.rute), [0, 0])
+        acc[0] += 1
+        acc[1] += r.jumlah_disetujui or 0
+    return tuple(RouteTotal(y, route, *v) for (y, route), v in sorted(sums.items()))
+
+
 async def dana_page(session: AsyncSession, viewer: Viewer, f: dq.DanaFilter) -> DanaPage:
-    rows = await dq.dana_rows(session, viewer.puskesmas, viewer.desa, f)
-    everything = await dq.dana_rows(session, viewer.puskesmas, viewer.desa, dq.DanaFilter())
+    mine = (viewer.puskesmas, viewer.desa)
+    rows = await dq.dana_rows(session, *mine, f, desa_set=viewer.desa_set)
+    everything = await dq.dana_rows(session, *mine, dq.DanaFilter(), desa_set=viewer.desa_set)
     desa = sorted({(r.request.desa_id, r.desa) for r in everything}, key=lambda d: d[1])
     kecamatan = sorted(
         {(d.kecamatan_id, k) for d, k in await _kecamatan_of(session, [i for i, _ in desa])},
         key=lambda k: k[1],
     )
     years = sorted({r.request.year for r in everything}, reverse=True)
-    return DanaPage(tuple(rows), _totals(rows), tuple(kecamatan), tuple(desa), tuple(years))
+    return DanaPage(
+        tuple(rows), _totals(rows), _route_totals(rows), tuple(kecamatan), tuple(desa), tuple(years)
+    )
 
 
 async def _kecamatan_of(session: AsyncSession, desa_ids: list[int]) -> list:
@@ -83,6 +107,8 @@ async def dana_detail(session: AsyncSession, viewer: Viewer, reference: str) -> 
 def _sees(viewer: Viewer, request: DanaRequest) -> bool:
     if viewer.desa is not None:
         return request.desa_id == viewer.desa
+    if viewer.desa_set is not None:
+        return request.desa_id in viewer.desa_set
     return viewer.puskesmas is None or request.puskesmas_id in viewer.puskesmas
 
 

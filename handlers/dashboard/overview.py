@@ -14,7 +14,9 @@ from conversations.forms.surveillance import RULES
 from conversations.model import N_, Flow
 from db import dashboard_queries as dq
 from db import digest_queries as q
+from db import wilayah
 from db.report_queries import klb_reports_since
+from handlers.core.calendar import district
 from handlers.dashboard.scope import Viewer
 from handlers.digest.build import year_pace
 from handlers.digest.deaths import labels as death_labels
@@ -33,7 +35,8 @@ HEAT_MAX = 60  # more puskesmas than this: the heat-map shows the least complete
 class HeatRow:
     puskesmas_id: int
     puskesmas: str
-    cells: tuple[bool, ...]  # one per day of Heat.days: the klaster's form filed that day
+    # one per day of Heat.days: "filed", "missing", or "off" (not a working day of the puskesmas)
+    cells: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,20 @@ async def ringkasan(
         shown = await dq.least_complete(session, first, day, daily, scope, HEAT_MAX)
     slots = await q.filed_slots(session, first, day, daily, list(shown))
     filed = {(s.puskesmas_id, s.day, s.klaster) for s in slots}
+    calendar, rawat_inap = district(), await wilayah.rawat_inap_ids(session, list(shown))
+
+    def cell(p: int, d: date, klaster: str) -> str:
+        if (p, d, klaster) in filed:
+            return "filed"
+        return "missing" if calendar.works(d, p in rawat_inap) else "off"
+
     today = await q.kelengkapan(session, day, _start(day + timedelta(days=1), zone), daily, scope)
     heat = tuple(
         Heat(
             short_name(k),
             days,
             tuple(
-                HeatRow(p, name, tuple((p, d, k.key) in filed for d in days))
+                HeatRow(p, name, tuple(cell(p, d, k.key) for d in days))
                 for p, name in shown.items()
             ),
             today.get(k.key, (0, 0))[0],

@@ -13,6 +13,7 @@ from conversations.forms.spm import SPM, SpmService
 from conversations.model import N_, Flow
 from db import dashboard_queries as dq
 from db import digest_queries as q
+from db import posyandu as posyandu_db
 from handlers.dashboard.scope import Viewer
 from handlers.reports.indicators import KEY_CODES, catalog
 
@@ -100,6 +101,7 @@ class PuskesmasPage:
     weeks: tuple[Week, ...]
     desa: tuple[tuple[str, bool], ...]  # (name, kelurahan)
     reporters: tuple[dq.Reporter, ...]
+    posyandu: tuple[tuple[str, str, bool], ...]  # (name, desa, active)
     quiet_since: date  # a reporter without a report since this day has gone quiet
 
 
@@ -133,5 +135,9 @@ async def puskesmas_page(
         weeks,
         desa,
         tuple(await dq.reporters(session, puskesmas_id)),
+        tuple(
+            (p.nama, p.desa, p.active)
+            for p in await posyandu_db.of_puskesmas(session, puskesmas_id, active_only=False)
+        ),
         day - timedelta(days=QUIET_DAYS),
     )

@@ -7,9 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from conversations.model import N_
 from db.models import User
 from handlers.people import roles
+from handlers.people.coaching import followed_desa
 from handlers.people.roles import Can, Place
 
 
@@ -43,12 +46,13 @@ class Viewer:
     pages: tuple[Page, ...]  # in menu order; the first is the landing page
     puskesmas: tuple[int, ...] | None  # None: the whole district
     desa: int | None  # a desa role: its desa only
+    desa_set: tuple[int, ...] | None = None  # a camat or pendamping desa: the desa they coach
 
     def may(self, page: Page) -> bool:
         return page in self.pages
 
     def sees_puskesmas(self, puskesmas_id: int | None) -> bool:
-        if self.desa is not None:
+        if self.desa is not None or self.desa_set is not None:
             return False
         return self.puskesmas is None or puskesmas_id in self.puskesmas
 
@@ -59,6 +63,8 @@ def pages_of(role: str) -> tuple[Page, ...]:
         out += REPORT_PAGES
     if roles.can(role, Can.DANA_OVERSEE) or (roles.can(role, Can.RECAP) and at != Place.DESA):
         out.append(Page.DANA)
+    if roles.can(role, Can.DANA_FOLLOW):
+        out.append(Page.DANA)
     if roles.can(role, Can.DANA_DECIDE) and at == Place.DESA:
         out += [Page.DESA, Page.DANA]
     if roles.can(role, Can.EXPORT):
@@ -66,12 +72,15 @@ def pages_of(role: str) -> tuple[Page, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def viewer_of(user: User) -> Viewer | None:
+async def viewer_of(session: AsyncSession, user: User) -> Viewer | None:
     """None: the role has no page, or its place is missing."""
     pages = pages_of(user.role)
     if not pages:
         return None
     at = roles.place(user.role)
+    if roles.can(user.role, Can.DANA_FOLLOW):
+        followed = await followed_desa(session, user)
+        return Viewer(user.id, user.name, user.role, pages, (), None, tuple(followed or ()))
     if at == Place.DISTRICT:
         return Viewer(user.id, user.name, user.role, pages, None, None)
     if at == Place.PUSKESMAS and user.puskesmas_id is not None:

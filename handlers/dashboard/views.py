@@ -51,14 +51,20 @@ async def puskesmas_list(runtime: Runtime, viewer: Viewer) -> dict[int, str]:
 
 async def dana_list(runtime: Runtime, viewer: Viewer, f: dq.DanaFilter) -> dana.DanaPage:
     async with runtime.db.snapshot() as session:
-        return await dana.dana_page(session, viewer, f)
+        page = await dana.dana_page(session, viewer, f)
+        session.expunge_all()  # the rows are read after the snapshot ends, never changed
+        return page
 
 
 async def dana_one(runtime: Runtime, viewer: Viewer, reference: str) -> dana.DanaDetail | None:
     async with runtime.db.snapshot() as session:
-        return await dana.dana_detail(session, viewer, reference)
+        detail = await dana.dana_detail(session, viewer, reference)
+        session.expunge_all()
+        return detail
 
 
 async def desa(runtime: Runtime, viewer: Viewer, now: datetime) -> dana.DesaPage | None:
     async with runtime.db.snapshot() as session:
-        return await dana.desa_page(session, viewer, runtime.texts.today(now))
+        page = await dana.desa_page(session, viewer, runtime.texts.today(now))
+        session.expunge_all()
+        return page
