@@ -73,6 +73,8 @@ async def test_every_page_answers_each_role_as_its_scope_allows(app, registered,
         response = await client.get(f"/dasbor/{page}")
         expected = 200 if page in ALLOWED[role] else 403
         assert response.status_code == expected, (role, page, response.text[:300])
+    download = await client.get("/dasbor/unduh/file?jenis=csv&dari=2026-11-01&sampai=2026-11-23")
+    assert download.status_code == (200 if "unduh" in ALLOWED[role] else 403), role
 
 
 @pytest.mark.parametrize("role", ["petugas", "kader"])
