@@ -22,7 +22,7 @@ from db.models import Base
 
 from conftest import BACKENDS, PG_URL, _pg_exec
 
-LINE = ["0001", "0002", "0003", "0004", "0006wa", "0007", "0008", "0009", "0010"]
+LINE = ["0001", "0002", "0003", "0004", "0006wa", "0007", "0008", "0009", "0010", "0018"]
 STAR_END = LINE.index("0009")  # the star's heads: 0002…0009
 
 
