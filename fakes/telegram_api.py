@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from .server import ServedApp, parse_multipart, sliding_windows
+from .server import ServedApp, parse_multipart, sliding_windows, worst_window
 
 Json = dict[str, Any]
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
@@ -272,6 +272,10 @@ class FakeBotApi(ServedApp):
         if problems:
             self.violations.extend(f"{method}: {x}" for x in problems)
             raise ApiError(400, problems[0])
+
+    def worst_second(self) -> int:
+        """The most sends that arrived in any sliding second (Telegram's limit: 30)."""
+        return worst_window(sorted(c.at for c in self.sent(include_failed=True)), 1.0)
 
     def rate_violations(self, per_chat_burst: int = 3) -> list[str]:
         """Telegram's documented limits, checked on delivered sends (see core.telegram.org

@@ -30,7 +30,7 @@ class Telegram:
         settings = app.settings
         if not settings.telegram_bot_token:
             return None
-        tg = send.client(settings.telegram_bot_token, settings.telegram_api_url, rate_limited=True)
+        tg = send.client(settings.telegram_bot_token, settings.telegram_api_url)
         label_of = lambda msgid: app.runtime.texts(msgid, "id")  # noqa: E731
         return send.TelegramSender(tg.bot, label_of, client=tg)
 
