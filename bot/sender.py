@@ -19,15 +19,26 @@ log = logging.getLogger(__name__)
 class Sender:
     """`rounds` claim-and-send loops overlap, so the rate limiter is never idle while one round
     records its last results and claims the next batch. The worker's lease and its per-chat
-    ordering rule (a row waits while an earlier row of its chat is pending) keep them apart."""
+    ordering rule (a row waits while an earlier row of its chat is pending) keep them apart.
+    `urgent` more loops claim only the chats with a reply or an alert waiting, and look more
+    often: a reply never waits for a round busy with a broadcast (the channel's limiter then
+    gives it the next slot)."""
 
     def __init__(
-        self, worker: OutboxWorker, idle: float = 0.3, max_backoff: float = 30.0, rounds: int = 2
+        self,
+        worker: OutboxWorker,
+        idle: float = 0.3,
+        max_backoff: float = 30.0,
+        rounds: int = 2,
+        urgent: int = 2,
+        urgent_idle: float = 0.1,
     ) -> None:
         self.worker = worker
         self.idle = idle
         self.max_backoff = max_backoff
         self.rounds = rounds
+        self.urgent = urgent
+        self.urgent_idle = urgent_idle
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -36,15 +47,17 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._loop() for _ in range(self.rounds)))
+        loops = [self._loop(self.idle) for _ in range(self.rounds)]
+        loops += [self._loop(self.urgent_idle, urgent=True) for _ in range(self.urgent)]
+        await asyncio.gather(*loops)
 
-    async def _loop(self) -> None:
-        delay = self.idle
+    async def _loop(self, idle: float, urgent: bool = False) -> None:
+        delay = idle
         while not self._stopping.is_set():
             self._wake.clear()  # before the claim: a commit during the batch wakes the next one
             try:
-                handled = await self.worker.run_once()
-                delay = self.idle
+                handled = await self.worker.run_once(urgent_only=urgent)
+                delay = idle
             except Exception:  # the database is away, most likely: keep trying
                 log.exception("outbox round failed; retrying in %.1f s", delay)
                 handled = 0

@@ -15,8 +15,9 @@ from telegram.request import HTTPXRequest
 
 from bot import metrics
 from bot.channels.limits import SlidingLimit
+from bot.channels.send_thread import SendThread
 from bot.channels.telegram.wire import CHANNEL, ApiCall, plan
-from handlers.core.outbox import Delivery
+from handlers.core.outbox import SENDING_CLASS, Delivery
 from handlers.core.outgoing import Outgoing
 from handlers.core.privacy import masked
 
@@ -85,19 +86,33 @@ class TelegramSender:
     waits, not every chat. Only one sender runs per deployment: the limits live here."""
 
     def __init__(
-        self, bot: ExtBot, label_of: Callable[[str], str], client: Client | None = None
+        self,
+        bot: ExtBot,
+        label_of: Callable[[str], str],
+        client: Client | None = None,
+        thread: SendThread | None = None,
     ) -> None:
         self.bot = bot
         self.label_of = label_of
         self.client = client  # closed with the sender, when it owns one
+        self.thread = thread  # sends on a loop of their own (bot/channels/send_thread.py)
         self._overall = SlidingLimit(*OVERALL)
         self._chats: dict[int, SlidingLimit] = {}
 
     async def close(self) -> None:
         if self.client is not None:
-            await self.client.close()
+            closing = self.client.close()
+            await (self.thread.run(closing) if self.thread else closing)
+        if self.thread is not None:
+            await self.thread.close()
 
     async def __call__(self, out: Outgoing) -> Delivery:
+        if self.thread is None:
+            return await self._deliver(out, SENDING_CLASS.get())
+        return await self.thread.run(self._deliver(out, SENDING_CLASS.get()))
+
+    async def _deliver(self, out: Outgoing, priority: int) -> Delivery:
+        SENDING_CLASS.set(priority)  # on the send thread's loop, too
         try:
             chat_id = int(out.chat_id)
             calls = plan(out, self.label_of)
