@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 
+from handlers.core.media import MediaWorker
 from handlers.core.outbox import OutboxWorker
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,12 @@ class Sender:
         idle: float = 0.3,
         max_backoff: float = 30.0,
         rounds: int = 2,
-        urgent: int = 2,
+        urgent: int = 1,
         urgent_idle: float = 0.1,
+        media: MediaWorker | None = None,
     ) -> None:
         self.worker = worker
+        self.media = media  # inbound files fetched into the media store, beside the sends
         self.idle = idle
         self.max_backoff = max_backoff
         self.rounds = rounds
@@ -49,7 +52,24 @@ class Sender:
     async def run(self) -> None:
         loops = [self._loop(self.idle) for _ in range(self.rounds)]
         loops += [self._loop(self.urgent_idle, urgent=True) for _ in range(self.urgent)]
+        if self.media is not None:
+            loops.append(self._fetching(self.media))
         await asyncio.gather(*loops)
+
+    async def _fetching(self, media: MediaWorker) -> None:
+        """Never in the way of a send: one item at a time, on its own loop."""
+        delay = self.idle * 3
+        while not self._stopping.is_set():
+            try:
+                handled = await media.run_once()
+                delay = self.idle * 3
+            except Exception:
+                log.exception("media round failed; retrying in %.1f s", delay)
+                handled = 0
+                delay = min(delay * 2, self.max_backoff)
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
 
     async def _loop(self, idle: float, urgent: bool = False) -> None:
         delay = idle

@@ -20,7 +20,7 @@ from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
 from db.database import Database, is_transient
-from handlers.core import door, order
+from handlers.core import door, media, order
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
@@ -35,8 +35,9 @@ ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
 InboundHook = Callable[[Turn], Awaitable[bool]]
 GroupHook = Callable[[AsyncSession, list[str], datetime], Awaitable[set[str]]]
 ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
-# Makes the document of an Outgoing's `build` (by its "kind") and returns its path.
-FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path]]
+# Makes the document of an Outgoing's `build` (by its "kind") and returns its path (None: none).
+FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path | None]]
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 class _Redelivered(Exception):
@@ -145,7 +146,10 @@ class Runtime:
         if out.build is None:
             return out
         path = await self.file_builders[out.build["kind"]](self, out.build)
-        return replace(out, document=str(path), build=None)
+        if path is None:  # nothing to attach after all (a refused photo): the words go alone
+            return replace(out, build=None)
+        as_photo = path.suffix in PHOTO_SUFFIXES
+        return replace(out, **{"photo" if as_photo else "document": str(path)}, build=None)
 
     async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:
         try:
@@ -256,6 +260,9 @@ class Runtime:
             await order.refuse_late(turn)
         elif hook is None or not await hook(turn):
             await self._dispatch(turn)
+        if (photo := msg.inbound.photo) is not None:  # fetched into the media store later
+            user_id = turn.user.id if turn.user else None
+            await media.note(turn.session, msg.channel, msg.chat_id, photo.file_id, now, user_id)
         position = order.position_after(msg, conversation)
         writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft, position)
         shape = self.reply_shapers.get(msg.channel)

@@ -58,13 +58,15 @@ async def send(
     kind: str,
     request: DanaRequest,
     render: Render,
+    attach: dict | None = None,
 ) -> Outbox | None:
-    """One outbox row for `user`, linked to the request; None when the user has no chat."""
+    """One outbox row for `user`, linked to the request; None when the user has no chat.
+    `attach`: a stored photo to show with it (handlers.core.media.attachment)."""
     ident = await best_identity(session, user.id)
     if ident is None:
         return None
     text, buttons = render(user.locale)
-    out = Outgoing(ident.channel, ident.external_id, text, buttons)
+    out = Outgoing(ident.channel, ident.external_id, text, buttons, build=attach)
     row = await queries.add_outbox(
         session,
         channel=out.channel,
@@ -165,12 +167,20 @@ async def deciders(session: AsyncSession, desa_id: int) -> list[User]:
 
 
 async def to_kades(
-    session: AsyncSession, texts: Texts, now: datetime, f: Facts, msgid: str, **params: object
+    session: AsyncSession,
+    texts: Texts,
+    now: datetime,
+    f: Facts,
+    msgid: str,
+    attach: dict | None = None,
+    **params: object,
 ) -> None:
-    """A plain notice (withdrawn, realised) to every active kades of the desa."""
+    """A plain notice (withdrawn, realised) to every active kades of the desa, with the
+    evidence photo when there is one (`attach`)."""
     params = {"reference": f.reference, "desa": f.desa, "requester": f.requester, **params}
     for kades in await deciders(session, f.request.desa_id):
-        await send(session, now, kades, INFO, f.request, _plain(texts, msgid, params))
+        render = _plain(texts, msgid, params)
+        await send(session, now, kades, INFO, f.request, render, attach)
 
 
 def _plain(texts: Texts, msgid: str, params: dict, request: DanaRequest | None = None) -> Render:

@@ -12,6 +12,7 @@ from conversations.model import N_, Day, Flow, Outcome, Reply, ReplyEvent, State
 from db import dana
 from db.dana import DanaRequest
 from db.models import Desa, User
+from handlers.core import media
 from handlers.core.inbound import Runtime
 from handlers.core.text import format_money
 from handlers.core.turn import Turn
@@ -179,7 +180,10 @@ async def on_realisation(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> No
         "Realisation of {reference} ({desa}): {amount} used on {day}. The request is complete."
     )
     amount, day = money(answers["jumlah"]), Day(request.realisasi_tanggal)
-    await to_kades(turn.session, turn.runtime.texts, turn.now, f, notice, amount=amount, day=day)
+    photo = request.realisasi_foto  # the receipt, shown from the media store once fetched
+    attach = media.attachment(turn.msg.channel, photo) if photo else None
+    texts = turn.runtime.texts
+    await to_kades(turn.session, texts, turn.now, f, notice, attach, amount=amount, day=day)
     turn.say(
         "Realisation of {reference} recorded. Thank you, the request is complete.",
         reference=f.reference,

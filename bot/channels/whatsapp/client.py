@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from bot.channels.limits import SlidingLimit
+from handlers.core.media import TooLarge
 from handlers.core.outbox import Delivery
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,14 @@ class WhatsAppClient:
         response.raise_for_status()
         return str(response.json()["id"])
 
-    async def download(self, media_id: str) -> tuple[bytes, str]:
-        """An inbound photo's bytes: the media URL lives 5 minutes and needs the token."""
+    async def download(self, media_id: str, max_bytes: int | None = None) -> tuple[bytes, str]:
+        """An inbound photo's bytes: the media URL lives 5 minutes and needs the token. A file
+        Meta says is over `max_bytes` is not downloaded (TooLarge)."""
         info = await self._http.get(media_id)
         info.raise_for_status()
         meta = info.json()
+        if max_bytes is not None and int(meta.get("file_size") or 0) > max_bytes:
+            raise TooLarge(f"{meta.get('file_size')} bytes")
         content = await self._http.get(meta["url"])
         content.raise_for_status()
         return content.content, str(meta.get("mime_type") or "")
