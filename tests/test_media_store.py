@@ -192,3 +192,42 @@ async def test_an_oversized_or_executable_file_is_refused_in_indonesian(
     assert told.startswith("Maaf")
     assert ("10 MB" in told) == (name == "oversized")
     assert not list(Path(store.root).rglob("*.jpg"))  # nothing kept
+
+
+async def test_a_bucket_keeps_the_photo_as_a_directory_would(db, texts, clock, graph, wa_client):
+    """MEDIA_S3_URL: several web machines share one bucket (moto's S3 server on 127.0.0.1)."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from bot.media_store import S3Store
+    from fakes.server import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        url, keys = f"http://127.0.0.1:{port}", {"access_key": "test", "secret_key": "test"}
+        boto3.client(
+            "s3",
+            endpoint_url=url,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="us-east-1",
+        ).create_bucket(Bucket="ilpbot-media")
+        bucket = S3Store(f"{url}/ilpbot-media", keys["access_key"], keys["secret_key"], "us-east-1")
+        photo = receipt_photo()
+        media_id = graph.add_media(photo, "image/jpeg")
+        await sent_in(db, "whatsapp", "6281234567891", media_id, clock)
+        delivery = WhatsAppDelivery(wa_client, None, texts, clock)
+        fetching = media.MediaWorker(
+            db, {"whatsapp": whatsapp_fetch(delivery)}, bucket, clock, texts
+        )
+
+        await fetching.drain()
+
+        kept = await item(db, media_id)
+        assert bucket.where(kept.key).startswith("s3://ilpbot-media/whatsapp/")
+        stored = await bucket.get(kept.key)
+        assert len(stored) == kept.size and location_of(stored) is None
+    finally:
+        server.stop()
