@@ -49,7 +49,16 @@ def build(settings: Settings) -> App:
     db = Database(settings.database_url)
     texts = Texts.load(settings.bot_timezone)
     runtime = build_runtime(db, texts, settings=settings.runtime())
-    runtime.file_builders["media"] = media.shower(media_store(settings), settings.export_dir)
+    fetched = frozenset(
+        name
+        for name, on in (
+            ("telegram", settings.telegram_enabled),
+            ("whatsapp", settings.whatsapp_enabled),
+        )
+        if on
+    )
+    show = media.shower(media_store(settings), settings.export_dir, fetched)
+    runtime.file_builders["media"] = show
     return App(settings, db, runtime)
 
 

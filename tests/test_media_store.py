@@ -23,6 +23,7 @@ from handlers.core.outbox import OutboxWorker
 from handlers.core.outgoing import Outgoing
 
 TOKEN, PHONE_ID, KADES_CHAT = "123456:TEST", "1234567890", "7001"
+SHOWN = frozenset({"telegram", "whatsapp"})  # the channels media is fetched from
 
 
 def receipt_photo(with_gps: bool = True, size: tuple[int, int] = (64, 48)) -> bytes:
@@ -86,7 +87,7 @@ async def test_a_whatsapp_receipt_photo_reaches_a_telegram_kades_without_its_loc
         audit = (await session.execute(select(AuditEvent.reason))).scalars().all()
     assert any(kept.sha256 in reason for reason in audit)  # the hash is in the audit trail
 
-    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown")
+    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", SHOWN)
     notice = Outgoing("telegram", KADES_CHAT, "Realisasi DD-0001: kuitansi terlampir.")
     notice = replace(notice, build=media.attachment("whatsapp", media_id))
     async with db.transaction() as session:
@@ -112,7 +113,7 @@ async def test_a_photo_the_kades_should_see_waits_until_it_is_fetched(
 ):
     fake_telegram.add_file("AgACphoto1", receipt_photo())
     await sent_in(db, "telegram", "5001", "AgACphoto1", clock)
-    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown")
+    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", SHOWN)
     notice = replace(
         Outgoing("telegram", KADES_CHAT, "Kuitansi"),
         build=media.attachment("telegram", "AgACphoto1"),

@@ -145,7 +145,12 @@ class Runtime:
         commit, by the process that sends it (the outbox sender, or `handle` itself)."""
         if out.build is None:
             return out
-        path = await self.file_builders[out.build["kind"]](self, out.build)
+        builder = self.file_builders.get(out.build["kind"])
+        if builder is None and out.build.get("optional"):
+            return replace(out, build=None)
+        if builder is None:
+            raise ValueError(f"nothing makes {out.build['kind']}")
+        path = await builder(self, out.build)
         if path is None:  # nothing to attach after all (a refused photo): the words go alone
             return replace(out, build=None)
         as_photo = path.suffix in PHOTO_SUFFIXES

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)  # a killed worker's item is fetched again after this
 MAX_ATTEMPTS = 12  # then failed for good: about a day and a half of trying
+PATIENCE = timedelta(minutes=15)  # how long a message waits for the file it shows
 REFUSALS = {
     "size": N_("Sorry, that file is larger than 10 MB. Please send a smaller photo or PDF."),
     "type": N_("Sorry, only photos and PDF files can be kept. Please send a photo or a PDF."),
@@ -96,22 +97,26 @@ async def stored(session, channel: str, file_id: str) -> MediaItem | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def attachment(channel: str, file_id: str) -> dict[str, str]:
-    """An Outgoing's `build` showing an inbound file from the store, once it is there."""
-    return {"kind": "media", "channel": channel, "file_id": file_id}
+def attachment(channel: str, file_id: str) -> dict[str, Any]:
+    """An Outgoing's `build` showing an inbound file from the store, once it is there;
+    optional: a runtime without a media store sends the words alone."""
+    return {"kind": "media", "channel": channel, "file_id": file_id, "optional": True}
 
 
-def shower(store: MediaStore, folder: Path):
+def shower(store: MediaStore, folder: Path, fetched: frozenset[str]):
     """The runtime's file builder for `attachment`: the stored bytes as a local file for the
-    channel to upload (a photo a petugas sent on WhatsApp reaches a kades on Telegram). None
-    for a file that was refused: the words go alone."""
+    channel to upload (a photo a petugas sent on WhatsApp reaches a kades on Telegram). The
+    message waits while the file is fetched, at most PATIENCE; the words go alone for a file
+    that was refused, failed, or comes from a channel nothing fetches from (`fetched`)."""
 
     async def show(runtime, recipe: dict[str, Any]) -> Path | None:
         async with runtime.db.transaction() as session:
             item = await stored(session, recipe["channel"], recipe["file_id"])
-        if item is None or item.status in ("refused", "failed"):
+        if item is None or item.status in ("refused", "failed") or item.channel not in fetched:
             return None
         if item.status != "stored" or item.key is None:
+            if runtime.clock() - item.created_at > PATIENCE:
+                return None  # the words must not wait for ever; /dana lists the file later
             raise NotReady(f"media {item.id} is {item.status}")
         path = folder / "media" / item.key
         if not path.exists():
@@ -120,6 +125,14 @@ def shower(store: MediaStore, folder: Path):
         return path
 
     return show
+
+
+async def by_file_id(session, file_id: str | None) -> MediaItem | None:
+    """The item of a file id remembered elsewhere (a realisation's receipt photo)."""
+    if not file_id:
+        return None
+    stmt = select(MediaItem).where(MediaItem.file_id == file_id).order_by(MediaItem.id)
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
 @dataclass

@@ -14,8 +14,10 @@ from conversations.model import N_, Flow
 from conversations.parsing import normalize
 from db import dana, queries
 from db.dana import DanaRequest
-from db.models import Desa, User
+from db.models import Desa, MediaItem, User
+from handlers.core import media
 from handlers.core.inbound import Command, Runtime
+from handlers.core.outgoing import Outgoing
 from handlers.core.turn import Turn
 from handlers.dana import decision as dana_decision
 from handlers.dana import requester as dana_requester
@@ -222,6 +224,9 @@ async def show_request(turn: Turn, reference: str) -> None:
                 day=request.realisasi_tanggal,
             )
         )
+    photo = await media.by_file_id(turn.session, request.realisasi_foto)
+    if photo is not None:
+        lines.append(_photo_line(turn, photo))
     lines += ["", turn.t("History:"), *await _history(turn, request)]
     buttons = ()
     if user.id == request.requester_id:
@@ -229,6 +234,18 @@ async def show_request(turn: Turn, reference: str) -> None:
     elif dana_decision.may_decide(user, request) and request.status == dana.WAITING:
         buttons = decision_buttons(texts, locale, request)
     say_with_buttons(turn, "\n".join(lines), buttons)
+    if photo is not None and photo.status == "stored":  # the receipt itself, from the store
+        caption = turn.t("Receipt photo of {reference}", reference=f.reference)
+        attach = media.attachment(photo.channel, photo.file_id)
+        turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, caption, build=attach))
+
+
+def _photo_line(turn: Turn, photo: MediaItem) -> str:
+    if photo.status == "stored":
+        return turn.t("Receipt photo: kept (sha256 {hash}…)", hash=(photo.sha256 or "")[:12])
+    if photo.status == "pending":
+        return turn.t("Receipt photo: still being fetched")
+    return turn.t("Receipt photo: not kept ({why})", why=photo.status)
 
 
 async def _history(turn: Turn, request: DanaRequest) -> list[str]:
