@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from handlers.core.media import MediaWorker
 from handlers.core.outbox import OutboxWorker
@@ -50,41 +51,31 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        loops = [self._loop(self.idle) for _ in range(self.rounds)]
-        loops += [self._loop(self.urgent_idle, urgent=True) for _ in range(self.urgent)]
-        if self.media is not None:
-            loops.append(self._fetching(self.media))
+        outbox = self.worker.run_once
+        loops = [self._loop(outbox, self.idle, self._wake) for _ in range(self.rounds)]
+        urgent = lambda: outbox(urgent_only=True)  # noqa: E731
+        loops += [self._loop(urgent, self.urgent_idle, self._wake) for _ in range(self.urgent)]
+        if self.media is not None:  # one item at a time, never in the way of a send
+            loops.append(self._loop(self.media.run_once, self.idle * 3, self._stopping))
         await asyncio.gather(*loops)
 
-    async def _fetching(self, media: MediaWorker) -> None:
-        """Never in the way of a send: one item at a time, on its own loop."""
-        delay = self.idle * 3
-        while not self._stopping.is_set():
-            try:
-                handled = await media.run_once()
-                delay = self.idle * 3
-            except Exception:
-                log.exception("media round failed; retrying in %.1f s", delay)
-                handled = 0
-                delay = min(delay * 2, self.max_backoff)
-            if not handled:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=delay)
-
-    async def _loop(self, idle: float, urgent: bool = False) -> None:
+    async def _loop(
+        self, round_: Callable[[], Awaitable[int]], idle: float, wake: asyncio.Event
+    ) -> None:
         delay = idle
         while not self._stopping.is_set():
-            self._wake.clear()  # before the claim: a commit during the batch wakes the next one
+            if wake is self._wake:
+                wake.clear()  # before the claim: a commit during the batch wakes the next one
             try:
-                handled = await self.worker.run_once(urgent_only=urgent)
+                handled = await round_()
                 delay = idle
             except Exception:  # the database is away, most likely: keep trying
-                log.exception("outbox round failed; retrying in %.1f s", delay)
+                log.exception("sender round failed; retrying in %.1f s", delay)
                 handled = 0
                 delay = min(delay * 2, self.max_backoff)
             if not handled:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                    await asyncio.wait_for(wake.wait(), timeout=delay)
 
     def start(self) -> asyncio.Task[None]:
         self._task = asyncio.create_task(self.run(), name="outbox-sender")

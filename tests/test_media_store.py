@@ -48,6 +48,26 @@ async def item(db, file_id: str) -> MediaItem:
         return (await session.execute(stmt)).scalar_one()
 
 
+async def notice_to_kades(
+    db, runtime, clock, store, telegram, tmp_path, text, file_id, channel="whatsapp"
+) -> OutboxWorker:
+    """A notice to a Telegram kades showing a stored file; the sender that delivers it."""
+    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", SHOWN)
+    notice = replace(
+        Outgoing("telegram", KADES_CHAT, text), build=media.attachment(channel, file_id)
+    )
+    async with db.transaction() as session:
+        await queries.add_outbox(
+            session,
+            channel="telegram",
+            chat_id=KADES_CHAT,
+            payload=notice.to_json(),
+            kind="dana_info",
+            now=clock(),
+        )
+    return OutboxWorker(db, {"telegram": telegram}, clock, finish=runtime.finish)
+
+
 @pytest.fixture
 def store(tmp_path) -> DirectoryStore:
     return DirectoryStore(tmp_path / "media")
@@ -87,19 +107,8 @@ async def test_a_whatsapp_receipt_photo_reaches_a_telegram_kades_without_its_loc
         audit = (await session.execute(select(AuditEvent.reason))).scalars().all()
     assert any(kept.sha256 in reason for reason in audit)  # the hash is in the audit trail
 
-    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", SHOWN)
-    notice = Outgoing("telegram", KADES_CHAT, "Realisasi DD-0001: kuitansi terlampir.")
-    notice = replace(notice, build=media.attachment("whatsapp", media_id))
-    async with db.transaction() as session:
-        await queries.add_outbox(
-            session,
-            channel="telegram",
-            chat_id=KADES_CHAT,
-            payload=notice.to_json(),
-            kind="dana_info",
-            now=clock(),
-        )
-    sender = OutboxWorker(db, {"telegram": telegram}, clock, finish=runtime.finish)
+    text = "Realisasi DD-0001: kuitansi terlampir."
+    sender = await notice_to_kades(db, runtime, clock, store, telegram, tmp_path, text, media_id)
     await sender.drain()
 
     [call] = fake_telegram.sent(int(KADES_CHAT))
@@ -113,21 +122,9 @@ async def test_a_photo_the_kades_should_see_waits_until_it_is_fetched(
 ):
     fake_telegram.add_file("AgACphoto1", receipt_photo())
     await sent_in(db, "telegram", "5001", "AgACphoto1", clock)
-    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", SHOWN)
-    notice = replace(
-        Outgoing("telegram", KADES_CHAT, "Kuitansi"),
-        build=media.attachment("telegram", "AgACphoto1"),
+    sender = await notice_to_kades(
+        db, runtime, clock, store, telegram, tmp_path, "Kuitansi", "AgACphoto1", "telegram"
     )
-    async with db.transaction() as session:
-        await queries.add_outbox(
-            session,
-            channel="telegram",
-            chat_id=KADES_CHAT,
-            payload=notice.to_json(),
-            kind="dana_info",
-            now=clock(),
-        )
-    sender = OutboxWorker(db, {"telegram": telegram}, clock, finish=runtime.finish)
 
     await sender.drain()
     assert fake_telegram.sent(int(KADES_CHAT)) == []  # not yet fetched: the notice waits
