@@ -93,8 +93,10 @@ def latencies(fake: FakeBotApi, chat: int, posts: list[tuple[float, float]]) -> 
     return out
 
 
-async def replies_beside_broadcast(recipients: int, people: int, every: float) -> dict:
-    url, cleanup = await fresh_database("sqlite")
+async def replies_beside_broadcast(
+    recipients: int, people: int, every: float, backend: str = "sqlite"
+) -> dict:
+    url, cleanup = await fresh_database(backend)
     fake = FakeBotApi().start()
     chats = [FIRST_PERSON + n for n in range(people)]
     await register_bidans(url, "telegram", [str(c) for c in chats])
@@ -132,6 +134,7 @@ async def replies_beside_broadcast(recipients: int, people: int, every: float) -
     times = sorted(c.at for c in fake.sent())
     rate = (len(times) - 1) / (times[-1] - times[0])
     return {
+        "backend": backend,
         "channel": "telegram",
         "recipients": recipients,
         "people": people,
@@ -181,9 +184,10 @@ async def main() -> None:
     parser.add_argument("--every", type=float, default=3.0)
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--broadcast", type=int, default=300, help="per exactness run")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    row = await replies_beside_broadcast(args.recipients, args.people, args.every)
+    row = await replies_beside_broadcast(args.recipients, args.people, args.every, args.backend)
     exact = await worst_of_runs(args.broadcast, args.runs) if args.runs else {}
     if args.json or not exact:
         print(json.dumps({"replies": row, "exactness": exact}))

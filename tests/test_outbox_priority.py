@@ -1,7 +1,12 @@
 """Replies before broadcasts: the outbox serves the person who just wrote before the 07:00 bulk,
 alerts before bulk, and still keeps each chat's messages in the order they were written."""
 
+import asyncio
+
+from sqlalchemy import select
+
 from db import queries
+from db.models import Outbox
 from db.outbox_classes import ALERT, BULK, REPLY, class_of
 from handlers.core.outgoing import Outgoing
 
@@ -98,3 +103,18 @@ def test_every_kind_has_a_class_and_an_unknown_kind_is_bulk():
         BULK,
     ]
     assert class_of("something_new") == BULK
+
+
+async def test_replies_written_by_a_group_of_turns_keep_their_class(registered, runtime, db):
+    """Regression: PostgreSQL's one-statement group write listed the outbox columns and left
+    the class out, so every reply became bulk and waited behind the broadcast."""
+    names = ("Sari", "Wati", "Yuni", "Rani")
+    bidan = [await registered("petugas", str(640 + n), f"Bidan {x}") for n, x in enumerate(names)]
+    runtime.replies_via_outbox = True
+
+    await asyncio.gather(*(b.send("/menu") for b in bidan))
+
+    async with db.transaction() as session:
+        stmt = select(Outbox.kind, Outbox.priority).where(Outbox.chat_id.in_(["640", "641"]))
+        written = set((await session.execute(stmt)).all())
+    assert written == {("reply", REPLY)}
