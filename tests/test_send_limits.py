@@ -13,7 +13,7 @@ from fakes.server import worst_window
 async def test_requests_arriving_with_jitter_never_put_31_in_one_second():
     """The platform counts a request when it arrives, anywhere between our start and its
     answer; a bucket spacing the starts let one second hold 31 once (issue 22)."""
-    limit, arrivals, rng = SlidingLimit(30, 1.0), [], random.Random(22)
+    limit, arrivals, rng = SlidingLimit(30, 1.0, spacing=1 / 30), [], random.Random(22)
 
     async def send() -> None:
         async with limit.slot(BULK):
@@ -58,3 +58,24 @@ def test_the_busiest_window_is_counted_wherever_it_starts():
     assert worst_window([0.0, 0.5, 0.99, 1.0, 1.4], 1.0) == 4  # 0.5 … 1.4
     assert worst_window([0.0, 1.0, 2.0], 1.0) == 1
     assert worst_window([], 1.0) == 0
+
+
+async def test_a_reply_beside_a_saturated_broadcast_waits_one_spacing_not_half_a_window():
+    """Answers come back together: without spacing the slots free in bursts, and a reply
+    arriving between two bursts waits half a window on average."""
+    limit = SlidingLimit(10, 0.5, spacing=0.05)
+
+    async def send(priority: int) -> None:
+        async with limit.slot(priority):
+            await asyncio.sleep(0.01)
+
+    broadcast = [asyncio.create_task(send(BULK)) for _ in range(60)]
+    waits = []
+    for _ in range(5):
+        await asyncio.sleep(0.37)  # anywhere between two answers
+        started = time.monotonic()
+        await send(REPLY)
+        waits.append(time.monotonic() - started - 0.01)
+    await asyncio.gather(*broadcast)
+
+    assert max(waits) < 0.12

@@ -26,10 +26,19 @@ from handlers.core.outbox import SENDING_CLASS
 
 
 class SlidingLimit:
+    """`spacing`: at least this long between two starts. Answers come back together, so
+    without it the slots free in bursts (30 at once, then none for a second) and a reply
+    arriving between two bursts waits half a second on average; spread, it waits one spacing."""
+
     def __init__(
-        self, limit: int, period: float, clock: Callable[[], float] = time.monotonic
+        self,
+        limit: int,
+        period: float,
+        spacing: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.limit, self.period, self.clock = limit, period, clock
+        self.limit, self.period, self.spacing, self.clock = limit, period, spacing, clock
+        self._next_start = 0.0
         self._answered: deque[float] = deque()  # answer times of the last sends, oldest first
         self._running = 0
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -62,11 +71,16 @@ class SlidingLimit:
         return self._running + len(self._answered)
 
     def _free(self, now: float) -> bool:
-        return now >= self._paused_until and self._room_used(now) < self.limit
+        ready = now >= self._paused_until and now >= self._next_start
+        return ready and self._room_used(now) < self.limit
+
+    def _take(self, now: float) -> None:
+        self._running += 1
+        self._next_start = now + self.spacing
 
     async def _acquire(self, priority: int) -> None:
-        if not self._waiting and self._free(self.clock()):
-            self._running += 1
+        if not self._waiting and self._free(now := self.clock()):
+            self._take(now)
             return
         granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._order), granted))
@@ -85,7 +99,7 @@ class SlidingLimit:
             _, _, granted = heapq.heappop(self._waiting)
             if granted.done():  # its waiter was cancelled
                 continue
-            self._running += 1
+            self._take(now)
             granted.set_result(None)
         self._waiting = [w for w in self._waiting if not w[2].done()]
         heapq.heapify(self._waiting)
@@ -95,7 +109,7 @@ class SlidingLimit:
     def _wake_at(self, now: float) -> None:
         """A slot frees by itself when the oldest answer leaves the window or a pause ends
         (else a running send's end will pump)."""
-        at = self._paused_until if self._paused_until > now else now
+        at = max(self._paused_until, self._next_start, now)
         if self._answered and self._running + len(self._answered) >= self.limit:
             at = max(at, self._answered[0] + self.period)
         elif at == now:

@@ -96,7 +96,7 @@ class TelegramSender:
         self.label_of = label_of
         self.client = client  # closed with the sender, when it owns one
         self.thread = thread  # sends on a loop of their own (bot/channels/send_thread.py)
-        self._overall = SlidingLimit(*OVERALL)
+        self._overall = SlidingLimit(*OVERALL, spacing=OVERALL[1] / OVERALL[0])
         self._chats: dict[int, SlidingLimit] = {}
 
     async def close(self) -> None:

@@ -45,7 +45,8 @@ class WhatsAppClient:
     ) -> None:
         self.phone_number_id = phone_number_id
         # The number's throughput counts inbound messages too: keep 10 % headroom.
-        self.limit = SlidingLimit(max(1, int(per_second * 0.9)), 1.0)
+        per_window = max(1, int(per_second * 0.9))
+        self.limit = SlidingLimit(per_window, 1.0, spacing=1.0 / per_window)
         self._http = httpx.AsyncClient(
             base_url=api_url.rstrip("/") + "/",
             headers={"Authorization": f"Bearer {token}"},
