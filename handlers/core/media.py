@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.model import N_
 from db import queries
@@ -69,7 +70,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def note(
-    session,
+    session: AsyncSession,
     channel: str,
     chat_id: str,
     file_id: str,
@@ -92,7 +93,7 @@ async def note(
     await insert_new(session, MediaItem.__table__, [values], ("channel", "file_id"))
 
 
-async def stored(session, channel: str, file_id: str) -> MediaItem | None:
+async def stored(session: AsyncSession, channel: str, file_id: str) -> MediaItem | None:
     stmt = select(MediaItem).where(MediaItem.channel == channel, MediaItem.file_id == file_id)
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -127,7 +128,7 @@ def shower(store: MediaStore, folder: Path, fetched: frozenset[str]):
     return show
 
 
-async def by_file_id(session, file_id: str | None) -> MediaItem | None:
+async def by_file_id(session: AsyncSession, file_id: str | None) -> MediaItem | None:
     """The item of a file id remembered elsewhere (a realisation's receipt photo)."""
     if not file_id:
         return None
@@ -241,7 +242,9 @@ class MediaWorker:
         for wake in self.on_commit:
             wake()
 
-    async def _audit(self, session, row: MediaItem, action: str, reason: str | None) -> None:
+    async def _audit(
+        self, session: AsyncSession, row: MediaItem, action: str, reason: str | None
+    ) -> None:
         await queries.audit(
             session,
             self.clock(),
