@@ -529,7 +529,7 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="WhatsApp/Telegram rounds")
     parser.add_argument("--broadcast", type=int, default=300, help="outbound messages")
     parser.add_argument(
-        "--priority-recipients", type=int, default=1000, help="broadcast beside the replies"
+        "--priority-recipients", type=int, default=600, help="broadcast beside the replies"
     )
     parser.add_argument("--refusals", type=int, default=50, help="refusals of each kind")
     parser.add_argument("--digest-puskesmas", type=int, default=10_000)
