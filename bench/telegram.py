@@ -286,6 +286,7 @@ async def outbound(messages: int, storm: float) -> dict:
         "lost": len(set(chats) - set(delivered)),
         "doubled": len(delivered) - len(set(delivered)),
         "limit_violations": len(fake.rate_violations()),
+        "worst_second": fake.worst_second(),
     }
 
 

@@ -6,10 +6,12 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.media_store import media_store
 from bot.redact import redact_logs
 from db.database import Database
 from db.migrate import upgrade_async
 from handlers.app import build_runtime
+from handlers.core import media
 from handlers.core.inbound import Runtime
 from handlers.core.setup import seed_if_empty
 from handlers.core.text import Texts
@@ -47,6 +49,16 @@ def build(settings: Settings) -> App:
     db = Database(settings.database_url)
     texts = Texts.load(settings.bot_timezone)
     runtime = build_runtime(db, texts, settings=settings.runtime())
+    fetched = frozenset(
+        name
+        for name, on in (
+            ("telegram", settings.telegram_enabled),
+            ("whatsapp", settings.whatsapp_enabled),
+        )
+        if on
+    )
+    show = media.shower(media_store(settings), settings.export_dir, fetched)
+    runtime.file_builders["media"] = show
     return App(settings, db, runtime)
 
 

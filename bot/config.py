@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     dana_remind_after_hours: int = Field(RUNTIME.dana_remind_after_hours, ge=1)
     dana_escalate_after_days: int = Field(RUNTIME.dana_escalate_after_days, ge=1)
 
+    # --- the media store (bot/media_store.py): inbound photos and documents kept as evidence ---
+    media_dir: Path = Path("./media")
+    media_s3_url: str | None = None  # https://host/bucket: an S3-compatible bucket instead
+    media_s3_access_key: str | None = None
+    media_s3_secret_key: str | None = None
+    media_s3_region: str = "us-east-1"
+
     whatsapp_access_token: str | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_app_secret: str | None = None

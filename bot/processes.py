@@ -36,10 +36,13 @@ from bot.channels.telegram.updates import TelegramUpdates
 from bot.channels.whatsapp import web as whatsapp_web
 from bot.clock import start_scheduler
 from bot.config import Settings
+from bot.media_fetch import fetchers
+from bot.media_store import media_store
 from bot.sender import Sender
 from bot.web import create_app
 from handlers.app import build_outbox_worker
 from handlers.core.inbound import Runtime
+from handlers.core.media import MediaWorker
 from handlers.jobs import build_schedule
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,12 @@ def outbox_sender(app: App) -> tuple[Sender, list[Deliverer]]:
             deliverers[name] = deliverer
     worker = build_outbox_worker(app.runtime, deliverers)
     worker.enveloped = enveloped(deliverers)  # WhatsApp's 24-hour window
-    return Sender(worker), list(deliverers.values())
+    runtime = app.runtime
+    store = media_store(app.settings)
+    media = MediaWorker(app.db, fetchers(deliverers), store, runtime.clock, runtime.texts)
+    sender = Sender(worker, media=media)
+    media.on_commit.append(sender.wake)  # a refusal's message goes at once
+    return sender, list(deliverers.values())
 
 
 def bot_commands(runtime: Runtime) -> list[BotCommand]:

@@ -211,17 +211,18 @@ WITH fresh AS (
               position)
     WHERE c.id = s.id
 ), queued AS (
-    INSERT INTO outbox (channel, chat_id, user_id, kind, payload, status, attempts, created_at,
-                        next_attempt_at)
-    SELECT o.channel, o.chat_id, o.user_id, o.kind, o.payload, o.status, o.attempts,
+    INSERT INTO outbox (channel, chat_id, user_id, kind, priority, payload, status, attempts,
+                        created_at, next_attempt_at)
+    SELECT o.channel, o.chat_id, o.user_id, o.kind, o.priority, o.payload, o.status, o.attempts,
            o.created_at, o.next_attempt_at
     FROM unnest(CAST(:o_channel AS varchar[]), CAST(:o_chat_id AS varchar[]),
                 CAST(:o_user_id AS integer[]), CAST(:o_kind AS varchar[]),
+                CAST(:o_priority AS smallint[]),
                 CAST(CAST(:o_payload AS text[]) AS json[]), CAST(:o_status AS varchar[]),
                 CAST(:o_attempts AS integer[]), CAST(:o_created_at AS timestamptz[]),
                 CAST(:o_next_attempt_at AS timestamptz[]))
          WITH ORDINALITY
-         AS o(channel, chat_id, user_id, kind, payload, status, attempts, created_at,
+         AS o(channel, chat_id, user_id, kind, priority, payload, status, attempts, created_at,
               next_attempt_at, n)
     ORDER BY o.n
 )
@@ -247,8 +248,8 @@ _STATE_COLUMNS = (
     "updated_at", "position",
 )  # fmt: skip
 _OUTBOX_COLUMNS = (
-    "channel", "chat_id", "user_id", "kind", "payload", "status", "attempts", "created_at",
-    "next_attempt_at",
+    "channel", "chat_id", "user_id", "kind", "priority", "payload", "status", "attempts",
+    "created_at", "next_attempt_at",
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -238,12 +239,15 @@ class Outbox(Base):
         CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "id"),
+        Index("ix_outbox_class", "status", "priority", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
     chat_id: Mapped[str] = mapped_column(String(100))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    # db/outbox_classes.py: 0 reply, 1 alert, 2 bulk (rows written before it: by their kind)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -252,6 +256,37 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(120), index=True)
+
+
+MEDIA_STATUSES = ("pending", "stored", "refused", "failed")
+
+
+class MediaItem(Base):
+    """An inbound photo or document: the platform's file id until the media worker has fetched,
+    checked and kept it in the media store (handlers/core/media.py); `key` names it there."""
+
+    __tablename__ = "media_item"
+    __table_args__ = (
+        CheckConstraint(_in("status", MEDIA_STATUSES), name="status"),
+        UniqueConstraint("channel", "file_id"),
+        Index("ix_media_item_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    file_id: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    keep_location: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    stored_at: Mapped[datetime | None]
+    mime: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEvent(Base):

@@ -28,6 +28,7 @@ from db.models import (
     PuskesmasDesa,
     RegistrationAttempt,
 )
+from db.outbox_classes import class_of
 
 NO_AUTOFLUSH = {"autoflush": False}
 
@@ -111,13 +112,15 @@ def outbox_row(
     kind: str,
     now: datetime,
     user_id: int | None = None,
+    priority: int | None = None,
 ) -> dict[str, Any]:
-    """A pending outbox row's values, due now."""
+    """A pending outbox row's values, due now; its class is its kind's unless given."""
     return {
         "channel": channel,
         "chat_id": chat_id,
         "user_id": user_id,
         "kind": kind,
+        "priority": class_of(kind) if priority is None else priority,
         "payload": payload,
         "status": "pending",
         "attempts": 0,

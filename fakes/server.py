@@ -153,6 +153,18 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dic
     return fields, files
 
 
+def worst_window(times: list[float], window: float) -> int:
+    """The most sorted events in any sliding window [t, t + window): the busiest window starts
+    at an event, so looking from each event counts every window."""
+    most, j = 0, 0
+    for i, start in enumerate(times):
+        j = max(j, i)
+        while j < len(times) and times[j] - start < window:
+            j += 1
+        most = max(most, j - i)
+    return most
+
+
 def sliding_windows(times: list[float], window: float, limit: int) -> list[tuple[float, int]]:
     """(start, count) of windows holding more than `limit` sorted events; one per burst."""
     out: list[tuple[float, int]] = []

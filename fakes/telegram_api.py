@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .server import ServedApp, parse_multipart, sliding_windows
+from .server import ServedApp, parse_multipart, sliding_windows, worst_window
 
 Json = dict[str, Any]
 SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
@@ -96,8 +96,11 @@ class FakeBotApi(ServedApp):
         self._bot_messages: dict[tuple[int, int], Json] = {}
         self._webhook_url = ""
         self.clear_faults()
+        self._files: dict[str, tuple[bytes, str]] = {}  # file_id → (bytes, file_path)
+        self._file_failures: dict[str, int] = {}  # file_id → downloads still to answer 500
         route = Route("/bot{token}/{method}", self._handle, methods=["GET", "POST"])
-        self._serve(Starlette(routes=[route]))
+        files = Route("/file/bot{token}/{path:path}", self._file, methods=["GET"])
+        self._serve(Starlette(routes=[route, files]))
 
     @property
     def base_url(self) -> str:
@@ -192,6 +195,31 @@ class FakeBotApi(ServedApp):
     def push_location(self, chat_id: int, lat: float, lon: float) -> Json:
         return self._push_msg(chat_id, location=dict(latitude=lat, longitude=lon))
 
+    def add_file(self, file_id: str, data: bytes, name: str = "photo.jpg") -> str:
+        """Make a file id downloadable (getFile, then GET /file/bot<token>/<file_path>)."""
+        with self._lock:
+            self._files[file_id] = (data, f"documents/{file_id}_{name}")
+        return file_id
+
+    def fail_file(self, file_id: str, times: int = 1) -> None:
+        """The file server answers 500 to this file's next `times` downloads."""
+        with self._lock:
+            self._file_failures[file_id] = times
+
+    async def _file(self, request: Request) -> Response:
+        path = request.path_params["path"]
+        with self._lock:
+            found = [(f, d) for f, (d, p) in self._files.items() if p == path]
+            file_id, data = found[0] if found else ("", b"")
+            failing = self._file_failures.get(file_id, 0) > 0
+            if failing:
+                self._file_failures[file_id] -= 1
+        if failing:
+            return Response(status_code=500)
+        if not found:
+            return Response(status_code=404)
+        return Response(data, media_type="application/octet-stream")
+
     def push_photo(self, chat_id: int, file_id: str, caption: str | None = None) -> Json:
         # Telegram sends several sizes of one photo, smallest first; bots take the last.
         photo = [_photo_size(f"{file_id}_s", 90, 1_200), _photo_size(file_id, 1280, 115_000)]
@@ -272,6 +300,10 @@ class FakeBotApi(ServedApp):
         if problems:
             self.violations.extend(f"{method}: {x}" for x in problems)
             raise ApiError(400, problems[0])
+
+    def worst_second(self) -> int:
+        """The most sends that arrived in any sliding second (Telegram's limit: 30)."""
+        return worst_window(sorted(c.at for c in self.sent(include_failed=True)), 1.0)
 
     def rate_violations(self, per_chat_burst: int = 3) -> list[str]:
         """Telegram's documented limits, checked on delivered sends (see core.telegram.org
@@ -402,4 +434,14 @@ class FakeBotApi(ServedApp):
             )
         if method in ("answerCallbackQuery", "setMyCommands"):
             return True
+        if method == "getFile":
+            if (file := self._files.get(p.get("file_id", ""))) is None:
+                raise ApiError(400, "Bad Request: invalid file_id")
+            data, path = file
+            return dict(
+                file_id=p["file_id"],
+                file_unique_id=f"u{p['file_id']}",
+                file_size=len(data),
+                file_path=path,
+            )
         raise ApiError(404, "Not Found: method not found")

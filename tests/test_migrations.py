@@ -44,6 +44,7 @@ LINE = [
     "0013",
     "0015",
     "0017",
+    "0018",
 ]
 STAR_END = LINE.index("0009")  # the star's heads: 0002…0009
 

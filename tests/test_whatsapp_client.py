@@ -1,6 +1,7 @@
 """The thin Graph API client and the templates file, against the fake Graph API on 127.0.0.1."""
 
 import re
+import time
 
 import pytest
 
@@ -43,6 +44,17 @@ async def test_graph_errors_become_retry_failed_or_window(
     delivery = await client.send("628111", TEXT)
     assert (delivery.status, delivery.unreachable) == (outcome, unreachable)
     assert f"code {code}" in delivery.error
+
+
+async def test_the_pair_rate_backs_off_that_person_only(client, graph):
+    """Meta's 131056: too many messages to one person. Their next message waits 6 s; the
+    number's other sends go on at once (no pause for everyone, as a throughput error makes)."""
+    graph.fail_next(400, 131056)
+    refused = await client.send("628111", TEXT)
+    started = time.monotonic()
+    other = await client.send("628222", TEXT)
+    assert (refused.status, refused.retry_after) == ("retry", 6.0)
+    assert other.status == "sent" and time.monotonic() - started < 0.5
 
 
 async def test_a_wrong_token_is_retried_not_dropped(graph):

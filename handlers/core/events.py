@@ -95,4 +95,5 @@ async def _hold(session, row: Outbox, notice: Notice, kind: str, now: datetime, 
         kind=kind,
         now=now,
         user_id=row.user_id,
+        priority=row.priority,  # the notice stands in for the row: it goes when the row would
     )

@@ -20,7 +20,7 @@ from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
 from db.database import Database, is_transient
-from handlers.core import door, order, refusal
+from handlers.core import door, media, order, refusal
 from handlers.core.group_commit import GroupCommit
 from handlers.core.outbox import FailureHook
 from handlers.core.outgoing import Outgoing, parse_conversation_token
@@ -35,8 +35,9 @@ ActionHandler = Callable[[Turn, list[str]], Awaitable[None]]
 InboundHook = Callable[[Turn], Awaitable[bool]]
 GroupHook = Callable[[AsyncSession, list[str], datetime], Awaitable[set[str]]]
 ReplyShaper = Callable[[list[Outgoing]], list[Outgoing]]
-# Makes the document of an Outgoing's `build` (by its "kind") and returns its path.
-FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path]]
+# Makes the document of an Outgoing's `build` (by its "kind") and returns its path (None: none).
+FileBuilder = Callable[["Runtime", dict[str, Any]], Awaitable[Path | None]]
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 class _Redelivered(Exception):
@@ -144,9 +145,16 @@ class Runtime:
         commit, by the process that sends it (the outbox sender, or `handle` itself)."""
         if out.build is None:
             return out
-        path = await self.file_builders[out.build["kind"]](self, out.build)
-        as_field = out.build.get("as", "document")  # or "photo": a picture, shown inline
-        return replace(out, **{as_field: str(path)}, build=None)
+        builder = self.file_builders.get(out.build["kind"])
+        if builder is None and out.build.get("optional"):
+            return replace(out, build=None)
+        if builder is None:
+            raise ValueError(f"nothing makes {out.build['kind']}")
+        path = await builder(self, out.build)
+        if path is None:  # nothing to attach after all (a refused photo): the words go alone
+            return replace(out, build=None)
+        as_photo = out.build.get("as") == "photo" or path.suffix in PHOTO_SUFFIXES
+        return replace(out, **{"photo" if as_photo else "document": str(path)}, build=None)
 
     async def _finish_or_apologize(self, out: Outgoing) -> Outgoing:
         try:
@@ -257,6 +265,9 @@ class Runtime:
             await order.refuse_late(turn)
         elif hook is None or not await hook(turn):
             await self._dispatch(turn)
+        if (photo := msg.inbound.photo) is not None:  # fetched into the media store later
+            user_id = turn.user.id if turn.user else None
+            await media.note(turn.session, msg.channel, msg.chat_id, photo.file_id, now, user_id)
         position = order.position_after(msg, conversation)
         writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft, position)
         shape = self.reply_shapers.get(msg.channel)

@@ -61,17 +61,14 @@ async def send_to(
         out = Outgoing(chat.channel, chat.external_id, letter.text)
         out = replace(out, photo=letter.photo, document=letter.document, template=letter.template)
         rows.append(
-            {
-                "channel": chat.channel,
-                "chat_id": chat.external_id,
-                "user_id": user.id,
-                "kind": kind,
-                "payload": out.to_json(),
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-                "next_attempt_at": now,
-            }
+            queries.outbox_row(
+                channel=chat.channel,
+                chat_id=chat.external_id,
+                payload=out.to_json(),
+                kind=kind,
+                now=now,
+                user_id=user.id,
+            )
         )
     for start in range(0, len(rows), BATCH):
         await session.execute(insert(Outbox), rows[start : start + BATCH])

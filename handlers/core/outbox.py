@@ -11,10 +11,11 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, select, tuple_, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -22,6 +23,7 @@ from sqlalchemy.orm import aliased
 from db import queries
 from db.database import Database
 from db.models import ChannelIdentity, Outbox, User
+from db.outbox_classes import BULK
 from handlers.core.outgoing import Outgoing
 from handlers.core.privacy import masked
 
@@ -56,6 +58,10 @@ class Envelope:
     created_at: datetime
     last_inbound_at: datetime | None = None
 
+
+# The class of the row being delivered, for a deliverer whose limiter serves replies first
+# (bot/channels/limits.py). Set in the task that sends one chat's rows.
+SENDING_CLASS: ContextVar[int] = ContextVar("outbox_sending_class", default=BULK)
 
 Deliver = Callable[[Outgoing], Awaitable[Delivery]]
 EnvelopeDeliver = Callable[[Outgoing, Envelope], Awaitable[Delivery]]
@@ -126,10 +132,11 @@ class OutboxWorker:
     # Makes a message's document still to be made (Outgoing.build): Runtime.finish
     finish: Callable[[Outgoing], Awaitable[Outgoing]] | None = None
     _in_hand: set[int] = field(default_factory=set, init=False, repr=False)
+    _urgency: dict[int, int] = field(default_factory=dict, init=False, repr=False)
 
-    async def run_once(self) -> int:
+    async def run_once(self, urgent_only: bool = False) -> int:
         """Claims one batch and delivers it; returns how many rows were handled."""
-        claimed = await self.claim()
+        claimed = await self.claim(urgent_only)
         rows = [row for row in claimed if row.status == "pending"]  # not dropped
         if not rows:
             return len(claimed)
@@ -144,6 +151,8 @@ class OutboxWorker:
             failed = [r for r in await asyncio.gather(*chats, return_exceptions=True) if r]
         finally:
             self._in_hand -= ids  # only once every chat of the batch is done with its rows
+            for done in ids:
+                self._urgency.pop(done, None)
         if failed:
             raise failed[0]
         return len(rows)
@@ -172,8 +181,33 @@ class OutboxWorker:
             total += handled
         return total
 
-    async def claim(self) -> list[Outbox]:
+    async def claim(self, urgent_only: bool = False) -> list[Outbox]:
+        """Due rows, each the first pending row of its chat: first the chats that have a reply
+        or an alert waiting (replies first), then, with the batch's room left and unless
+        `urgent_only`, the others by age. A chat's bulk row written before its reply goes first
+        (the chat's order holds across classes), as part of the urgent claim."""
         now = self.clock()
+        async with self.db.transaction() as session:
+            urgent = await self._urgent(session, now)
+            rows = [row for row, _ in urgent]
+            # a promoted head (a bulk row before its chat's reply) is sent as urgently
+            self._urgency.update({row.id: urgency for row, urgency in urgent})
+            room = self.batch - len(rows)
+            if room > 0 and not urgent_only:
+                rest = self._due(now, [row.id for row in rows]).order_by(Outbox.id).limit(room)
+                rows += list((await session.execute(rest)).scalars())
+            gone = await self._deactivated(session, rows)
+            for row in rows:
+                if row.user_id in gone:  # they receive nothing; the use case hears of it
+                    self._urgency.pop(row.id, None)
+                    await fail(session, row, DEACTIVATED, now, self.on_failure)
+                    continue
+                row.attempts += 1
+                row.next_attempt_at = now + self.lease
+        return rows  # the dropped ones too, "failed": a batch of only those is not the end
+
+    def _due(self, now: datetime, taken: Sequence[int] = ()) -> Select[tuple[Outbox]]:
+        """Due pending rows with no earlier pending row in their chat, not in hand."""
         earlier = aliased(Outbox)
         blocked = exists().where(
             and_(
@@ -183,32 +217,35 @@ class OutboxWorker:
                 earlier.id < Outbox.id,
             )
         )
-        stmt = (
-            select(Outbox)
-            .where(
-                Outbox.status == "pending",
-                Outbox.next_attempt_at <= now,
-                Outbox.channel.in_(list(self.deliverers)),
-                ~blocked,
-            )
-            .order_by(Outbox.id)
-            .limit(self.batch)
-            .with_for_update(skip_locked=True)
+        stmt = select(Outbox).where(
+            Outbox.status == "pending",
+            Outbox.next_attempt_at <= now,
+            Outbox.channel.in_(list(self.deliverers)),
+            ~blocked,
         )
         if self.only_chat is not None:
             stmt = stmt.where(Outbox.chat_id == self.only_chat)
-        if self._in_hand:  # a lease ran out while its batch is still at work
-            stmt = stmt.where(Outbox.id.not_in(self._in_hand))
-        async with self.db.transaction() as session:
-            rows = list((await session.execute(stmt)).scalars())
-            gone = await self._deactivated(session, rows)
-            for row in rows:
-                if row.user_id in gone:  # they receive nothing; the use case hears of it
-                    await fail(session, row, DEACTIVATED, now, self.on_failure)
-                    continue
-                row.attempts += 1
-                row.next_attempt_at = now + self.lease
-        return rows  # the dropped ones too, "failed": a batch of only those is not the end
+        if skip := self._in_hand.union(taken):  # a lease ran out while its batch is at work
+            stmt = stmt.where(Outbox.id.not_in(skip))
+        return stmt.with_for_update(skip_locked=True, of=Outbox)
+
+    async def _urgent(self, session: AsyncSession, now: datetime) -> list[tuple[Outbox, int]]:
+        """The due heads of the chats with a reply or an alert pending, most urgent first.
+        The chats first, from the few urgent rows (ix_outbox_class): with none, as most of
+        the time, that is the whole cost."""
+        waiting = (
+            select(Outbox.channel, Outbox.chat_id, func.min(Outbox.priority))
+            .where(Outbox.status == "pending", Outbox.priority < BULK)
+            .group_by(Outbox.channel, Outbox.chat_id)
+        )
+        urgency = {(c, chat): p for c, chat, p in await session.execute(waiting)}
+        if not urgency:
+            return []
+        chats = list(urgency)[:1000]  # the rest next time
+        stmt = self._due(now).where(tuple_(Outbox.channel, Outbox.chat_id).in_(chats))
+        heads = [(row, urgency[(row.channel, row.chat_id)]) for row in await session.scalars(stmt)]
+        heads.sort(key=lambda head: (head[1], head[0].id))
+        return heads[: self.batch]
 
     async def _deactivated(self, session: AsyncSession, rows: list[Outbox]) -> set[int]:
         users = {row.user_id for row in rows if row.user_id is not None}
@@ -227,6 +264,7 @@ class OutboxWorker:
 
     async def _send(self, row: Outbox, last_inbound_at: datetime | None) -> Delivery:
         deliver, out = self.deliverers[row.channel], Outgoing.from_json(row.payload)
+        SENDING_CLASS.set(min(row.priority, self._urgency.pop(row.id, BULK)))
         try:
             if out.build is not None:  # made here, outside any transaction (an export)
                 if self.finish is None:

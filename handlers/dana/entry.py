@@ -15,6 +15,7 @@ from conversations.parsing import normalize
 from db import dana, queries
 from db.dana import DanaRequest
 from db.models import Desa, User
+from handlers.core import media
 from handlers.core.inbound import Command, Runtime
 from handlers.core.turn import Turn
 from handlers.dana import budget
@@ -125,7 +126,9 @@ async def on_request(turn: Turn, _flow: Flow, answers: dict[str, Any]) -> None:
     who = (turn.session, turn.now, turn.user, turn.msg.channel)
     await record(*who, request, "created", None, dana.WAITING, amount=request.jumlah, data=data)
     f = await facts(turn.session, request)
-    confirm_sent(turn, f, await ask_kades(turn.session, turn.runtime.texts, turn.now, f))
+    rab = media.attachment(turn.msg.channel, request.rab_foto) if request.rab_foto else None
+    texts = turn.runtime.texts
+    confirm_sent(turn, f, await ask_kades(turn.session, texts, turn.now, f, attach=rab))
 
 
 async def _create(turn: Turn, desa: Desa, answers: dict[str, Any]) -> DanaRequest:

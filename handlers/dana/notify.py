@@ -60,13 +60,15 @@ async def send(
     kind: str,
     request: DanaRequest,
     render: Render,
+    attach: dict | None = None,
 ) -> Outbox | None:
-    """One outbox row for `user`, linked to the request; None when the user has no chat."""
+    """One outbox row for `user`, linked to the request; None when the user has no chat.
+    `attach`: a stored photo to show with it (handlers.core.media.attachment)."""
     ident = await best_identity(session, user.id)
     if ident is None:
         return None
     text, buttons = render(user.locale)
-    out = Outgoing(ident.channel, ident.external_id, text, buttons)
+    out = Outgoing(ident.channel, ident.external_id, text, buttons, build=attach)
     row = await queries.add_outbox(
         session,
         channel=out.channel,
@@ -82,10 +84,16 @@ async def send(
 
 
 async def ask_kades(
-    session: AsyncSession, texts: Texts, now: datetime, f: Facts, revised: bool = False
+    session: AsyncSession,
+    texts: Texts,
+    now: datetime,
+    f: Facts,
+    revised: bool = False,
+    attach: dict | None = None,
 ) -> int:
-    """The request in full with the decision buttons, to every active kades of the desa.
-    Returns how many could be reached."""
+    """The request in full with the decision buttons, to every active kades of the desa, with
+    its RAB photo from the media store when there is one (`attach`). Returns how many could be
+    reached."""
     request = f.request
 
     def render(locale: str) -> tuple[str, tuple[Button, ...]]:
@@ -101,7 +109,7 @@ async def ask_kades(
 
     reached = 0
     for kades in await deciders(session, request.desa_id):
-        reached += await send(session, now, kades, KADES, request, render) is not None
+        reached += await send(session, now, kades, KADES, request, render, attach) is not None
     return reached
 
 
@@ -206,12 +214,20 @@ async def deciders(session: AsyncSession, desa_id: int) -> list[User]:
 
 
 async def to_kades(
-    session: AsyncSession, texts: Texts, now: datetime, f: Facts, msgid: str, **params: object
+    session: AsyncSession,
+    texts: Texts,
+    now: datetime,
+    f: Facts,
+    msgid: str,
+    attach: dict | None = None,
+    **params: object,
 ) -> None:
-    """A plain notice (withdrawn, realised) to every active kades of the desa."""
+    """A plain notice (withdrawn, realised) to every active kades of the desa, with the
+    evidence photo when there is one (`attach`)."""
     params = {"reference": f.reference, "desa": f.desa, "requester": f.requester, **params}
     for kades in await deciders(session, f.request.desa_id):
-        await send(session, now, kades, INFO, f.request, _plain(texts, msgid, params))
+        render = _plain(texts, msgid, params)
+        await send(session, now, kades, INFO, f.request, render, attach)
 
 
 async def to_requester(

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.model import N_, Text
 from db import dana
 from db.dana import DanaRequest
-from db.models import User
-from handlers.core.outgoing import Button
+from db.models import MediaItem, User
+from handlers.core import media
+from handlers.core.outgoing import Button, Outgoing
 from handlers.core.turn import Turn
 from handlers.dana import budget
 from handlers.dana import decision as dana_decision
@@ -68,8 +70,32 @@ async def show_request(turn: Turn, reference: str) -> None:
     if request.catatan:
         lines.append(turn.t("Note from the kepala desa: {note}", note=request.catatan))
     lines += realisasi_lines(turn, request)
+    photos = [
+        (label, item)
+        for label, file_id in ((RAB, request.rab_foto), (RECEIPT, request.realisasi_foto))
+        if (item := await media.by_file_id(turn.session, file_id)) is not None
+    ]
+    lines += [_photo_line(turn, label, item) for label, item in photos]
     lines += ["", turn.t("History:"), *await _history(turn, request)]
     say_with_buttons(turn, "\n".join(lines), _buttons(turn, request))
+    for label, item in photos:  # the evidence itself, from the media store
+        if item.status == "stored":
+            caption = turn.t("{photo} of {reference}", photo=Text(label), reference=f.reference)
+            attach = media.attachment(item.channel, item.file_id)
+            turn.out.append(Outgoing(turn.msg.channel, turn.msg.chat_id, caption, build=attach))
+
+
+RAB, RECEIPT = N_("RAB photo"), N_("Receipt photo")
+
+
+def _photo_line(turn: Turn, label: str, item: MediaItem) -> str:
+    if item.status == "stored":
+        return turn.t(
+            "{photo}: kept (sha256 {hash}…)", photo=Text(label), hash=(item.sha256 or "")[:12]
+        )
+    if item.status == "pending":
+        return turn.t("{photo}: still being fetched", photo=Text(label))
+    return turn.t("{photo}: not kept ({why})", photo=Text(label), why=item.status)
 
 
 def _buttons(turn: Turn, request: DanaRequest) -> tuple[Button, ...]:

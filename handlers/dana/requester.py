@@ -12,6 +12,7 @@ from conversations.model import N_, Flow, Outcome, Reply, ReplyEvent, State, Tex
 from db import dana
 from db.dana import DanaRequest
 from db.models import Desa, User
+from handlers.core import media
 from handlers.core.inbound import Runtime
 from handlers.core.turn import Turn
 from handlers.dana import budget
@@ -174,7 +175,9 @@ async def resubmit(turn: Turn, answers: dict[str, Any]) -> None:
         *who, request, "resubmitted", before, dana.WAITING, amount=request.jumlah, data=data
     )
     f = await facts(turn.session, request)
-    confirm_sent(turn, f, await ask_kades(turn.session, turn.runtime.texts, turn.now, f, True))
+    rab = media.attachment(turn.msg.channel, request.rab_foto) if request.rab_foto else None
+    texts = turn.runtime.texts
+    confirm_sent(turn, f, await ask_kades(turn.session, texts, turn.now, f, True, attach=rab))
 
 
 # --- the health output ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import App
+from bot.channels.send_thread import SendThread
 from bot.channels.telegram import send
 from bot.channels.telegram.wire import CHANNEL, ApiCall, parse, plan, read_update
 from handlers.core.inbound import Runtime
@@ -30,9 +31,10 @@ class Telegram:
         settings = app.settings
         if not settings.telegram_bot_token:
             return None
-        tg = send.client(settings.telegram_bot_token, settings.telegram_api_url, rate_limited=True)
+        tg = send.client(settings.telegram_bot_token, settings.telegram_api_url)
         label_of = lambda msgid: app.runtime.texts(msgid, "id")  # noqa: E731
-        return send.TelegramSender(tg.bot, label_of, client=tg)
+        thread = SendThread("telegram-send")
+        return send.TelegramSender(tg.bot, label_of, client=tg, thread=thread)
 
     def install(self, runtime: Runtime) -> None:
         pass  # no rules of its own: its limits are the sender's

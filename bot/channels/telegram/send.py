@@ -9,25 +9,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot import metrics
+from bot.channels.limits import SlidingLimit
+from bot.channels.send_thread import SendThread
 from bot.channels.telegram.wire import CHANNEL, ApiCall, plan
-from handlers.core.outbox import Delivery
+from handlers.core.outbox import SENDING_CLASS, Delivery
 from handlers.core.outgoing import Outgoing
 from handlers.core.privacy import masked
 
 log = logging.getLogger(__name__)
 
-# Telegram: ~30 msg/s overall, 1 msg/s per chat, 20 msg/min per group. aiolimiter is a leaky
-# bucket that also allows a burst of `max_rate`, so a 30-per-second bucket can put ~60 sends in
-# one sliding second. One token per interval instead, a little under each limit for jitter.
-OVERALL_PER_SECOND = 29.3  # under 30 with room for the network's jitter
-GROUP_INTERVAL = 3.1  # seconds: ≤ 20 per minute
-PER_CHAT_BURST = 2  # a reply and the next question go out together; sustained 1 msg/s
+# Telegram: 30 msg/s overall, 1 msg/s per chat, 20 msg/min per group, each kept exactly in
+# every sliding window (bot/channels/limits.py), so no margin for jitter is needed.
+OVERALL = (30, 1.0)
+GROUP = (1, 3.0)  # ≤ 20 per minute, spread: a burst of 20 would leave a group silent
+PER_CHAT = (2, 2.0)  # a reply and the next question go out together; sustained 1 msg/s
 
 
 @dataclass
@@ -42,9 +42,7 @@ class Client:
             await request.shutdown()
 
 
-def client(
-    token: str, api_url: str, *, rate_limited: bool = False, pool: int = 64, timeout: float = 20
-) -> Client:
+def client(token: str, api_url: str, *, pool: int = 64, timeout: float = 20) -> Client:
     """`api_url` is the public Bot API or any compatible server (self-hosted, a test fake);
     methods are called as <api_url>/bot<token>/<method>."""
     # PTB 22 warns on every 429 unless durations are opted into timedelta (its next major's type)
@@ -52,34 +50,14 @@ def client(
     base = api_url.rstrip("/")
     request = HTTPXRequest(connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout)
     updates = HTTPXRequest(connection_pool_size=1, read_timeout=timeout)
-    limiter = None
-    if rate_limited:
-        limiter = AIORateLimiter(
-            overall_max_rate=1,
-            overall_time_period=1 / OVERALL_PER_SECOND,
-            group_max_rate=1,
-            group_time_period=GROUP_INTERVAL,
-            max_retries=0,  # a 429 goes back to the outbox: only that chat waits, not every chat
-        )
     bot = ExtBot(
         token,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
         request=request,
         get_updates_request=updates,
-        rate_limiter=limiter,
     )
     return Client(bot, (request, updates))
-
-
-class _DropFinalRetryLog(logging.Filter):
-    """With max_retries=0 PTB logs every 429 as an error with a traceback; we log our own line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Rate limit hit after maximum")
-
-
-logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_DropFinalRetryLog())
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -103,22 +81,38 @@ def delivery_for(exc: TelegramError) -> Delivery:
 
 
 class TelegramSender:
-    """The outbox's deliverer for Telegram: the per-chat limit here (AIORateLimiter has none
-    for private chats), the overall and per-group limits in the client's AIORateLimiter."""
+    """The outbox's deliverer for Telegram, keeping its limits: per chat (or group), then
+    overall, replies first while sends wait. A 429 goes back to the outbox, so only that chat
+    waits, not every chat. Only one sender runs per deployment: the limits live here."""
 
     def __init__(
-        self, bot: ExtBot, label_of: Callable[[str], str], client: Client | None = None
+        self,
+        bot: ExtBot,
+        label_of: Callable[[str], str],
+        client: Client | None = None,
+        thread: SendThread | None = None,
     ) -> None:
         self.bot = bot
         self.label_of = label_of
         self.client = client  # closed with the sender, when it owns one
-        self._chats: dict[int, AsyncLimiter] = {}
+        self.thread = thread  # sends on a loop of their own (bot/channels/send_thread.py)
+        self._overall = SlidingLimit(*OVERALL, spacing=OVERALL[1] / OVERALL[0])
+        self._chats: dict[int, SlidingLimit] = {}
 
     async def close(self) -> None:
         if self.client is not None:
-            await self.client.close()
+            closing = self.client.close()
+            await (self.thread.run(closing) if self.thread else closing)
+        if self.thread is not None:
+            await self.thread.close()
 
     async def __call__(self, out: Outgoing) -> Delivery:
+        if self.thread is None:
+            return await self._deliver(out, SENDING_CLASS.get())
+        return await self.thread.run(self._deliver(out, SENDING_CLASS.get()))
+
+    async def _deliver(self, out: Outgoing, priority: int) -> Delivery:
+        SENDING_CLASS.set(priority)  # on the send thread's loop, too
         try:
             chat_id = int(out.chat_id)
             calls = plan(out, self.label_of)
@@ -138,7 +132,7 @@ class TelegramSender:
         return Delivery("sent", provider_message_id=str(message_id))
 
     async def _send(self, chat_id: int, call: ApiCall) -> int:
-        async with self._limiter(chat_id):
+        async with self._limiter(chat_id).slot(), self._overall.slot():
             started = time.perf_counter()
             try:
                 message = await getattr(self.bot, call.method)(chat_id=chat_id, **call.kwargs)
@@ -146,12 +140,10 @@ class TelegramSender:
                 metrics.SEND_SECONDS.labels(CHANNEL).observe(time.perf_counter() - started)
         return message.message_id
 
-    def _limiter(self, chat_id: int) -> AsyncLimiter:
+    def _limiter(self, chat_id: int) -> SlidingLimit:
         limiter = self._chats.get(chat_id)
         if limiter is None:
-            if len(self._chats) > 4096:  # forget chats whose bucket has drained
-                self._chats = {
-                    k: v for k, v in self._chats.items() if not v.has_capacity(PER_CHAT_BURST)
-                }
-            limiter = self._chats[chat_id] = AsyncLimiter(PER_CHAT_BURST, PER_CHAT_BURST)
+            if len(self._chats) > 4096:  # forget chats with nothing in their window
+                self._chats = {k: v for k, v in self._chats.items() if not v.idle()}
+            limiter = self._chats[chat_id] = SlidingLimit(*(GROUP if chat_id < 0 else PER_CHAT))
         return limiter

@@ -8,15 +8,15 @@ service window is closed, so only a template may go).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import mimetypes
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bot.channels.limits import SlidingLimit
+from handlers.core.media import TooLarge
 from handlers.core.outbox import Delivery
 
 log = logging.getLogger(__name__)
@@ -29,25 +29,8 @@ RETRY_CODES = {1, 2, 4, 17, 80007, 130429, 131000, 131016, 131056, 131057, 13300
 # The person cannot get WhatsApp messages from us: stop sending and say so.
 UNREACHABLE_CODES = {131026, 131021, 131045, 131030}
 THROUGHPUT = {130429, 80007, 4}
-
-
-class Throttle:
-    """Spaces sends to at most `per_second`; a throughput error pauses everyone briefly."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second
-        self._next = 0.0
-
-    def delay(self) -> float:
-        """Reserves the next slot and returns how long to wait for it (no lock needed: the
-        reservation has no await inside)."""
-        now = time.monotonic()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        return slot - now
-
-    def pause(self, seconds: float) -> None:
-        self._next = max(self._next, time.monotonic() + seconds)
+PAIR_RATE = 131056  # too many messages to one person: Meta's pair rate, about 1 per 6 s
+PAIR_BACKOFF = 6.0
 
 
 class WhatsAppClient:
@@ -62,7 +45,8 @@ class WhatsAppClient:
     ) -> None:
         self.phone_number_id = phone_number_id
         # The number's throughput counts inbound messages too: keep 10 % headroom.
-        self.throttle = Throttle(per_second * 0.9)
+        per_window = max(1, int(per_second * 0.9))
+        self.limit = SlidingLimit(per_window, 1.0, spacing=1.0 / per_window)
         self._http = httpx.AsyncClient(
             base_url=api_url.rstrip("/") + "/",
             headers={"Authorization": f"Bearer {token}"},
@@ -76,11 +60,11 @@ class WhatsAppClient:
     async def send(self, to: str, body: Json) -> Delivery:
         """One message: `body` is a text/interactive/template/media object without `to`."""
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
-        await asyncio.sleep(self.throttle.delay())
         try:
-            response = await self._http.post(
-                f"{self.phone_number_id}/messages", json={**payload, **body}
-            )
+            async with self.limit.slot():
+                response = await self._http.post(
+                    f"{self.phone_number_id}/messages", json={**payload, **body}
+                )
         except httpx.HTTPError as exc:  # the send may or may not have happened: at-least-once
             return Delivery("retry", error=f"{type(exc).__name__}: {exc}")
         data = _json(response)
@@ -88,7 +72,7 @@ class WhatsAppClient:
             messages = data.get("messages") or [{}]
             return Delivery("sent", provider_message_id=messages[0].get("id"))
         if response.status_code == 429 or (data.get("error") or {}).get("code") in THROUGHPUT:
-            self.throttle.pause(1.0)
+            self.limit.pause(1.0)
         return graph_error(response.status_code, data, response.headers.get("retry-after"))
 
     async def upload(self, path: Path) -> str:
@@ -100,11 +84,14 @@ class WhatsAppClient:
         response.raise_for_status()
         return str(response.json()["id"])
 
-    async def download(self, media_id: str) -> tuple[bytes, str]:
-        """An inbound photo's bytes: the media URL lives 5 minutes and needs the token."""
+    async def download(self, media_id: str, max_bytes: int | None = None) -> tuple[bytes, str]:
+        """An inbound photo's bytes: the media URL lives 5 minutes and needs the token. A file
+        Meta says is over `max_bytes` is not downloaded (TooLarge)."""
         info = await self._http.get(media_id)
         info.raise_for_status()
         meta = info.json()
+        if max_bytes is not None and int(meta.get("file_size") or 0) > max_bytes:
+            raise TooLarge(f"{meta.get('file_size')} bytes")
         content = await self._http.get(meta["url"])
         content.raise_for_status()
         return content.content, str(meta.get("mime_type") or "")
@@ -122,6 +109,8 @@ def graph_error(status: int, data: Json, retry_after: str | None = None) -> Deli
     if code in RETRY_CODES or status == 429 or status >= 500 or status == 401:
         # 401: a token being rotated is fixed by people, not by dropping the message
         wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+        if code == PAIR_RATE:  # this person only: their next message waits, nobody else's
+            wait = max(wait or 0.0, PAIR_BACKOFF)
         return Delivery("retry", retry_after=wait, error=text)
     return Delivery("failed", error=text)
 
