@@ -1,9 +1,11 @@
-"""The receipt of a realisation is evidence: fetched after the turn into the media store, listed
-on /dana with its hash, and shown to the kades from the store."""
+"""A request's RAB photo is evidence: fetched after the turn into the media store, listed on
+/dana with its hash, and shown to the kades from the store."""
 
 import io
 
-from dana_steps import ask_for_dana, people
+from clock_steps import message
+from clock_steps import outbox as outbox_rows
+from dana_steps import FOGGING, people
 from PIL import Image
 from sqlalchemy import select
 
@@ -22,32 +24,33 @@ def receipt() -> bytes:
     return out.getvalue()
 
 
-async def test_the_kades_reads_the_receipt_on_dana_once_it_is_kept(
+async def test_the_rab_photo_rides_with_the_request_and_is_shown_once_it_is_kept(
     registered, outbox, db, runtime, texts, clock, graph, tmp_path
 ):
     siti, budi, _ = await people(registered)
-    await ask_for_dana(siti)
-    await outbox.drain()
-    outbox.read(budi)
-    await budi.press("Setujui")
-    await budi.press("Ya")
-    await outbox.drain()
-    outbox.read(siti)
-    await siti.press("Catat realisasi")
-    await siti.send("1.950.000")
-    await siti.send("kemarin")
-    await siti.send(photo=Photo("kuitansi-1", "kuitansi fogging"))
+    await siti.send("/dana")
+    await siti.press("Desa Sumber Urip")
+    await siti.press("Penyakit menular")
+    await siti.send(FOGGING)
+    await siti.send("2 kali fogging di 2 RT")
+    await siti.send("120")
+    await siti.send("2,5 juta")
+    await siti.send("Desember")
+    await siti.press("Posyandu / kader")
+    await siti.send(photo=Photo("rab-1", "RAB fogging"))
     await siti.press("Kirim")
 
     async with db.transaction() as session:
         [noted] = (await session.execute(select(MediaItem))).scalars().all()
-    assert (noted.file_id, noted.status) == ("kuitansi-1", "pending")
+    assert (noted.file_id, noted.status) == ("rab-1", "pending")
     assert noted.user_id is not None  # who sent it, for the audit
+    [asked] = await outbox_rows(db, "dana_kades")  # shown to the kades from the store
+    assert message(asked).build == media.attachment("test", "rab-1")
     [shown] = await budi.send("/dana DD-2026-1")
-    assert "Foto kuitansi: masih diunduh" in shown
+    assert "Foto RAB: masih diunduh" in shown
 
     store = DirectoryStore(tmp_path / "media")
-    graph.add_media(receipt(), "image/jpeg", media_id="kuitansi-1")
+    graph.add_media(receipt(), "image/jpeg", media_id="rab-1")
     client = WhatsAppClient(graph.base_url, "test-token", "1234567890")
     fetch = whatsapp_fetch(WhatsAppDelivery(client, None, texts, clock))
     await media.MediaWorker(db, {"test": fetch}, store, clock, texts).drain()
@@ -56,7 +59,7 @@ async def test_the_kades_reads_the_receipt_on_dana_once_it_is_kept(
 
     words, caption = await budi.send("/dana DD-2026-1")
     async with db.transaction() as session:
-        kept = await media.by_file_id(session, "kuitansi-1")
-    assert f"Foto kuitansi: tersimpan (sha256 {kept.sha256[:12]}…)" in words
-    assert caption == "Foto kuitansi DD-2026-1"
+        kept = await media.by_file_id(session, "rab-1")
+    assert f"Foto RAB: tersimpan (sha256 {kept.sha256[:12]}…)" in words
+    assert caption == "Foto RAB DD-2026-1"
     assert budi.last[1].photo is not None and budi.last[1].photo.endswith(".jpg")

@@ -24,7 +24,7 @@ REPLY_KINDS = ("reply", "notice", "export")
 ALERT_KINDS = (
     "klb_alert",
     "death_alert",
-    "early_warning",
+    "ews_alert",
     "link",
     "dana_kades",
     "dana_requester",
