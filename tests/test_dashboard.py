@@ -12,7 +12,6 @@ from sqlalchemy import select
 from bot.config import Settings
 from db.models import Desa, Puskesmas, User
 from db.reports import Sasaran
-from db.wilayah import rawat_inap_ids
 from handlers.dashboard import access
 from handlers.people.accounts import set_active
 from handlers.reports.indicators import catalog
@@ -300,11 +299,27 @@ async def test_pws_colours_each_desa_against_its_own_sasaran(app, registered, db
     assert page.count('class="pws none"') >= 1  # the desa without a sasaran of their own
 
 
-async def test_sundays_are_days_off_in_the_heat_map_but_not_for_rawat_inap(app, registered, db):
+async def test_the_heat_map_shows_the_last_fourteen_working_days(app, registered):
     client = await signed_in(app, await registered("dinkes", chat_id="300"))
     page = (await client.get("/dasbor/ringkasan")).text
+    # Monday 23 November back to Saturday 7 November: the two Sundays (15, 22) left out
+    assert "Sumber Urip 07/11" in page and "Sumber Urip 23/11" in page
+    assert "Sumber Urip 22/11" not in page and "Sumber Urip 15/11" not in page
+    assert "Sumber Urip 06/11" not in page
+
+
+async def test_a_kepala_desa_reads_his_desa_profile(app, registered):
+    page = (
+        await (await signed_in(app, await registered("kades", chat_id="330"))).get("/dasbor/desa")
+    ).text
+    assert "Profil kesehatan desa" in page and "Sumber Urip" in page
+    assert "Capaian SPM" in page  # the profil's SPM line: the desa's sasaran, or where it is not
+
+
+async def test_pws_for_one_puskesmas_and_never_another_ones(app, registered, db):
     async with db.snapshot() as session:
-        everyone = len((await session.execute(select(Puskesmas.id))).all())
-        rawat_inap = len(await rawat_inap_ids(session, None))
-    # 10 Nov - 23 Nov 2026 holds two Sundays (15 and 22), and no national holiday
-    assert page.count('class="cell off"') == 4 * 2 * (everyone - rawat_inap)
+        curup = await session.scalar(select(Puskesmas.id).where(Puskesmas.nama == "Curup"))
+    dinkes = await signed_in(app, await registered("dinkes", chat_id="300"))
+    assert (await dinkes.get(f"/dasbor/pws?puskesmas={curup}")).status_code == 200
+    kepala = await signed_in(app, await registered("kepala_puskesmas", chat_id="303"))
+    assert (await kepala.get(f"/dasbor/pws?puskesmas={curup}")).status_code == 403

@@ -106,8 +106,21 @@ def routes(app: App) -> list[BaseRoute]:
     async def pws(request: Request, viewer: Viewer) -> Response:
         service = service_named(request.query_params.get("layanan"))
         month = _month(request.query_params.get("bulan"), runtime.texts.today(now()))
-        data = await views.pws(runtime, viewer, service, month)
-        return show("pws.html", request, viewer, data=data, services=views.SERVICES)
+        chosen = _int(request.query_params.get("puskesmas"))
+        if chosen is not None and not viewer.sees_puskesmas(chosen):
+            refused(request, "out_of_scope")
+            return show("tolak.html", request, viewer, 403)
+        data = await views.pws(runtime, viewer, service, month, chosen)
+        names = await views.puskesmas_list(runtime, viewer)
+        return show(
+            "pws.html",
+            request,
+            viewer,
+            data=data,
+            services=views.SERVICES,
+            names=names,
+            chosen=chosen,
+        )
 
     async def puskesmas(request: Request, viewer: Viewer) -> Response:
         names = await views.puskesmas_list(runtime, viewer)

@@ -13,7 +13,9 @@ from db import dana as dana_db
 from db import dashboard_queries as dq
 from db.dana import DanaRequest
 from db.models import AuditEvent, Desa, Kecamatan
+from handlers.core.text import Texts
 from handlers.dashboard.scope import Viewer
+from handlers.digest import profile as profiles
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,12 @@ class DesaPage:
     kelurahan: bool
     months: tuple[tuple[date, int], ...]  # reports received from the desa per month
     requests: tuple[dq.DanaRow, ...]
+    profile: str  # the profil kesehatan desa, as /desa words it (handlers/digest/profile.py)
 
 
-async def desa_page(session: AsyncSession, viewer: Viewer, day: date) -> DesaPage | None:
+async def desa_page(
+    session: AsyncSession, viewer: Viewer, day: date, flows: dict, texts: Texts
+) -> DesaPage | None:
     if viewer.desa is None:
         return None
     desa = await session.get(Desa, viewer.desa)
@@ -128,4 +133,5 @@ async def desa_page(session: AsyncSession, viewer: Viewer, day: date) -> DesaPag
         return None
     counts = await dq.desa_report_months(session, viewer.desa, date(day.year, 1, 1), day)
     requests = await dq.dana_rows(session, None, viewer.desa, dq.DanaFilter())
-    return DesaPage(desa.nama, desa.jenis == "kelurahan", tuple(counts), tuple(requests))
+    profile = profiles.render(texts, "id", await profiles.read(session, flows, desa, day))
+    return DesaPage(desa.nama, desa.jenis == "kelurahan", tuple(counts), tuple(requests), profile)

@@ -84,8 +84,9 @@ async def ringkasan(
 ) -> Ringkasan:
     scope = viewer.puskesmas
     names = await q.puskesmas_names(session, scope)
-    first = day - timedelta(days=HEAT_DAYS - 1)
-    days = tuple(first + timedelta(days=n) for n in range(HEAT_DAYS))
+    # the district's last 14 working days (a rawat-inap puskesmas's Sunday is not shown)
+    days = tuple(district().last_working_days(day, HEAT_DAYS, False))
+    first = days[0]
     daily = [k.key for k in DAILY]
     shown = names
     if len(names) > HEAT_MAX:  # a national scope: the least complete, counted in the database

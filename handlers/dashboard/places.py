@@ -14,7 +14,6 @@ from conversations.model import N_, Flow
 from db import dashboard_queries as dq
 from db import digest_queries as q
 from db import posyandu as posyandu_db
-from handlers.dashboard.scope import Viewer
 from handlers.reports.indicators import KEY_CODES, catalog
 
 NEAR = 0.8  # PWS colours: at or above the target's pace, from 80 % of it, below that
@@ -60,15 +59,15 @@ def month_span(month: date) -> tuple[date, date]:
     return month, month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-async def pws(session: AsyncSession, viewer: Viewer, service: SpmService, month: date) -> Pws:
+async def pws(
+    session: AsyncSession, scope: tuple[int, ...] | None, service: SpmService, month: date
+) -> Pws:
     first, last = month_span(month)
-    values = await dq.desa_values(
-        session, date(month.year, 1, 1), last, service.numerator, viewer.puskesmas
-    )
-    targets = await dq.desa_targets(session, month.year, service.key, viewer.puskesmas)
+    values = await dq.desa_values(session, date(month.year, 1, 1), last, service.numerator, scope)
+    targets = await dq.desa_targets(session, month.year, service.key, scope)
     rows = []
     for desa_id, name, jenis, _p in dict(
-        (d[0], d) for d in await dq.desa_of(session, viewer.puskesmas)
+        (d[0], d) for d in await dq.desa_of(session, scope)
     ).values():
         mine = {day: n for (d, day), n in values.items() if d == desa_id}
         rows.append(

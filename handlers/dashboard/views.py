@@ -28,9 +28,13 @@ async def capaian(runtime: Runtime, viewer: Viewer, now: datetime) -> overview.C
         return await overview.capaian(session, runtime.flows, viewer, runtime.texts.today(now))
 
 
-async def pws(runtime: Runtime, viewer: Viewer, service: SpmService, month: date) -> places.Pws:
+async def pws(
+    runtime: Runtime, viewer: Viewer, service: SpmService, month: date, puskesmas: int | None
+) -> places.Pws:
+    """Every desa of the viewer's scope, or of one puskesmas in it."""
+    scope = viewer.puskesmas if puskesmas is None else (puskesmas,)
     async with runtime.db.snapshot() as session:
-        return await places.pws(session, viewer, service, month)
+        return await places.pws(session, scope, service, month)
 
 
 async def puskesmas(
@@ -65,6 +69,7 @@ async def dana_one(runtime: Runtime, viewer: Viewer, reference: str) -> dana.Dan
 
 async def desa(runtime: Runtime, viewer: Viewer, now: datetime) -> dana.DesaPage | None:
     async with runtime.db.snapshot() as session:
-        page = await dana.desa_page(session, viewer, runtime.texts.today(now))
+        today = runtime.texts.today(now)
+        page = await dana.desa_page(session, viewer, today, runtime.flows, runtime.texts)
         session.expunge_all()
         return page
