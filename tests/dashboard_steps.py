@@ -20,7 +20,7 @@ LINK = re.compile(r"https?://\S+/dasbor/masuk\?t=\S+")
 PAGES = ("ringkasan", "capaian", "pws", "puskesmas", "dana", "desa", "unduh")
 
 
-def dashboard_on(runtime, db_url: str, public_url: str = PUBLIC_URL) -> App:
+def dashboard_on(runtime, db_url: str, public_url: str = PUBLIC_URL, **settings) -> App:
     """The runtime sends /dasbor links; the web app serves the pages against the same clock."""
     runtime.settings = dataclasses.replace(runtime.settings, public_url=public_url)
     settings = Settings(
@@ -29,6 +29,7 @@ def dashboard_on(runtime, db_url: str, public_url: str = PUBLIC_URL) -> App:
         public_url=public_url,
         secret_key=SECRET_KEY,
         invite_secret="invite-secret-for-tests",
+        **settings,
     )
     return App(settings, runtime.db, runtime)
 

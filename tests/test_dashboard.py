@@ -2,16 +2,25 @@
 what the role and the place allow on every page and download, and the figures are the
 database's. The browser stories are in tests/test_dashboard_browser.py."""
 
+import io
+
 import pytest
 from dana_steps import PERUBAHAN, ask_for_dana, people
 from dashboard_steps import PAGES, browser, dashboard_on, link_in, sign_in, signed_in
+from PIL import Image
 from pydantic import ValidationError
 from report_steps import quick
 from sqlalchemy import select
 
+from bot.channels.whatsapp.client import WhatsAppClient
+from bot.channels.whatsapp.delivery import WhatsAppDelivery
 from bot.config import Settings
+from bot.media_fetch import whatsapp_fetch
+from bot.media_store import DirectoryStore
+from conversations.model import Photo
 from db.models import Desa, Puskesmas, User
 from db.reports import Sasaran
+from handlers.core import media
 from handlers.dashboard import access
 from handlers.people.accounts import set_active
 from handlers.reports.indicators import catalog
@@ -323,3 +332,42 @@ async def test_pws_for_one_puskesmas_and_never_another_ones(app, registered, db)
     assert (await dinkes.get(f"/dasbor/pws?puskesmas={curup}")).status_code == 200
     kepala = await signed_in(app, await registered("kepala_puskesmas", chat_id="303"))
     assert (await kepala.get(f"/dasbor/pws?puskesmas={curup}")).status_code == 403
+
+
+async def test_the_rab_photo_is_shown_to_who_may_see_the_request(
+    runtime, db_url, registered, db, texts, clock, graph, tmp_path
+):
+    app = dashboard_on(runtime, db_url, media_dir=str(tmp_path / "media"))
+    siti = await registered("petugas", chat_id="100")
+    await registered("kades", chat_id="200")
+    await siti.send("/dana")
+    await siti.press("Desa Sumber Urip")
+    await siti.press("Penyakit menular")
+    for answer in ("Fogging DBD di RT 03", "2 kali fogging", "120", "2,5 juta", "Desember"):
+        await siti.send(answer)
+    await siti.press("Posyandu / kader")
+    await siti.send(photo=Photo("rab-1", "RAB fogging"))
+    await siti.press("Kirim")
+    graph.add_media(jpeg(), "image/jpeg", media_id="rab-1")
+    client = WhatsAppClient(graph.base_url, "test-token", "1234567890")
+    fetch = whatsapp_fetch(WhatsAppDelivery(client, None, texts, clock))
+    store = DirectoryStore(tmp_path / "media")
+    await media.MediaWorker(db, {"test": fetch}, store, clock, texts).drain()
+    await client.close()
+
+    dinkes = await signed_in(app, await registered("dinkes", chat_id="300"))
+    page = (await dinkes.get("/dasbor/dana/DD-2026-1")).text
+    photo = page.split('<img src="')[1].split('"')[0]
+    shown = await dinkes.get(photo)
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.content[:2] == b"\xff\xd8"
+    other = await signed_in(
+        app, await registered("kepala_puskesmas", chat_id="301", puskesmas="Curup")
+    )
+    assert (await other.get(photo)).status_code == 404  # not his puskesmas's request
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (250, 250, 240)).save(out, format="JPEG")
+    return out.getvalue()

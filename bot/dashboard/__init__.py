@@ -21,6 +21,7 @@ from bot.app import App
 from bot.dashboard import security
 from bot.dashboard.render import environment
 from bot.dashboard.svg import heat_svg, line_svg
+from bot.media_store import media_store
 from db.dashboard_queries import DanaFilter
 from handlers.dana.budget import ROUTE_NAMES
 from handlers.dashboard import access, downloads, views
@@ -37,6 +38,7 @@ def routes(app: App) -> list[BaseRoute]:
     signer = security.Signer(settings.dashboard_secret_key())
     secure = (settings.public_url or "").startswith("https://")
     env = environment(runtime.texts)
+    store = media_store(settings)  # the evidence photos, as the media worker keeps them
     now = runtime.clock  # the one clock of the process (a test's, in the stories)
 
     def page(name: str, status: int = 200, viewer: Viewer | None = None, **data: Any) -> Response:
@@ -154,6 +156,16 @@ def routes(app: App) -> list[BaseRoute]:
             return show("tolak.html", request, viewer, 404)
         return show("dana_satu.html", request, viewer, data=data, statuses=views.STATUSES)
 
+    async def photo(request: Request, viewer: Viewer) -> Response:
+        found = await views.evidence(runtime, viewer, int(request.path_params["item"]))
+        if found is None:
+            refused(request, "out_of_scope")
+            return show("tolak.html", request, viewer, 404)
+        key, mime = found
+        if not mime.startswith("image/") and mime != "application/pdf":
+            mime = "application/octet-stream"
+        return security.harden(Response(await store.get(key), media_type=mime))
+
     async def desa(request: Request, viewer: Viewer) -> Response:
         data = await views.desa(runtime, viewer, now())
         return show("desa.html", request, viewer, data=data, statuses=views.STATUSES)
@@ -211,6 +223,7 @@ def routes(app: App) -> list[BaseRoute]:
         Route("/dasbor/dana", guarded(Page.DANA, dana), methods=["GET"]),
         Route("/dasbor/dana/{ref}", guarded(Page.DANA, dana_one), methods=["GET"]),
         Route("/dasbor/desa", guarded(Page.DESA, desa), methods=["GET"]),
+        Route("/dasbor/foto/{item:int}", guarded(Page.DANA, photo), methods=["GET"]),
         Route("/dasbor/unduh", guarded(Page.UNDUH, unduh), methods=["GET"]),
         Route("/dasbor/unduh/file", guarded(Page.UNDUH, unduh_file), methods=["GET"]),
         Mount("/dasbor/static", StaticFiles(directory=STATIC), name="dasbor-static"),

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.model import N_
 from db import dana as dana_db
 from db import dashboard_queries as dq
 from db.dana import DanaRequest
-from db.models import AuditEvent, Desa, Kecamatan
+from db.models import AuditEvent, Desa, Kecamatan, MediaItem
+from handlers.core import media
 from handlers.core.text import Texts
 from handlers.dashboard.scope import Viewer
 from handlers.digest import profile as profiles
@@ -91,9 +93,21 @@ async def _kecamatan_of(session: AsyncSession, desa_ids: list[int]) -> list:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    label: str  # msgid: the RAB photo, the receipt
+    item_id: int
+    status: str  # pending | stored | refused | failed
+    sha256: str | None
+
+
+EVIDENCE = (("rab_foto", N_("RAB photo")), ("realisasi_foto", N_("Receipt photo")))
+
+
+@dataclass(frozen=True)
 class DanaDetail:
     row: dq.DanaRow
     history: tuple[AuditEvent, ...]
+    photos: tuple[Evidence, ...] = ()
 
 
 async def dana_detail(session: AsyncSession, viewer: Viewer, reference: str) -> DanaDetail | None:
@@ -103,7 +117,24 @@ async def dana_detail(session: AsyncSession, viewer: Viewer, reference: str) -> 
         return None
     rows = await dq.dana_rows(session, None, request.desa_id, dq.DanaFilter())
     row = next(r for r in rows if r.request.id == request.id)
-    return DanaDetail(row, tuple(await dana_db.history(session, request.id)))
+    photos = []
+    for field, label in EVIDENCE:
+        item = await media.by_file_id(session, getattr(request, field))
+        if item is not None:
+            photos.append(Evidence(label, item.id, item.status, item.sha256))
+    return DanaDetail(row, tuple(await dana_db.history(session, request.id)), tuple(photos))
+
+
+async def evidence(session: AsyncSession, viewer: Viewer, item_id: int) -> MediaItem | None:
+    """A stored photo of a request the viewer may see (its RAB or receipt), else None."""
+    item = await session.get(MediaItem, item_id)
+    if item is None or item.status != "stored" or item.key is None:
+        return None
+    stmt = select(DanaRequest).where(
+        or_(DanaRequest.rab_foto == item.file_id, DanaRequest.realisasi_foto == item.file_id)
+    )
+    requests = (await session.execute(stmt)).scalars().all()
+    return item if any(_sees(viewer, r) for r in requests) else None
 
 
 def _sees(viewer: Viewer, request: DanaRequest) -> bool:

@@ -73,3 +73,10 @@ async def desa(runtime: Runtime, viewer: Viewer, now: datetime) -> dana.DesaPage
         page = await dana.desa_page(session, viewer, today, runtime.flows, runtime.texts)
         session.expunge_all()
         return page
+
+
+async def evidence(runtime: Runtime, viewer: Viewer, item_id: int) -> tuple[str, str] | None:
+    """(store key, mime type) of a stored photo the viewer may see, else None."""
+    async with runtime.db.snapshot() as session:
+        item = await dana.evidence(session, viewer, item_id)
+        return None if item is None else (item.key, item.mime or "application/octet-stream")
