@@ -110,7 +110,7 @@ class Walk:
 def place(role: str) -> dict[str, str]:
     if role in ("petugas", "kepala_puskesmas"):
         return {"puskesmas": "Sumber Urip"}
-    if role in ("kades", "kader", "pendamping_desa"):
+    if role in ("kades", "kader", "pendamping_desa", "operator_desa"):
         return {"desa": "17.02.11.2009"}
     if role == "camat":
         return {"kecamatan": "Selupu Rejang"}
