@@ -178,12 +178,12 @@ async def _count_once(db, planned, chats, posted, modes, took) -> Figures:
 # --- 2. kill -9 of the polling bot ---------------------------------------------------------
 
 EXPECTED = (  # what each person reads, in order: /start, name, Ya, the report, Kirim
-    "Siapa nama lengkap Anda?",
-    "{name}, kode ini mendaftarkan Anda",
+    "Siapa nama lengkap Bapak/Ibu?",
+    "{name}, kode ini mendaftarkan Bapak/Ibu",
     "Selamat datang, {name}!",
-    "Apa yang ingin Anda lakukan?",
+    "Apa yang ingin Bapak/Ibu lakukan?",
     "Laporan ",  # the form's header: "Laporan Klaster 2 …", "Laporan Lintas Klaster …"
-    "Mohon periksa jawaban Anda",
+    "Mohon periksa jawaban Bapak/Ibu",
     "Terima kasih! Laporan Anda tersimpan",
 )
 

@@ -141,13 +141,18 @@ DANA = (
     Move("send", "/dana", "dana_pilih_desa", "desa"),
     Move("press", "Desa Sumber Urip", "dana_desa", "kategori"),
     Move("press", "Penyakit menular", "dana_desa", "uraian"),
-    Move("send", FOGGING, "dana_desa", "sasaran"),
+    Move("send", FOGGING, "dana_desa", "volume"),
+    Move("send", "2 kali fogging di 2 RT", "dana_desa", "sasaran"),
     Move("send", "120", "dana_desa", "jumlah"),
     Move("send", "2,5 juta", "dana_desa", "bulan"),
-    Move("send", "Desember", "dana_desa", engine.REVIEW),
+    Move("send", "Desember", "dana_desa", "pelaksana"),
+    Move("press", "Posyandu / kader", "dana_desa", "rab"),
+    Move("send", "lewati", "dana_desa", engine.REVIEW),
 )
-_K4_COUNTS = ("tbduga", "tb", "tbkontak", "hiv", "hivspm", "dbd", "mal", "diare", "pneu", "campak")
-_K4_COUNTS += ("ghpr",)
+_K4_COUNTS = ("tbduga", "tb", "tbbakt", "tbkontak", "hiv", "hivspm", "ikl", "pjb", "pjbbebas")
+_K4_COUNTS += ("dbd", "mal", "diare", "pneu", "campak", "afp", "difteri", "ghpr")
+_K4_VALUES = ("4", "1", "1", "6", "5", "3", "2", "20", "18", "2", "0", "7", "1", "0", "0", "0")
+_K4_VALUES += ("1",)
 K4_REPORT = (
     Move("send", "/lapor", "lapor", "klaster"),
     Move("press", K4, "lapor", "tanggal"),
@@ -155,11 +160,12 @@ K4_REPORT = (
     Move("press", "Dalam gedung puskesmas", "lapor_k4", "tbduga"),
     *(
         Move("send", value, "lapor_k4", step)
-        for value, step in zip("41653207101", [*_K4_COUNTS[1:], "klb"], strict=True)
+        for value, step in zip(_K4_VALUES, [*_K4_COUNTS[1:], "klb"], strict=True)
     ),
     Move("press", "Ya", "lapor_k4", "klb_penyakit"),
     Move("send", "diare", "lapor_k4", "klbkasus"),
-    Move("send", "12", "lapor_k4", "klb_desa"),
+    Move("send", "12", "lapor_k4", "klbmati"),
+    Move("send", "0", "lapor_k4", "klb_desa"),
     Move("press", "Kelurahan Air Duku (perlu konfirmasi)", "lapor_k4", "foto"),  # a shared desa
     Move("press", "Lewati", "lapor_k4", "lokasi"),
     Move("send", "Lewati", "lapor_k4", engine.REVIEW),  # the location step has a reply keyboard

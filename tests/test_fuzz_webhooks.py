@@ -145,13 +145,13 @@ async def test_a_number_typed_after_a_refusal_still_picks_from_the_numbered_menu
     await siti.press(K4)
     await siti.press(next(label for label in siti.buttons if label.startswith("Hari ini")))
     await siti.press("Desa (pustu, kunjungan rumah)")
-    skip = siti.buttons.index("Desa Sumber Urip") + 1
+    skip = siti.buttons.index("Desa Sumber Urip (perlu konfirmasi)") + 1
     assert skip > 10
     [again] = await siti.send("9" * 5000)  # no option: the menu is asked again
     assert again.startswith("Pilihan itu tidak saya kenali.")
     [refused] = await siti.press_data("bukan-tombol")
     assert refused.startswith("Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.\n")
-    assert siti.buttons.index("Desa Sumber Urip") + 1 == skip  # the same question, asked again
+    assert siti.buttons.index("Desa Sumber Urip (perlu konfirmasi)") + 1 == skip  # the same question, asked again
     [question] = await siti.send(str(skip))
     assert question.startswith("Laporan Klaster 4")
 

@@ -37,7 +37,7 @@ async def whatsapp_story(whatsapp, graph, invite) -> None:
     await ask_for_dana(siti)
     await whatsapp.deliver()
     budi.last = [b for b in budi.read() if b["type"] == "interactive"]
-    await budi.press("Setujui")
+    await budi.press("Setujui — lewat perubahan APBDes")
     await budi.press("Ya")
     await siti.press_data("bukan-tombol")  # refused, and logged
     again = wa_text(SITI, "halo", wamid="wamid.again")
@@ -57,8 +57,10 @@ async def telegram_story(telegram_web, fake_telegram, invite) -> None:
     if "Desa Sumber Urip" in await siti.buttons():
         await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
-    for typed in ("Fogging DBD di RT 03", "120", "2,5 juta", "Desember"):
+    for typed in ("Fogging DBD di RT 03", "2 kali fogging", "120", "2,5 juta", "Desember"):
         await siti.send(typed)
+    await siti.press("Posyandu / kader")
+    await siti.send("lewati")  # no RAB photo
     await siti.press("Kirim")
     await telegram_web.post(fake_telegram.push_message(501, "halo"), secret="forged")
 
