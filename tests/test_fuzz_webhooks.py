@@ -151,7 +151,9 @@ async def test_a_number_typed_after_a_refusal_still_picks_from_the_numbered_menu
     assert again.startswith("Pilihan itu tidak saya kenali.")
     [refused] = await siti.press_data("bukan-tombol")
     assert refused.startswith("Tombol ini sudah tidak berlaku. Silakan gunakan pesan terbaru.\n")
-    assert siti.buttons.index("Desa Sumber Urip (perlu konfirmasi)") + 1 == skip  # the same question, asked again
+    assert (
+        siti.buttons.index("Desa Sumber Urip (perlu konfirmasi)") + 1 == skip
+    )  # the same question, asked again
     [question] = await siti.send(str(skip))
     assert question.startswith("Laporan Klaster 4")
 
