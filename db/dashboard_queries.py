@@ -160,15 +160,6 @@ async def waiting_requests(
     return [(f"DD-{y}-{n}", d, at) for y, n, d, at in (await session.execute(stmt)).all()]
 
 
-async def kecamatan_names(session: AsyncSession) -> list[tuple[int, str]]:
-    return [
-        tuple(r)
-        for r in (
-            await session.execute(select(Kecamatan.id, Kecamatan.nama).order_by(Kecamatan.nama))
-        ).all()
-    ]
-
-
 async def desa_targets(session: AsyncSession, tahun: int, spm: str, scope: Scope) -> dict[int, int]:
     """{desa: the year's sasaran of one SPM service}, where per-desa sasaran are imported."""
     stmt = select(Sasaran.desa_id, Sasaran.target).where(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, select, update
+from sqlalchemy import ForeignKey, Index, String, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -112,10 +112,3 @@ async def end_sessions_of(session: AsyncSession, user_id: int, now: datetime) ->
         .values(ended_at=now)
     )
     await session.execute(stmt)
-
-
-async def live_sessions(session: AsyncSession, user_id: int) -> int:
-    stmt = select(WebSession.token_hash).where(
-        WebSession.user_id == user_id, WebSession.ended_at.is_(None)
-    )
-    return len((await session.execute(stmt)).all())

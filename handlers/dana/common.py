@@ -24,6 +24,7 @@ from handlers.core.text import Texts, format_month
 from handlers.core.turn import Turn
 from handlers.dana.budget import route, year_notes
 from handlers.people import roles
+from handlers.people.roles import Can, can
 
 log = logging.getLogger(__name__)
 STATUS_LABELS = {
@@ -64,6 +65,16 @@ class Facts:
     @property
     def reference(self) -> str:
         return self.request.reference
+
+
+def acts_for_desa(user: User | None, request: DanaRequest, capability: Can) -> bool:
+    """An active user of the request's own desa with `capability` (deciding, accounting)."""
+    return (
+        user is not None
+        and user.active
+        and can(user.role, capability)
+        and user.desa_id == request.desa_id
+    )
 
 
 def place(desa: Desa) -> str:

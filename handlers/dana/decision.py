@@ -24,6 +24,7 @@ from handlers.dana.budget import ROUTE_LABELS
 from handlers.dana.common import (
     MINTA_LABELS,
     Facts,
+    acts_for_desa,
     decision_buttons,
     desa_buttons,
     facts,
@@ -58,12 +59,7 @@ DECIDED = N_("Request {reference} has already been decided: {status}.")
 
 
 def may_decide(user: User | None, request: DanaRequest) -> bool:
-    return (
-        user is not None
-        and user.active
-        and can(user.role, Can.DANA_DECIDE)
-        and user.desa_id == request.desa_id
-    )
+    return acts_for_desa(user, request, Can.DANA_DECIDE)
 
 
 def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ from handlers.core.text import format_money
 from handlers.core.turn import Turn
 from handlers.dana import budget
 from handlers.dana.common import (
+    acts_for_desa,
     facts,
     money,
     parse_button,
@@ -32,7 +33,7 @@ from handlers.dana.common import (
 )
 from handlers.dana.common import stale_message as stale
 from handlers.dana.notify import to_kades, to_requester
-from handlers.people.roles import Can, can
+from handlers.people.roles import Can
 
 NOT_DESA = N_("Sorry, only the kepala desa or the operator desa of {desa} can confirm this.")
 NOT_NOW = N_("This cannot be done now: {reference} is {status}.")
@@ -40,12 +41,7 @@ DONE = N_("The dana realised for {reference} was already confirmed.")
 
 
 def may_account(user: User | None, request: DanaRequest) -> bool:
-    return (
-        user is not None
-        and user.active
-        and can(user.role, Can.DANA_ACCOUNT)
-        and user.desa_id == request.desa_id
-    )
+    return acts_for_desa(user, request, Can.DANA_ACCOUNT)
 
 
 def _why_not(user: User | None, request: DanaRequest, version: int) -> tuple[str, str] | None:
