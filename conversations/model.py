@@ -37,8 +37,18 @@ class Contact:
 
 @dataclass(frozen=True)
 class Photo:
+    """A photo or a PDF document, kept as evidence (the media store checks its content)."""
+
     file_id: str
     caption: str | None = None
+
+
+# Why a file is not kept: told at once when the platform says so (its declared type or size),
+# or after the download when the content says so (handlers/core/media_check.py).
+FILE_REFUSALS = {
+    "size": N_("Sorry, that file is larger than 10 MB. Please send a smaller photo or PDF."),
+    "type": N_("Sorry, only photos and PDF files can be kept. Please send a photo or a PDF."),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,7 @@ class Inbound:
     contact: Contact | None = None
     photo: Photo | None = None
     unsupported: bool = False
+    refused_file: str | None = None  # a file refused on what the platform says: FILE_REFUSALS
 
 
 # --- outbound ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from conversations import questions
 from conversations.answers import check_value, is_skip, parse_answer
 from conversations.model import (
+    FILE_REFUSALS,
     N_,
     Event,
     Flow,
@@ -33,6 +34,8 @@ class Steps(Run):
             return self._accept(step, None)
         if inbound.unsupported:
             return self._reask(Text(N_("Sorry, I cannot read that kind of message. Please type.")))
+        if inbound.refused_file:
+            return self._reask(Text(FILE_REFUSALS[inbound.refused_file]))
         try:
             value = parse_answer(
                 step, inbound, self.state.context, self.now.date(), self.labels, words=self.words

@@ -392,6 +392,20 @@ def wa_image(
     return _inbound(from_, "image", image, **kw)
 
 
+def wa_document(
+    from_: str,
+    media_id: str,
+    filename: str,
+    mime_type: str,
+    caption: str | None = None,
+    **kw: Unpack[Sender],
+) -> WaMessage:
+    document = {"caption": caption} if caption else {}
+    sha = hashlib.sha256(media_id.encode()).hexdigest()
+    document |= {"filename": filename, "mime_type": mime_type, "sha256": sha, "id": media_id}
+    return _inbound(from_, "document", document, **kw)
+
+
 def wa_status(
     wamid: str,
     status: str,

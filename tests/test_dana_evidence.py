@@ -2,6 +2,7 @@
 /dana with its hash, and shown to the kades from the store."""
 
 import io
+from pathlib import Path
 
 from clock_steps import message
 from clock_steps import outbox as outbox_rows
@@ -24,10 +25,7 @@ def receipt() -> bytes:
     return out.getvalue()
 
 
-async def test_the_rab_photo_rides_with_the_request_and_is_shown_once_it_is_kept(
-    registered, outbox, db, runtime, texts, clock, graph, tmp_path
-):
-    siti, budi, _ = await people(registered)
+async def ask_with_rab(siti, rab: Photo) -> None:
     await siti.send("/dana")
     await siti.press("Desa Sumber Urip")
     await siti.press("Penyakit menular")
@@ -37,8 +35,23 @@ async def test_the_rab_photo_rides_with_the_request_and_is_shown_once_it_is_kept
     await siti.send("2,5 juta")
     await siti.send("Desember")
     await siti.press("Posyandu / kader")
-    await siti.send(photo=Photo("rab-1", "RAB fogging"))
+    await siti.send(photo=rab)
     await siti.press("Kirim")
+
+
+async def kept_by_worker(db, texts, clock, graph, store, media_id, data, mime) -> None:
+    graph.add_media(data, mime, media_id=media_id)
+    client = WhatsAppClient(graph.base_url, "test-token", "1234567890")
+    fetch = whatsapp_fetch(WhatsAppDelivery(client, None, texts, clock))
+    await media.MediaWorker(db, {"test": fetch}, store, clock, texts).drain()
+    await client.close()
+
+
+async def test_the_rab_photo_rides_with_the_request_and_is_shown_once_it_is_kept(
+    registered, outbox, db, runtime, texts, clock, graph, tmp_path
+):
+    siti, budi, _ = await people(registered)
+    await ask_with_rab(siti, Photo("rab-1", "RAB fogging"))
 
     async with db.transaction() as session:
         [noted] = (await session.execute(select(MediaItem))).scalars().all()
@@ -50,11 +63,7 @@ async def test_the_rab_photo_rides_with_the_request_and_is_shown_once_it_is_kept
     assert "Foto RAB: masih diunduh" in shown
 
     store = DirectoryStore(tmp_path / "media")
-    graph.add_media(receipt(), "image/jpeg", media_id="rab-1")
-    client = WhatsAppClient(graph.base_url, "test-token", "1234567890")
-    fetch = whatsapp_fetch(WhatsAppDelivery(client, None, texts, clock))
-    await media.MediaWorker(db, {"test": fetch}, store, clock, texts).drain()
-    await client.close()
+    await kept_by_worker(db, texts, clock, graph, store, "rab-1", receipt(), "image/jpeg")
     runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", frozenset({"test"}))
 
     words, caption = await budi.send("/dana DD-2026-1")
@@ -63,3 +72,27 @@ async def test_the_rab_photo_rides_with_the_request_and_is_shown_once_it_is_kept
     assert f"Foto RAB: tersimpan (sha256 {kept.sha256[:12]}…)" in words
     assert caption == "Foto RAB DD-2026-1"
     assert budi.last[1].photo is not None and budi.last[1].photo.endswith(".jpg")
+
+
+async def test_a_rab_sent_as_a_pdf_reaches_the_kades_as_a_document(
+    registered, outbox, db, runtime, texts, clock, graph, tmp_path
+):
+    siti, budi, _ = await people(registered)
+    await ask_with_rab(siti, Photo("rab-pdf", "RAB fogging"))
+    store = DirectoryStore(tmp_path / "media")
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    await kept_by_worker(db, texts, clock, graph, store, "rab-pdf", pdf, "application/pdf")
+    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", frozenset({"test"}))
+
+    await budi.send("/dana DD-2026-1")
+    shown = budi.last[1]
+    assert shown.photo is None and shown.document.endswith(".pdf")
+    assert Path(shown.document).read_bytes() == pdf
+
+
+async def test_a_program_sent_outside_any_form_is_refused_in_indonesian(registered, db):
+    siti = await registered("petugas", "5101", "Siti Aminah")
+    [told] = await siti.send(refused_file="type")
+    assert told.startswith("Maaf, hanya foto dan berkas PDF yang dapat disimpan. Silakan kirim")
+    async with db.transaction() as session:
+        assert (await session.execute(select(MediaItem))).first() is None  # nothing to fetch

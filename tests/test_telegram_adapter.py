@@ -31,6 +31,11 @@ def label(msgid: str) -> str:
     return {"Send my location": "Kirim lokasi saya"}.get(msgid, msgid)
 
 
+def document(file_id: str, mime: str | None, size: int) -> dict:
+    declared = {"mime_type": mime} if mime else {}
+    return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size} | declared
+
+
 MESSAGES = [
     ("text", {"text": "halo"}, Inbound(text="halo")),
     ("command with argument", {"text": "/start K7QX2-M9PRT"}, Inbound(text="/start K7QX2-M9PRT")),
@@ -53,6 +58,31 @@ MESSAGES = [
         "a photo sent as a file",
         {"document": {"file_id": "BQAD", "file_unique_id": "c", "mime_type": "image/jpeg"}},
         Inbound(photo=Photo("BQAD", None)),
+    ),
+    (
+        "a PDF RAB is kept as evidence",
+        {"document": document("BQAE", "application/pdf", 800_000), "caption": "RAB"},
+        Inbound(photo=Photo("BQAE", "RAB")),
+    ),
+    (
+        "a file of no declared type is judged by its content later",
+        {"document": document("BQAF", None, 5_000)},
+        Inbound(photo=Photo("BQAF", None)),
+    ),
+    (
+        "a program sent as a file is refused at once",
+        {"document": document("BQAG", "application/x-msdownload", 90_000)},
+        Inbound(refused_file="type"),
+    ),
+    (
+        "a Word file is refused at once",
+        {"document": document("BQAH", "application/msword", 90_000)},
+        Inbound(refused_file="type"),
+    ),
+    (
+        "a PDF over 10 MB is refused before a byte moves",
+        {"document": document("BQAI", "application/pdf", 12 * 1024 * 1024)},
+        Inbound(refused_file="size"),
     ),
     (
         "sticker",

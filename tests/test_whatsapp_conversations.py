@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from conversations.model import Photo
 from db.models import ChannelIdentity, Outbox, User
-from fakes.graph_api import wa_envelope, wa_status
+from fakes.graph_api import wa_document, wa_envelope, wa_status
 
 from tests.whatsapp_support import options, register, words
 
@@ -107,6 +107,28 @@ async def test_a_bidan_reports_a_klaster_on_whatsapp_with_a_photo_and_her_locati
     assert report.details["foto"] == {"file_id": "1479537139650973", "caption": "Posyandu Mawar"}
     assert report.details["lokasi"] == {"lat": -3.4606, "lon": 102.5275}
     assert graph.rate_violations() == []
+
+
+async def test_a_program_sent_for_the_photo_is_refused_and_a_pdf_is_taken(whatsapp, invite, db):
+    siti = await register(whatsapp, await invite("petugas"), "6281234500015", "Siti Aminah")
+    await choose(siti, K2, "Hari ini", desa=None)
+    await siti.press("Desa (pustu, kunjungan rumah)")
+    await siti.press("Desa Sumber Urip (perlu konfirmasi)")
+    asked = await answer(siti, *K2_ANSWERS.values(), "Lewati")
+    program = wa_document(siti.wa_id, "77001", "kuitansi.exe", "application/x-msdownload")
+    refused = await siti.post(program)
+    assert refused[0].startswith("Maaf, hanya foto dan berkas PDF yang dapat disimpan.")
+    assert refused[-1].endswith(asked[-1])  # the same question again, the answers so far kept
+    pdf = wa_document(
+        siti.wa_id, "77002", "kegiatan.pdf", "application/pdf", caption="Daftar hadir"
+    )
+    await siti.post(pdf)
+    summary = await siti.send_location(-3.4606, 102.5275)
+    assert "Foto: foto diterima" in summary[-1]
+    await siti.press("Kirim")
+    [report] = await reports(db)
+    assert report.details["foto"] == {"file_id": "77002", "caption": "Daftar hadir"}
+    assert await values_of(db, report.id) == K2_ANSWERS
 
 
 async def test_a_kades_decides_a_dana_desa_request_on_whatsapp(whatsapp, invite, db):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import engine
 from conversations.flows import msgids
-from conversations.model import N_, Flow, Inbound, Reply, Text
+from conversations.model import FILE_REFUSALS, N_, Flow, Inbound, Reply, Text
 from conversations.parsing import normalize
 from db import chats as chat_rows
 from db import queries
@@ -304,6 +304,8 @@ class Runtime:
             await turn.resume(inbound)
         elif inbound.unsupported:
             turn.say("Sorry, this kind of message is not supported yet. Please type your message.")
+        elif inbound.refused_file:
+            turn.say(FILE_REFUSALS[inbound.refused_file])
         elif turn.user is None:
             await self.submit_handlers["_unknown"](turn, self.flows["registration"], {})
         else:

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.model import N_
+from conversations.model import FILE_REFUSALS
 from db import queries
 from db.database import Database, insert_new
 from db.models import MediaItem
@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)  # a killed worker's item is fetched again after this
 MAX_ATTEMPTS = 12  # then failed for good: about a day and a half of trying
 PATIENCE = timedelta(minutes=15)  # how long a message waits for the file it shows
-REFUSALS = {
-    "size": N_("Sorry, that file is larger than 10 MB. Please send a smaller photo or PDF."),
-    "type": N_("Sorry, only photos and PDF files can be kept. Please send a photo or a PDF."),
-}
 
 
 class NotReady(Exception):
@@ -229,7 +225,7 @@ class MediaWorker:
                 return
             fresh.status, fresh.last_error = "refused", detail[:500]
             await self._audit(session, fresh, "refused", f"{reason}: {detail}")
-            out = Outgoing(row.channel, row.chat_id, self.texts(REFUSALS[reason], "id"))
+            out = Outgoing(row.channel, row.chat_id, self.texts(FILE_REFUSALS[reason], "id"))
             await queries.add_outbox(
                 session,
                 channel=row.channel,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
+from conversations.model import Inbound, Photo
+
 MAX_BYTES = 10 * 1024 * 1024
 GPS_TAG = 0x8825  # ExifTags.IFD.GPSInfo
 # magic bytes → (type, extension)
@@ -18,6 +20,30 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
     (b"%PDF-", "application/pdf", ".pdf"),
 )
+
+
+KEPT_TYPES = ("image/jpeg", "image/jpg", "image/png", "application/pdf")
+
+
+def refusal(claimed_type: str | None, size: int | None) -> str | None:
+    """Why a file is refused at once, on what the platform says of it ("size" or "type"), or
+    None: it is fetched, and its content decides (`inspect`). A type the platform does not
+    know (None, octet-stream) is left to the content."""
+    if size is not None and size > MAX_BYTES:
+        return "size"
+    mime = (claimed_type or "").split(";")[0].strip().lower()
+    if mime in ("", "application/octet-stream") or mime in KEPT_TYPES:
+        return None
+    return "type"
+
+
+def evidence(
+    file_id: str, claimed_type: str | None, size: int | None, caption: str | None
+) -> Inbound:
+    """A file a person sent, as the engine reads it: kept as evidence, or refused at once."""
+    if reason := refusal(claimed_type, size):
+        return Inbound(refused_file=reason)
+    return Inbound(photo=Photo(file_id, caption or None))
 
 
 class Refused(Exception):

@@ -28,6 +28,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.channels.telegram.plausible import Implausible, plausible
 from conversations.model import N_, Contact, Inbound, Location, Photo
+from handlers.core.media_check import evidence
 from handlers.core.outgoing import Outgoing
 from handlers.core.turn import Incoming
 
@@ -130,9 +131,8 @@ def _inbound(message: Message) -> Inbound | None:
         return Inbound(location=Location(message.location.latitude, message.location.longitude))
     if message.photo:
         return Inbound(photo=Photo(message.photo[-1].file_id, message.caption))  # largest size
-    document = message.document
-    if document is not None and (document.mime_type or "").startswith("image/"):
-        return Inbound(photo=Photo(document.file_id, message.caption))  # a photo sent "as file"
+    if (document := message.document) is not None:  # a PDF, or a photo sent "as file"
+        return evidence(document.file_id, document.mime_type, document.file_size, message.caption)
     if message.effective_attachment is not None or message.api_kwargs.get(UNREADABLE):
         return Inbound(unsupported=True)  # sticker, voice, video, poll…
     return None

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.guard import identifier
-from conversations.model import Contact, Inbound, Location, Photo
+from conversations.model import Contact, Inbound, Location
+from handlers.core.media_check import evidence
 from handlers.core.turn import Incoming
 
 log = logging.getLogger(__name__)
@@ -114,9 +115,10 @@ def _content(kind: str | None, raw: Json) -> tuple[Inbound, str | None]:
         return Inbound(text=_clean(body.get("text") or body.get("payload"))), None
     if kind == "location" and "latitude" in body and "longitude" in body:
         return Inbound(location=_place(body["latitude"], body["longitude"])), None
-    if kind == "image" and body.get("id"):
+    if kind in ("image", "document") and body.get("id"):  # a photo, a PDF, or another file
         file_id = identifier(body["id"], ID_LIMIT["message"])
-        return Inbound(photo=Photo(file_id, _clean(body.get("caption")) or None)), None
+        mime = str(body.get("mime_type") or "") or None
+        return evidence(file_id, mime, None, _clean(body.get("caption"))), None
     if kind == "contacts":
         shared = _contact(raw.get("contacts"))
         if shared is not None:
