@@ -54,6 +54,7 @@ def build(settings: Settings) -> App:
         for name, on in (
             ("telegram", settings.telegram_enabled),
             ("whatsapp", settings.whatsapp_enabled),
+            ("console", True),  # a console terminal fetches its own files (`foto <path>`)
         )
         if on
     )

@@ -16,6 +16,7 @@ from bot import clock_cli, people_cli, places_cli, processes
 from bot.app import App, build, configure_logging, prepare_embedded
 from bot.channels.console import chat as console
 from bot.config import Settings
+from bot.media_store import media_store
 from conversations.model import Text
 from db.migrate import downgrade, upgrade
 from handlers.core import setup
@@ -148,7 +149,7 @@ async def _posyandu(app: App, args: argparse.Namespace) -> int:
 
 
 async def _console(app: App, args: argparse.Namespace) -> int:
-    await console.chat(app.runtime, str(args.chat))
+    await console.chat(app.runtime, str(args.chat), store=media_store(app.settings))
     return 0
 
 
@@ -204,7 +205,7 @@ async def _demo(app: App) -> int:
     )
     serving = asyncio.create_task(web.serve())
     try:
-        await console.chat(app.runtime, "1")
+        await console.chat(app.runtime, "1", store=media_store(app.settings))
     finally:
         web.should_exit = True
         await serving

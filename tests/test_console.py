@@ -9,9 +9,15 @@ import os
 from clock_steps import export_to
 from dana_steps import FOGGING
 from report_steps import K2_ANSWERS
+from sqlalchemy import select
+from test_media_store import receipt_photo
 
 from bot.channels.console.chat import ConsoleChat
+from bot.media_store import DirectoryStore
 from db import queries
+from db.models import MediaItem
+from handlers.core import media
+from handlers.core.media_check import location_of
 from handlers.core.outgoing import Outgoing
 
 
@@ -145,3 +151,60 @@ async def test_a_digest_chart_pushed_to_the_terminal_says_where_it_was_written(
         "bot> Ringkasan harian ILP\n"
         f"     (gambar terkirim: ringkasan-2026-11-23.png, tersimpan di {chart.resolve()})\n"
     )
+
+
+async def test_a_rab_photo_from_this_computer_is_kept_and_the_screen_says_where(
+    runtime, invite, tmp_path
+):
+    rab = tmp_path / "rab fogging.jpg"
+    rab.write_bytes(receipt_photo(with_gps=True))
+    program = tmp_path / "rab.exe"
+    program.write_bytes(b"MZ\x90\x00" + b"\0" * 100)
+    store = DirectoryStore(tmp_path / "media")
+    runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", frozenset({"console"}))
+    await console(runtime, "2", f"DAFTAR {await invite('kades')}", "Budi Santoso", "1")
+    lines = [
+        f"DAFTAR {await invite('petugas')}",
+        "Siti Aminah",
+        "1",
+        "/dana",
+        "Desa Sumber Urip",
+        "1",  # Penyakit menular
+        FOGGING,
+        "2 kali fogging di 2 RT",
+        "120",
+        "2,5 juta",
+        "Desember",
+        "2",  # Posyandu / kader
+        f"foto {program}",  # refused at once: the same question again
+        f"foto {rab} RAB fogging",
+        "1",  # Kirim
+    ]
+    screen = io.StringIO()
+    script = io.StringIO("".join(f"{line}\n" for line in lines))
+    await ConsoleChat(runtime, "1", script, screen, store).run()
+    siti = screen.getvalue()
+
+    refused, _, rest = siti.partition(f"you> foto {rab} RAB fogging\n")
+    assert "bot> Maaf, hanya foto dan berkas PDF yang dapat disimpan." in refused
+    [kept] = list((tmp_path / "media").rglob("*.jpg"))
+    assert f"(berkas diterima dan disimpan di penyimpanan media: {kept.resolve()})" in rest
+    assert location_of(kept.read_bytes()) is None  # where she stood is not shown to others
+    assert "Permohonan DD-2026-1 sudah dikirim ke Kepala Desa Sumber Urip." in rest
+
+    kades = await console(runtime, "2")
+    assert kades.startswith("bot> Permohonan dukungan dana desa DD-2026-1 untuk Desa Sumber Urip")
+    assert f"(gambar terkirim: {kept.name}, tersimpan di " in kades
+
+
+async def test_a_photo_without_a_file_is_a_quick_demo_and_nothing_is_kept(
+    runtime, invite, db, tmp_path
+):
+    store = DirectoryStore(tmp_path / "media")
+    lines = [f"DAFTAR {await invite('petugas')}", "Siti Aminah", "1", "foto kegiatan posyandu"]
+    script = io.StringIO("".join(f"{line}\n" for line in lines))
+    await ConsoleChat(runtime, "1", script, io.StringIO(), store).run()
+    async with db.transaction() as session:
+        [item] = (await session.execute(select(MediaItem))).scalars().all()
+    assert (item.status, item.attempts) == ("failed", 1)  # not tried again for a day and a half
+    assert not (tmp_path / "media").exists()

@@ -42,6 +42,10 @@ class NotReady(Exception):
     """The file is still being fetched: the message showing it waits (the outbox retries)."""
 
 
+class Gone(Exception):
+    """A fetcher's word that the file will never come (a console demo photo): failed at once."""
+
+
 class TooLarge(Exception):
     """A fetcher's refusal before downloading: the platform says the file is over the limit."""
 
@@ -141,6 +145,9 @@ class MediaWorker:
     texts: Texts
     batch: int = 10
     on_commit: list[Callable[[], None]] = field(default_factory=list)  # wakes the sender
+    # told (channel, chat, where it is kept) once a file is stored: the console says so
+    on_stored: list[Callable[[str, str, str], None]] = field(default_factory=list)
+    only_chat: str | None = None  # a console terminal fetches its own chat's files only
 
     async def run_once(self) -> int:
         """Fetches one batch of due items; returns how many were tried."""
@@ -165,6 +172,7 @@ class MediaWorker:
                 MediaItem.status == "pending",
                 MediaItem.next_attempt_at <= now,
                 MediaItem.channel.in_(list(self.fetchers)),
+                *([MediaItem.chat_id == self.only_chat] if self.only_chat else []),
             )
             .order_by(MediaItem.next_attempt_at, MediaItem.id)  # a failing one waits its turn
             .limit(self.batch)
@@ -181,6 +189,8 @@ class MediaWorker:
         try:
             data, claimed = await self.fetchers[row.channel](row.file_id)
             kept = inspect(data, row.keep_location)
+        except Gone as gone:
+            return await self._retry(row, f"gone: {gone}", final=True)
         except TooLarge:
             return await self._refuse(row, "size", "the platform says it is over 10 MB")
         except Refused as refused:
@@ -201,16 +211,19 @@ class MediaWorker:
             fresh.mime, fresh.size, fresh.sha256 = kept.mime, len(kept.data), kept.sha256
             reason = f"sha256 {kept.sha256}; as received {original} ({claimed or '?'})"
             await self._audit(session, fresh, "stored", reason)
-        log.info("media %s of %s stored at %s", row.id, masked(row.chat_id), self.store.where(key))
+        where = self.store.where(key)
+        log.info("media %s of %s stored at %s", row.id, masked(row.chat_id), where)
+        for tell in self.on_stored:
+            tell(row.channel, row.chat_id, where)
 
-    async def _retry(self, row: MediaItem, error: str) -> None:
+    async def _retry(self, row: MediaItem, error: str, final: bool = False) -> None:
         log.warning("media %s: fetch %d failed: %s", row.id, row.attempts, error)
         async with self.db.transaction() as session:
             fresh = await session.get(MediaItem, row.id, with_for_update=True)
             if fresh is None or fresh.status != "pending":
                 return
             fresh.last_error = error[:500]
-            if fresh.attempts >= MAX_ATTEMPTS:
+            if final or fresh.attempts >= MAX_ATTEMPTS:
                 fresh.status = "failed"
                 await self._audit(session, fresh, "failed", fresh.last_error)
                 return

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.channels.console import files
 from conversations.model import N_, Inbound
 from conversations.parsing import normalize
 from handlers.app import build_outbox_worker
 from handlers.core.inbound import Runtime
+from handlers.core.media import MediaStore, MediaWorker
 from handlers.core.outbox import Delivery
 from handlers.core.outgoing import Button, Outgoing
 from handlers.core.text import Texts, load_words
@@ -81,7 +83,7 @@ def to_incoming(chat_id: str, line: str, last: Outgoing | None, now_fn: Callable
 
 
 def _special(text: str) -> Inbound | None:
-    from conversations.model import Contact, Location, Photo
+    from conversations.model import Contact, Location
 
     word, _, rest = text.partition(" ")
     word = word.lower()
@@ -94,7 +96,7 @@ def _special(text: str) -> Inbound | None:
     if word == "kontak" and rest:
         return Inbound(contact=Contact(rest.strip()))
     if word == "foto":
-        return Inbound(photo=Photo(f"console-photo-{uuid.uuid4().hex[:8]}", rest or None))
+        return files.photo(rest)
     return None
 
 
@@ -103,12 +105,29 @@ class ConsoleChat:
     turns queue for this chat (a kades's decision, a reminder) come from the outbox, which this
     chat delivers for itself every second, so each terminal shows only its own chat."""
 
-    def __init__(self, runtime: Runtime, chat_id: str, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        chat_id: str,
+        stdin: TextIO,
+        stdout: TextIO,
+        store: MediaStore | None = None,
+    ) -> None:
         self.runtime, self.chat_id = runtime, chat_id
         self.stdin, self.stdout = stdin, stdout
         self.last: Outgoing | None = None  # the message a typed number answers
         self.outbox = build_outbox_worker(runtime, {CHANNEL: self.deliver})
         self.outbox.only_chat = chat_id
+        self.media = None  # `foto <path>`: read, checked and kept in the store after the turn
+        if store is not None:
+            fetchers = {CHANNEL: files.fetch}
+            clock, texts = runtime.clock, runtime.texts
+            self.media = MediaWorker(runtime.db, fetchers, store, clock, texts, only_chat=chat_id)
+            self.media.on_stored.append(self.stored)
+
+    def stored(self, channel: str, chat_id: str, where: str) -> None:
+        msgid = N_("(file received and kept in the media store: {where})")
+        print("     " + self.runtime.texts(msgid, where=where), file=self.stdout)
 
     async def deliver(self, out: Outgoing) -> Delivery:
         self.show([out], pushed=True)
@@ -144,6 +163,8 @@ class ConsoleChat:
                 print(f"you> {line.rstrip()}", file=self.stdout)
             msg = to_incoming(self.chat_id, line, self.last, self.runtime.clock)
             self.show(await self.runtime.handle(msg))
+            if self.media is not None:
+                await self.media.drain()
             await self.outbox.drain()
 
     async def _poll(self, every: float) -> None:
@@ -156,6 +177,10 @@ class ConsoleChat:
 
 
 async def chat(
-    runtime: Runtime, chat_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+    runtime: Runtime,
+    chat_id: str,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    store: MediaStore | None = None,
 ) -> None:
-    await ConsoleChat(runtime, chat_id, stdin, stdout).run()
+    await ConsoleChat(runtime, chat_id, stdin, stdout, store).run()
