@@ -3,6 +3,7 @@ a kepala puskesmas gets their own puskesmas; the command line writes XLSX, CSV a
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from db.database import Database
-from db.models import Outbox
+from db.models import MediaItem, Outbox
 from db.reports import Report, ReportValue
 from handlers.app import build_runtime
 from handlers.core.text import format_day
@@ -129,11 +130,11 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
     assert [c.value for c in dana[2]][:3] == ["DD-2026-1", "Sumber Urip", "Sumber Urip"]
     assert [c.value for c in dana[1]][10:] == [
         "Jalur anggaran", "Tahun anggaran", "Kegiatan APBDes", "Dana terealisasi", "Nomor SPJ",
-        "Tanggal realisasi", "Sasaran terlayani",
+        "Tanggal realisasi", "Sasaran terlayani", "Foto RAB", "Foto kuitansi",
     ]  # fmt: skip
     routed = [c.value for c in dana[3]]
     assert routed[0] == "DD-2026-2" and routed[10:14] == ["perubahan APBDes", 2026, None, 1_950_000]
-    assert routed[14:] == ["SPJ 014", datetime(2026, 11, 20), 118]
+    assert routed[14:] == ["SPJ 014", datetime(2026, 11, 20), 118, None, None]  # no photos
     spm = [
         r
         for r in book["Capaian SPM"].iter_rows(values_only=True)
@@ -332,3 +333,41 @@ def test_old_charts_and_exports_are_pruned_but_nothing_else(tmp_path):
     os.utime(other, (month_ago, month_ago))
     assert prune(tmp_path, time.time()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ilp-semua-x.xlsx", "notes.txt"]
+
+
+async def test_an_auditor_finds_the_evidence_photos_linked_in_the_export(
+    runtime, registered, db, clock, tmp_path
+):
+    export_to(runtime, tmp_path)
+    runtime.settings = replace(runtime.settings, public_url="https://ilp.rejanglebongkab.go.id")
+    s = await Seeder(db).load()
+    await s.report("Sumber Urip", "2", date(2026, 11, 2), {"K1": 3})  # the bidan who asks
+    who = s.staff[s.ids["Sumber Urip"]]
+    await dana_request(
+        db, who, "Sumber Urip", s.ids["Sumber Urip"], number=1, created_at=wib(NOV, 9),
+        rab_foto="rab-1", realisasi_foto="kuitansi-1",
+    )  # fmt: skip
+    async with db.transaction() as session:
+        rab = evidence("rab-1", "stored", clock())
+        session.add_all([rab, evidence("kuitansi-1", "pending", clock())])
+        await session.flush()
+        rab_id = rab.id
+    asep = await registered("dinkes", "701", "drg. Asep")
+    await asep.send("/ekspor")
+    await asep.press("Bulan ini sampai hari ini")
+    await asep.press("Semua puskesmas")
+    dana = load_workbook(asep.last[0].document)["Dana desa"]
+    assert [c.value for c in dana[2]][-2:] == [
+        f"https://ilp.rejanglebongkab.go.id/dasbor/foto/{rab_id}",  # the dashboard checks who
+        "masih diunduh",
+    ]
+
+
+def evidence(file_id: str, status: str, now: datetime) -> MediaItem:
+    stored = status == "stored"
+    return MediaItem(
+        channel="whatsapp", chat_id="6281200000001", file_id=file_id, status=status, attempts=1,
+        keep_location=False, created_at=now, next_attempt_at=now,
+        key=f"whatsapp/2026/11/{'a' * 64}.jpg" if stored else None,
+        sha256="a" * 64 if stored else None, mime="image/jpeg" if stored else None,
+    )  # fmt: skip

@@ -136,6 +136,22 @@ async def by_file_id(session: AsyncSession, file_id: str | None) -> MediaItem | 
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
+async def by_file_ids(session: AsyncSession, file_ids: set[str]) -> dict[str, MediaItem]:
+    """The items of several remembered file ids at once (an export's requests)."""
+    if not file_ids:
+        return {}
+    stmt = select(MediaItem).where(MediaItem.file_id.in_(file_ids)).order_by(MediaItem.id.desc())
+    return {item.file_id: item for item in (await session.execute(stmt)).scalars()}
+
+
+def link(item: MediaItem, public_url: str | None) -> str:
+    """Where a stored file is opened by those allowed to see it: the dashboard's evidence page
+    (it checks the viewer's role and place), or its hash when there is no dashboard."""
+    if public_url:
+        return f"{public_url.rstrip('/')}/dasbor/foto/{item.id}"
+    return f"sha256 {item.sha256}"
+
+
 @dataclass
 class MediaWorker:
     db: Database

@@ -60,7 +60,7 @@ async def download(
     first, last = min(first, last), max(first, last)
     if (last - first).days > MAX_DAYS:
         raise ValueError("range")
-    req = Request(first, last, scope_for(viewer, puskesmas))
+    req = Request(first, last, scope_for(viewer, puskesmas), runtime.settings.public_url)
     with tempfile.TemporaryDirectory() as folder:
         path = await _write(runtime, kind, req, Path(folder))
         body = path.read_bytes()

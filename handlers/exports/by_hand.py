@@ -31,7 +31,8 @@ async def request(runtime: Runtime, first: date, last: date, puskesmas: str | No
         scope = [p for p, n in names.items() if normalize(n) == normalize(puskesmas)]
         if not scope:
             raise NoSuchPuskesmas(puskesmas)
-    return exports.Request(min(first, last), max(first, last), scope)
+    public_url = runtime.settings.public_url
+    return exports.Request(min(first, last), max(first, last), scope, public_url)
 
 
 async def sheets(runtime: Runtime, req: Request) -> list[Sheet]:

@@ -18,6 +18,7 @@ from conversations.model import N_, Flow, Text
 from db import digest_queries as dq
 from db import export_queries as eq
 from db.models import User
+from handlers.core import media
 from handlers.core.inbound import Command, Runtime
 from handlers.core.outgoing import Outgoing
 from handlers.core.text import Texts
@@ -117,8 +118,20 @@ async def _dana_sheet(session, texts: Texts, locale: str, req: Request) -> Sheet
             N_("Amount requested"), N_("Status"), N_("Amount approved"), N_("Submitted"),
             N_("Decided"), N_("Budget route"), N_("Tahun anggaran"), N_("APBDes kegiatan"),
             N_("Dana realised"), N_("SPJ reference"), N_("Realisasi date"), N_("People served"),
+            N_("RAB photo"), N_("Receipt photo"),
         )
     )  # fmt: skip
+    files = {f for row in found for f in (row.request.rab_foto, row.request.realisasi_foto) if f}
+    kept = await media.by_file_ids(session, files)
+
+    def evidence(file_id: str | None) -> str | None:
+        item = kept.get(file_id or "")
+        if item is None:
+            return None
+        if item.status == "stored":
+            return media.link(item, req.public_url)
+        return t(N_("still being fetched") if item.status == "pending" else N_("not kept"), locale)
+
     rows = []
     for row in found:
         r = row.request
@@ -141,11 +154,13 @@ async def _dana_sheet(session, texts: Texts, locale: str, req: Request) -> Sheet
                 r.realisasi_spj,
                 r.realisasi_tanggal,
                 r.hasil_terlayani,
+                evidence(r.rab_foto),
+                evidence(r.realisasi_foto),
             )
         )
     total = (t(N_("Total"), locale), None, None, None, None, sum(r[5] for r in rows), None,
              sum(r[7] or 0 for r in rows), None, None, None, None, None,
-             sum(r[13] or 0 for r in rows), None, None, None)  # fmt: skip
+             sum(r[13] or 0 for r in rows), None, None, None, None, None)  # fmt: skip
     return Sheet(t(N_("Dana desa"), locale), header, rows, total)
 
 
@@ -251,7 +266,7 @@ async def make_xlsx(runtime: Runtime, recipe: dict[str, Any]) -> Path:
     """The XLSX of an /ekspor reply, made by the process that sends it (Runtime.finish): the
     turn only said what to make, so its transaction is short and the file is on this disk."""
     first, last = date.fromisoformat(recipe["first"]), date.fromisoformat(recipe["last"])
-    req = Request(first, last, recipe["scope"])
+    req = Request(first, last, recipe["scope"], runtime.settings.public_url)
     async with runtime.db.snapshot() as session:
         book = await sheets(session, runtime.texts, runtime.flows, req, recipe["locale"])
     folder = runtime.settings.clock.export_dir

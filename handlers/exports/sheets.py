@@ -20,6 +20,7 @@ class Request:
     first: date
     last: date
     scope: list[int] | None  # None: every puskesmas
+    public_url: str | None = None  # the dashboard's address, for links to the evidence photos
 
 
 # OWASP's CSV injection rule: a spreadsheet reads text starting with one of these as a formula
