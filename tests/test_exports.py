@@ -92,13 +92,13 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
         == "Ekspor 01/11/2026 – 23/11/2026: satu lembar per klaster, dana desa, dan capaian SPM."
     )
     book = load_workbook(reply.document)
-    assert book.sheetnames == [
-        "Klaster 1 – Manajemen (mingguan",
-        "Klaster 2 – Ibu dan Anak",
-        "Klaster 3 – Usia Dewasa dan Lan",
-        "Klaster 4 – Penanggulangan Peny",
+    assert book.sheetnames == [  # whole names: a spreadsheet cuts a name at 31 characters
+        "KL1 Manajemen (mingguan)",
+        "KL2 Ibu dan Anak",
+        "KL3 Usia Dewasa dan Lansia",
+        "KL4 Penyakit Menular, Kesling",
         "Lintas Klaster",
-        "Kematian dan Dugaan KLB (segera",
+        "Kematian dan Dugaan KLB",
         "Dana desa",
         "Capaian SPM",
     ]
@@ -112,7 +112,7 @@ async def test_dinkes_exports_this_month_and_the_totals_are_the_databases(
             elif ind.klaster.key == klaster:
                 first = date(2026, 10, 26) if klaster == "1" else NOV
                 assert totals[code] == await database_total(db, code, first, today), code
-    k2 = book["Klaster 2 – Ibu dan Anak"]
+    k2 = book["KL2 Ibu dan Anak"]
     assert k2.max_row == 1 + 21 * 23 + 1  # a row per puskesmas × day, and the total
     assert [c.value for c in k2[1]][:4] == [
         "Puskesmas",
@@ -159,12 +159,12 @@ async def test_a_kepala_puskesmas_exports_only_their_own_puskesmas(
     await rina.send("16/11/2026")
     await rina.send("22/11/2026")
     book = load_workbook(rina.last[0].document)
-    k4 = book["Klaster 4 – Penanggulangan Peny"]
+    k4 = book["KL4 Penyakit Menular, Kesling"]
     assert {r[0] for r in k4.iter_rows(min_row=2, values_only=True)} == {"Curup", "Jumlah"}
     assert sheet_totals(k4)["DIARE"] == await database_total(
         db, "DIARE", date(2026, 11, 16), date(2026, 11, 22), s.ids["Curup"]
     )
-    assert sheet_totals(book["Klaster 1 – Manajemen (mingguan"])["OBAT"] == 2
+    assert sheet_totals(book["KL1 Manajemen (mingguan)"])["OBAT"] == 2
     assert book["Dana desa"].max_row == 2  # the header and the total: no request of Curup
 
 
@@ -205,7 +205,7 @@ async def test_the_webhooks_export_is_made_by_the_sender_on_its_own_disk(
     ]
     [reply] = asep.last
     assert Path(reply.document).parent == clock_disk.resolve()
-    k4 = load_workbook(reply.document)["Klaster 4 – Penanggulangan Peny"]
+    k4 = load_workbook(reply.document)["KL4 Penyakit Menular, Kesling"]
     assert sheet_totals(k4)["DIARE"] == await database_total(
         db, "DIARE", date(2026, 11, 16), date(2026, 11, 22)
     )
@@ -248,7 +248,7 @@ def test_the_command_line_writes_xlsx_csv_and_dhis2(db_url, tmp_path, monkeypatc
 
     assert main(["export", "--from", "2026-11-01", "--to", "2026-11-22"]) == 0
     path = capsys.readouterr().out.strip()
-    assert sheet_totals(load_workbook(path)["Klaster 2 – Ibu dan Anak"])["K1"] == 3 + 1 + 4
+    assert sheet_totals(load_workbook(path)["KL2 Ibu dan Anak"])["K1"] == 3 + 1 + 4
 
     assert (
         main(
@@ -268,8 +268,8 @@ def test_the_command_line_writes_xlsx_csv_and_dhis2(db_url, tmp_path, monkeypatc
     )
     files = capsys.readouterr().out.split()
     assert [f.rsplit("/", 1)[1] for f in files][:2] == [
-        "01-klaster-1---manajemen--mingguan.csv",
-        "02-klaster-2---ibu-dan-anak.csv",
+        "01-kl1-manajemen--mingguan.csv",
+        "02-kl2-ibu-dan-anak.csv",
     ]
     k4 = Path(files[3]).read_text(encoding="utf-8-sig").splitlines()
     assert k4[-1].startswith("Jumlah,,1,")

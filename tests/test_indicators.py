@@ -195,13 +195,11 @@ async def test_rekap_and_export_show_the_new_indicators_and_their_ratios(
     await rina.send("/ekspor")
     await rina.press("Bulan ini sampai hari ini")
     book = load_workbook(rina.last[0].document)
-    header = [c.value for c in book["Klaster 2 – Ibu dan Anak"][1]]
+    header = [c.value for c in book["KL2 Ibu dan Anak"][1]]
     assert {"K4 – Ibu hamil mencapai K4", "S – Balita yang ada (S)"} <= set(header)
-    total = [
-        c.value for c in book["Klaster 2 – Ibu dan Anak"][book["Klaster 2 – Ibu dan Anak"].max_row]
-    ]
+    total = [c.value for c in book["KL2 Ibu dan Anak"][book["KL2 Ibu dan Anak"].max_row]]
     assert dict(zip(header, total, strict=True))["S – Balita yang ada (S)"] == 60
-    header4 = [c.value for c in book["Klaster 4 – Penanggulangan Peny"][1]]
+    header4 = [c.value for c in book["KL4 Penyakit Menular, Kesling"][1]]
     assert "PJBBEBAS – Rumah bebas jentik" in header4
 
 

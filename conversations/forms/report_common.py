@@ -33,18 +33,32 @@ class Klaster:
     weekly: bool = False
     kader: bool = False  # a kader may report its posyandu items
     expected: bool = True  # False: filed when something happens, never counted as missing
+    sheet: str = ""  # msgid: a name of at most 31 characters (a spreadsheet's limit); "" = name
 
 
 KLASTERS: tuple[Klaster, ...] = (
-    Klaster("1", "KL1", "lapor_k1", N_("Cluster 1 – Management (weekly)"), weekly=True),
-    Klaster("2", "KL2", "lapor_k2", N_("Cluster 2 – Mother and child"), kader=True),
-    Klaster("3", "KL3", "lapor_k3", N_("Cluster 3 – Adults and elderly"), kader=True),
-    Klaster("4", "KL4", "lapor_k4", N_("Cluster 4 – Communicable disease and environment")),
+    Klaster(
+        "1", "KL1", "lapor_k1", N_("Cluster 1 – Management (weekly)"), weekly=True,
+        sheet=N_("KL1 Management (weekly)"),
+    ),
+    Klaster(
+        "2", "KL2", "lapor_k2", N_("Cluster 2 – Mother and child"), kader=True,
+        sheet=N_("KL2 Mother and child"),
+    ),
+    Klaster(
+        "3", "KL3", "lapor_k3", N_("Cluster 3 – Adults and elderly"), kader=True,
+        sheet=N_("KL3 Adults and elderly"),
+    ),
+    Klaster(
+        "4", "KL4", "lapor_k4", N_("Cluster 4 – Communicable disease and environment"),
+        sheet=N_("KL4 Communicable disease, env."),
+    ),
     Klaster("lk", "LK", "lapor_lk", N_("Cross-cluster services")),
     Klaster(
-        "km", "KM", "lapor_km", N_("Deaths and suspected outbreak"), kader=True, expected=False
+        "km", "KM", "lapor_km", N_("Deaths and suspected outbreak"), kader=True, expected=False,
+        sheet=N_("Deaths and suspected KLB"),
     ),
-)
+)  # fmt: skip
 KLASTER_BY_KEY = {k.key: k for k in KLASTERS}
 KLASTER_BY_FLOW = {k.flow: k for k in KLASTERS}
 

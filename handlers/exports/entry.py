@@ -96,7 +96,7 @@ def _klaster_sheet(texts, locale, flows, spec, names, values, counts, complete, 
     # a running count (outbreak cases so far) added over days would count a case many times
     sums = [s if n == 0 or codes[n - 1].summable else None for n, s in enumerate(sums)]
     total = (t(N_("Total"), locale), None, *sums, reported)
-    return Sheet(t.render(Text(spec.name), locale)[:31], header, rows, total)
+    return Sheet(t.render(Text(spec.sheet or spec.name), locale), header, rows, total)
 
 
 def _utc(texts: Texts, day: date) -> datetime:
