@@ -109,3 +109,9 @@ def test_the_shipped_templates_are_ones_meta_would_accept():
         assert "Balas pesan ini" in template.body  # the way back into the window
         filled = template.fill(list(template.example))
         assert "{{" not in filled
+
+
+@pytest.mark.parametrize("kind", ["dana_kades", "dana_info", "desa_profile", "reply"])
+def test_a_template_a_kepala_desa_may_get_addresses_him_as_bapak_ibu(kind):
+    body = Templates.load().for_kind(kind).body
+    assert not re.search(r"\bAnda\b", body), body
