@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from fakes.databases import fresh_database, pg_available  # noqa: E402
 from fakes.faults import FULL, SMALL  # noqa: E402
+from handlers.people.invites import DEV_SECRET  # noqa: E402
+
+# The `ilpbot` processes need an INVITE_SECRET once a channel is configured (bench/common.py too).
+os.environ.setdefault("INVITE_SECRET", DEV_SECRET)
 
 
 async def run_suite(small: bool, only: str | None) -> list[dict[str, Any]]:

@@ -357,6 +357,18 @@ async def stored_reports(db: Database) -> list[Report]:
         return list((await session.execute(select(Report))).scalars())
 
 
+async def until_drained(db: Database, timeout: float) -> bool:
+    """Until no outbox row is pending (every message sent and recorded); False on timeout."""
+    deadline = time.monotonic() + timeout
+    stmt = select(func.count()).where(Outbox.status == "pending")
+    while time.monotonic() < deadline:
+        async with db.transaction() as session:
+            if not (await session.execute(stmt)).scalar_one():
+                return True
+        await asyncio.sleep(0.5)
+    return False
+
+
 def over(values: dict[int, int], expected: dict[int, int]) -> tuple[int, int]:
     """(doubled, lost): how far per key the counts lie above and below what was expected."""
     keys = set(values) | set(expected)

@@ -1,5 +1,6 @@
-"""The fault scenarios: what the bot does when deliveries repeat, the process dies, the Bot API
-or the database fails, and two workers take one chat at the same moment.
+"""The fault scenarios: what the bot does when deliveries repeat, the process dies (also in the
+middle of a photo's download: fakes/fault_media.py), the Bot API or the database fails, and two
+workers take one chat at the same moment.
 
 Every scenario drives real `ilpbot` processes (`web` for the webhook, `run` for long polling,
 `clock` for the sender) against the fake Bot API over HTTP, returns its figures and an `ok`
@@ -32,6 +33,7 @@ from db.models import AuditEvent, Outbox, Puskesmas
 from db.reports import ReportValue
 from db.totals import TotalAllDay
 from fakes.databases import queue_broadcast
+from fakes.fault_media import media_kill_restart
 from fakes.fault_support import (
     NO_ANSWER,
     Process,
@@ -53,6 +55,7 @@ from fakes.fault_support import (
     stored_reports,
     text_update,
     tidy,
+    until_drained,
     work_folder,
 )
 from fakes.telegram_api import SEND_METHODS, FakeBotApi
@@ -304,7 +307,7 @@ async def kill_and_restart(
         took = time.perf_counter() - started
         killing.cancel()
         # Until every send is recorded: a message a kill left unrecorded goes again now.
-        drained = await _until_drained(db, timeout=90)
+        drained = await until_drained(db, timeout=90)
         await asyncio.sleep(1.0)
         finished.set()
         await refreshing
@@ -420,7 +423,7 @@ async def bot_api_outage(
         await asyncio.sleep(storm)
         fake.clear_faults()
         calm = time.monotonic()
-        drained = await _until_drained(db, timeout=300)
+        drained = await until_drained(db, timeout=300)
         clean_stop = clock.stop() == 0
         figures = await _delivery_figures(
             db, fake, chat_ids, per_chat, started, calm, drained, clean_stop, clock
@@ -436,17 +439,6 @@ async def _fill_outbox(db: Database, chat_ids: list[int], per_chat: int) -> None
     # interleaved: chats share every claimed batch
     texts = [f"Pesan {k} dari {per_chat}" for k in range(1, per_chat + 1)]
     await queue_broadcast(db, [(chat, text) for text in texts for chat in chat_ids])
-
-
-async def _until_drained(db: Database, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    stmt = select(func.count()).where(Outbox.status == "pending")
-    while time.monotonic() < deadline:
-        async with db.transaction() as session:
-            if not (await session.execute(stmt)).scalar_one():
-                return True
-        await asyncio.sleep(0.5)
-    return False
 
 
 async def _delivery_figures(
@@ -591,7 +583,7 @@ async def postgres_restart(url: str, updates: int = 1500, lanes: int = 16) -> Fi
             await asyncio.gather(restarter(), prober(), load())
             took = time.perf_counter() - started
         await db.engine.dispose()  # our own pooled connections died with the server
-        delivered = await _until_drained(db, timeout=60 + updates / 25)
+        delivered = await until_drained(db, timeout=60 + updates / 25)
         clean_stop = clock.stop() == 0
         figures = await _restart_figures(db, fake, chat_ids, updates, posts, health, window)
         figures |= {"seconds": round(took, 1)}
@@ -760,6 +752,11 @@ FULL: dict[str, tuple[Scenario, dict[str, Any], tuple[str, ...]]] = {
     "Bot API 5xx and 429 storms": (bot_api_outage, {}, ("sqlite",)),
     "PostgreSQL restart": (postgres_restart, {}, ("postgresql",)),
     "one chat, two workers": (one_chat_two_workers, {"chats": 50}, ("sqlite", "postgresql")),
+    "kill -9 mid-download": (
+        media_kill_restart,
+        {"photos": 40, "kills": 6},
+        ("sqlite", "postgresql"),
+    ),
 }
 SMALL: dict[str, dict[str, Any]] = {  # tests/test_faults.py and --small
     "duplicated deliveries": {"size": 60},
@@ -767,4 +764,5 @@ SMALL: dict[str, dict[str, Any]] = {  # tests/test_faults.py and --small
     "Bot API 5xx and 429 storms": {"chats": 8, "per_chat": 3, "outage": 1.5, "storm": 3.0},
     "PostgreSQL restart": {"updates": 300, "lanes": 8},
     "one chat, two workers": {"chats": 6},
+    "kill -9 mid-download": {"photos": 8, "kills": 2, "delay": 0.5},
 }

@@ -15,6 +15,7 @@ import random
 import threading
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -98,6 +99,9 @@ class FakeBotApi(ServedApp):
         self.clear_faults()
         self._files: dict[str, tuple[bytes, str]] = {}  # file_id → (bytes, file_path)
         self._file_failures: dict[str, int] = {}  # file_id → downloads still to answer 500
+        self.file_delay = 0.0  # seconds a download waits before its bytes: a slow file server
+        self.downloads: Counter[str] = Counter()  # file_id → downloads started
+        self.downloading: Counter[str] = Counter()  # file_id → downloads not yet answered
         route = Route("/bot{token}/{method}", self._handle, methods=["GET", "POST"])
         files = Route("/file/bot{token}/{path:path}", self._file, methods=["GET"])
         self._serve(Starlette(routes=[route, files]))
@@ -206,6 +210,11 @@ class FakeBotApi(ServedApp):
         with self._lock:
             self._file_failures[file_id] = times
 
+    def in_flight(self) -> int:
+        """Downloads started and not yet answered (a kill can be aimed at one)."""
+        with self._lock:
+            return sum(self.downloading.values())
+
     async def _file(self, request: Request) -> Response:
         path = request.path_params["path"]
         with self._lock:
@@ -214,6 +223,16 @@ class FakeBotApi(ServedApp):
             failing = self._file_failures.get(file_id, 0) > 0
             if failing:
                 self._file_failures[file_id] -= 1
+            if found:
+                self.downloads[file_id] += 1
+                self.downloading[file_id] += 1
+        try:
+            if found and self.file_delay:  # the client waits, its connection open
+                await asyncio.sleep(self.file_delay)
+        finally:
+            if found:
+                with self._lock:
+                    self.downloading[file_id] -= 1
         if failing:
             return Response(status_code=500)
         if not found:

@@ -1,6 +1,6 @@
 """The fault suite (fakes/faults.py; `make faults` runs it full size) at a small size: real `ilpbot` processes
-against the fake Bot API, while deliveries repeat, the bot is killed, the Bot API or
-PostgreSQL fails, and two workers take one chat at the same moment."""
+against the fake Bot API, while deliveries repeat, the bot is killed (also mid-download),
+the Bot API or PostgreSQL fails, and two workers take one chat at the same moment."""
 
 import asyncio
 import pprint
@@ -38,6 +38,20 @@ async def test_a_bot_killed_at_random_moments_loses_and_doubles_no_answer(db_url
     checked(figures)
     assert figures["finished"] == figures["conversations"]
     assert figures["kills"] >= 1
+
+
+async def test_a_bot_killed_mid_download_keeps_every_photo(db_url):
+    # People send a photo with its GPS location by long polling; `ilpbot run` is killed with
+    # SIGKILL while the media loop downloads one, and restarted. The photo cut off is fetched
+    # again once its lease ends: every one is kept in MEDIA_DIR, whole and without its
+    # location, and every person reads the bot's answer.
+    figures = await faults.media_kill_restart(db_url, **faults.SMALL["kill -9 mid-download"])
+    checked(figures)
+    assert figures["kills_mid_download"] == figures["kills"] >= 1
+    assert figures["stored"] == figures["photos"] and figures["lost"] == 0
+    assert figures["downloads_started"] > figures["photos"]  # the cut ones were fetched again
+    assert figures["location_kept"] == figures["part_files_left"] == 0
+    assert figures["answers_lost"] == 0
 
 
 async def test_bot_api_errors_and_429_storms_delay_messages_but_lose_none(db_url):

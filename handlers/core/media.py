@@ -33,7 +33,13 @@ from handlers.core.text import Texts
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)  # a killed worker's item is fetched again after this
+# A claimed item is left alone for LEASE; a process killed mid-download leaves its item claimed,
+# so this is how long a kill delays a photo. 30 s, like the first retry after a failed fetch:
+# one media loop runs per deployment (bot/sender.py) and claims one item at a time (`batch`),
+# so the lease covers one fetch, not a queue of them; a fetch outliving it (a slow 10 MB file)
+# could only be doubled by a second deployment overlapping this one, which is harmless: the
+# store's key is the content hash and `_one` stores only an item still pending.
+LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 12  # then failed for good: about a day and a half of trying
 PATIENCE = timedelta(minutes=15)  # how long a message waits for the file it shows
 
@@ -159,7 +165,7 @@ class MediaWorker:
     store: MediaStore
     clock: Callable[[], datetime]
     texts: Texts
-    batch: int = 10
+    batch: int = 1  # claimed together, fetched in turn: a kill strands all of them for LEASE
     on_commit: list[Callable[[], None]] = field(default_factory=list)  # wakes the sender
     # told (channel, chat, where it is kept) once a file is stored: the console says so
     on_stored: list[Callable[[str, str, str], None]] = field(default_factory=list)
