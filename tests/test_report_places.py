@@ -164,14 +164,8 @@ async def test_status_reminder_digest_and_export_agree_on_what_is_reported(
     assert reminder.splitlines()[0].endswith(": KL2, LK")
     assert digest.missing == (Missing("Sumber Urip", ("KL2", "LK")),)
     assert {k.klaster: k.filed for k in digest.klaster} == {"2": 0, "3": 1, "4": 1, "lk": 0}
-    exported = {s.title[:9]: s.rows[-1][-1] for s in book[:5]}  # Sumber Urip, today
-    assert exported == {
-        "Klaster 1": "belum",
-        "Klaster 2": "belum",
-        "Klaster 3": "ya",
-        "Klaster 4": "ya",
-        "Lintas Kl": "belum",
-    }
+    exported = {s.title.split()[0]: s.rows[-1][-1] for s in book[:5]}  # Sumber Urip, today
+    assert exported == {"KL1": "belum", "KL2": "belum", "KL3": "ya", "KL4": "ya", "Lintas": "belum"}
     assert [short_name(k) for k in gaps] == ["KL2", "LK"]
 
 
@@ -277,7 +271,7 @@ async def test_two_reports_of_one_outbreak_on_one_day_are_not_added_up(registere
     assert "DIARE Kasus diare: 10 kasus (bulan lalu 0)" in recap
     async with db.transaction() as session:
         book = await sheets(session, runtime.texts, runtime.flows, Request(TODAY, TODAY, None))
-    sheet = next(s for s in book if s.title.startswith("Klaster 4"))
+    sheet = next(s for s in book if s.title.startswith("KL4"))
     column = next(n for n, h in enumerate(sheet.header) if h.startswith("KLBKASUS"))
     [row] = [r for r in sheet.rows if r[0] == "Sumber Urip"]
     assert (row[2], row[column], sheet.total[column]) == (2, 15, None)
