@@ -6,7 +6,8 @@ Runs, through the other bench modules' own functions: the pure engine; the runti
 next to the bare DB transaction rate; the Telegram and WhatsApp webhooks (`ilpbot web` as a
 real process) on SQLite and PostgreSQL, next to the bare rate measured in the same run; the
 Telegram webhook with 2 web processes behind a balancer on PostgreSQL; the
-sender against Telegram's 30 msg/s, clean and with injected 429s; forged and stale buttons,
+sender against Telegram's 30 msg/s, clean and with injected 429s; replies before a broadcast on
+Telegram and on WhatsApp (Meta's limits enforced, bench/priority.py); forged and stale buttons,
 another desa's decision, a /staf button for another puskesmas, a wrong webhook secret and a bad
 HMAC (bench/refusals.py: refused, logged, counted); a 5,000-person roster imported with its PDF
 invitation sheet (bench/roster.py); digest build times at national size; the peak RSS (VmHWM) of the web workers
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT), *(p for p in sys.path[1:] if Path(p or ".").resolve() != ROOT / "bench")]
 
 from bench import dashboard, digest, engine, priority, roster, sqlite_sync  # noqa: E402
+from bench import priority_whatsapp as priority_wa  # noqa: E402
 from bench import telegram as tg  # noqa: E402
 from bench import whatsapp as wa  # noqa: E402
 from bench.common import on_uvloop  # noqa: E402
@@ -355,6 +357,32 @@ async def priority_rows(bench: Bench, recipients: int, messages: int) -> None:
     )
 
 
+async def priority_whatsapp_rows(bench: Bench, recipients: int) -> None:
+    row = await priority_wa.replies_beside_broadcast(recipients, 50, 3.0)
+    row["load_average"] = round(os.getloadavg()[0], 1)
+    bench.raw["priority_whatsapp"] = row
+    limit = row["limit_per_s"]
+    bench.add(
+        f"WhatsApp replies while a {recipients:,}-message broadcast drains (50 people, "
+        f"1 msg/3 s; Meta's limits enforced, {row['saturated']} recipients saturated)",
+        f"reply p50 {row['reply_p50_s']} s, p99 {row['reply_p99_s']} s "
+        f"({row['unanswered']} of {row['replies']} unanswered); {row['sends_per_s']} msg/s = "
+        f"{row['of_limit']:.0%} of {limit}/s (0.9 × {row['meta_per_s']}), busiest second "
+        f"{row['worst_second']}; lost {row['lost']}, doubled {row['doubled']}; 131056 × "
+        f"{row['refused_131056']} ({row['refused_131056_others']} to others), saturated "
+        f"delivered {row['saturated_delivered']} of {row['saturated']} (the last "
+        f"{row['saturated_last_after_s']} s after Meta let them), the others' longest wait after "
+        f"a 131056 {row['others_longest_wait_after_131056_s']} s; 130429 × "
+        f"{row['refused_130429']}, after-the-fact violations {row['violations']}; with inbound "
+        f"the busiest second holds {row['worst_second_with_inbound']} (Meta counts inbound "
+        f"in its {row['meta_per_s']}/s); load average {row['load_average']}",
+        f"p99 ≤ 1 s, broadcast complete (the saturated later), ≥ 95 % of {limit}/s, never over "
+        f"{limit}/s, a 131056 holds up no one else",
+        priority_wa.met(row),
+        f"python bench/priority.py --channel whatsapp --recipients {recipients} --runs 0",
+    )
+
+
 async def digest_rows(bench: Bench, backends: list[str], puskesmas: int, repeat: int) -> None:
     shape = Shape(puskesmas=puskesmas, days=30, end=digest.END)
     fresh = [await fresh_database(b) for b in backends]
@@ -555,6 +583,9 @@ async def run(args: argparse.Namespace) -> Bench:
     await bench.section(
         "priority", lambda: priority_rows(bench, args.priority_recipients, args.broadcast)
     )
+    await bench.section(
+        "priority whatsapp", lambda: priority_whatsapp_rows(bench, args.priority_wa_recipients)
+    )
     await bench.section("refusals", lambda: refusal_rows(bench, backends, args.refusals))
     await bench.section("roster", lambda: roster_rows(bench, args.roster))
     await bench.section(
@@ -574,6 +605,12 @@ async def main() -> int:
     parser.add_argument("--broadcast", type=int, default=300, help="outbound messages")
     parser.add_argument(
         "--priority-recipients", type=int, default=600, help="broadcast beside the replies"
+    )
+    parser.add_argument(
+        "--priority-wa-recipients",
+        type=int,
+        default=1500,
+        help="WhatsApp broadcast beside the replies (long enough to outlast the saturation)",
     )
     parser.add_argument("--refusals", type=int, default=50, help="refusals of each kind")
     parser.add_argument("--roster", type=int, default=5000, help="people in the roster import")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvloop
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -197,6 +197,34 @@ async def register_bidans(
         )
         for chat_id in chat_ids:
             await _add_bidan(session, channel, chat_id, puskesmas, now, chat_id if phones else None)
+    await db.dispose()
+
+
+async def recent_writers(url: str, channel: str, chat_ids: list[str], wrote_at: datetime) -> None:
+    """People who last wrote at `wrote_at` (WhatsApp's 24-hour window open for free-form
+    messages): a user and the chat's identity each, inserted in bulk (a broadcast's thousands)."""
+    db = Database(url)
+    async with db.transaction() as session:
+        puskesmas = await session.scalar(
+            select(Puskesmas.id).where(Puskesmas.nama == "Sumber Urip")
+        )
+        people = [
+            dict(name=f"Bidan {c}", role="petugas", puskesmas_id=puskesmas, created_at=wrote_at)
+            for c in chat_ids
+        ]
+        added = insert(User).returning(User.id, sort_by_parameter_order=True)
+        users = (await session.scalars(added, people)).all()
+        identities = [
+            dict(
+                channel=channel,
+                external_id=chat,
+                phone=chat,
+                user_id=user,
+                last_inbound_at=wrote_at,
+            )
+            for chat, user in zip(chat_ids, users, strict=True)
+        ]
+        await session.execute(insert(ChannelIdentity), identities)
     await db.dispose()
 
 

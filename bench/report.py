@@ -73,7 +73,18 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "once the send 30 places before it was answered a second ago, so no sliding second at "
         "the platform holds more than 30 whatever the jitter; its cost is the round trip, "
         "larger on a busy machine (the load average is in the row). The clean outbound "
-        "broadcast runs five times and the busiest sliding second of all of them is reported.",
+        "broadcast runs five times and the busiest sliding second of all of them is reported.\n\n"
+        "WhatsApp: the same processes against the fake Graph API, which refuses what Meta "
+        "refuses (fakes/graph_limits.py): a send over the number's throughput in a sliding "
+        "second gets 130429, one over a person's pair rate (1 per 6 s, bursts to 45) 131056. "
+        "The broadcast goes to people who wrote an hour ago (the message itself, not a "
+        "template); five of them are saturated for 15 s, as if someone else on the number had "
+        "written to them. The rate is compared with the client's own limit, 0.9 × "
+        "`WHATSAPP_MESSAGES_PER_SECOND` (80 by default), over the time the broadcast drains. "
+        "A 131056 must hold up that person only: the saturated ones are delivered later, and in "
+        "the second after each refusal the others' sends never wait 0.5 s (a pause of the "
+        "number, as a 130429 makes, is 1 s). Meta counts inbound messages in the throughput "
+        "too, so the row also gives the busiest second of sends and webhook posts together.",
     ),
     (
         "whatsapp",

@@ -81,6 +81,20 @@ async def closed_loop(port: int, connections: int, total: int, opener, updates) 
     return await posting_lanes(conns, total, updates)
 
 
+def environment(url: str, bot_api_url: str, graph_url: str, **extra: str) -> dict[str, str]:
+    """An `ilpbot` process's environment with both channels, WhatsApp on the fake Graph API."""
+    return tg.environment(
+        url,
+        bot_api_url,
+        WHATSAPP_ACCESS_TOKEN="test-token",
+        WHATSAPP_PHONE_NUMBER_ID="1234567890",
+        WHATSAPP_APP_SECRET=APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=VERIFY,
+        WHATSAPP_API_URL=graph_url,
+        **extra,
+    )
+
+
 async def register_whatsapp(url: str) -> None:
     wa_ids = [str(FIRST_WA + n) for n in range(tg.CHATS)]
     await register_bidans(url, "whatsapp", wa_ids, phones=True)
@@ -94,16 +108,7 @@ async def compare(backend: str, args: argparse.Namespace) -> dict:
         await tg.register_chats(url)
         await register_whatsapp(url)
         port = free_port()
-        env = tg.environment(
-            url,
-            bot_api.url,
-            PORT=str(port),
-            WHATSAPP_ACCESS_TOKEN="test-token",
-            WHATSAPP_PHONE_NUMBER_ID="1234567890",
-            WHATSAPP_APP_SECRET=APP_SECRET,
-            WHATSAPP_VERIFY_TOKEN=VERIFY,
-            WHATSAPP_API_URL=graph.base_url,
-        )
+        env = environment(url, bot_api.url, graph.base_url, PORT=str(port))
         server = tg.ilpbot("web", env)
         await tg.healthy(port)
         channels = {

@@ -86,14 +86,16 @@ async def _pg(dsn: str, sql: str) -> None:
         await conn.close()
 
 
-async def queue_broadcast(db: Database, messages: list[tuple[int, str]]) -> None:
-    """Telegram messages waiting in the outbox, due now, in this order: (chat id, text)."""
+async def queue_broadcast(
+    db: Database, messages: list[tuple[int | str, str]], channel: str = "telegram"
+) -> None:
+    """Messages waiting in the outbox, due now, in this order: (chat id, text)."""
     now = datetime.now(UTC)
     rows = [
         queries.outbox_row(
-            channel="telegram",
+            channel=channel,
             chat_id=str(chat),
-            payload=Outgoing("telegram", str(chat), text).to_json(),
+            payload=Outgoing(channel, str(chat), text).to_json(),
             kind="broadcast",
             now=now,
         )

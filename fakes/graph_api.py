@@ -2,7 +2,9 @@
 
 Our httpx client posts to ``{fake.base_url}/{phone_number_id}/messages`` exactly as it would
 to graph.facebook.com. Payload limits are Meta's documented ones; breaking one answers 400
-like Meta does *and* lands in ``.violations`` so a test can assert none happened.
+like Meta does *and* lands in ``.violations`` so a test can assert none happened. Meta's send
+limits are checked after the fact (``rate_violations``), or refused as Meta refuses them once
+``enforce()`` is called (fakes/graph_limits.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import random
 import threading
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
@@ -25,7 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .server import ServedApp, parse_multipart, sliding_windows
+from .graph_limits import MetaLimits
+from .server import ServedApp, parse_multipart, sliding_windows, worst_window
 
 Json = dict[str, Any]
 Handler = Callable[[Request, Json], Awaitable[Json]]  # fills the recorded body, returns reply
@@ -139,6 +143,7 @@ class FakeGraphApi(ServedApp):
         self._seq = itertools.count(1)
         self._media: dict[str, tuple[bytes, str]] = {}
         self._outside: set[str] = set()
+        self.limits = MetaLimits()
         self.clear_faults()
         routes = [
             Route("/_media/{media_id}", self._download, methods=["GET"]),
@@ -175,6 +180,33 @@ class FakeGraphApi(ServedApp):
         with self._lock:
             self._outside.discard(wa_id)
 
+    def enforce(
+        self, per_second: int = 80, pair_seconds: float = 6.0, pair_burst: int = 45
+    ) -> None:
+        """From now on refuse what Meta refuses: a send over the number's throughput in any
+        sliding second gets 130429, one over a recipient's pair rate 131056 (both HTTP 400, as
+        in Meta's error codes table). Refused sends are recorded, never delivered."""
+        with self._lock:
+            self.limits.enforce(per_second, pair_seconds, pair_burst)
+
+    def saturate(self, wa_id: str, seconds: float) -> None:
+        """Sends to wa_id get 131056 for `seconds`, as if another sender on the number had
+        used up the pair rate; everyone else is served as usual."""
+        with self._lock:
+            self.limits.saturate(wa_id, time.monotonic() + seconds)
+
+    def refused(self, code: int | None = None) -> list[GraphCall]:
+        """/messages sends answered with an error (with Meta's `code`, if given), in order."""
+        with self._lock:
+            calls = [c for c in self.calls if c.path.endswith("/messages") and c.status != 200]
+        return [c for c in calls if code is None or c.response["error"]["code"] == code]
+
+    def worst_second(self) -> int:
+        """The most /messages sends (refused ones too) that arrived in any sliding second."""
+        with self._lock:
+            times = sorted(c.at for c in self.calls if "to" in c.body)
+        return worst_window(times, 1.0)
+
     def storm_429(self, probability: float, seed: int = 0) -> None:
         with self._lock:
             self._storm = (probability, random.Random(seed))
@@ -202,9 +234,12 @@ class FakeGraphApi(ServedApp):
             f"overall: {n} messages in 1s at t={t - t0:.2f}s (max 80/s)"
             for t, n in sliding_windows(sorted(c.at for c in sends), 1.0, 80)
         ]
-        for to in dict.fromkeys(c.body["to"] for c in sends):
+        by_recipient: dict[str, list[float]] = defaultdict(list)
+        for c in sends:
+            by_recipient[c.body["to"]].append(c.at)
+        for to, times in by_recipient.items():
             tokens, last, over = float(burst), None, []
-            for at in sorted(c.at for c in sends if c.body["to"] == to):
+            for at in sorted(times):
                 if last is not None:
                     tokens = min(burst, tokens + (at - last) / per_user_seconds)
                 last, tokens = at, tokens - 1
@@ -235,6 +270,7 @@ class FakeGraphApi(ServedApp):
                 status, resp = 200, await handler(request, seen)
             except GraphError as err:
                 status, resp = err.status, {"error": err.body}
+            at = getattr(request.state, "arrived", at)  # the time the limits judged it by
             call = GraphCall(request.method, request.url.path, seen, at, status, resp)
             with self._lock:
                 self.calls.append(call)
@@ -247,10 +283,11 @@ class FakeGraphApi(ServedApp):
             seen.update(json.loads(await request.body()))
         except ValueError:
             raise GraphError(400, 100, details="Request body is not JSON") from None
-        with self._lock:
-            return self._send(seen)
+        with self._lock:  # sends are judged in the order of their arrival times
+            request.state.arrived = time.monotonic()
+            return self._send(seen, request.state.arrived)
 
-    def _send(self, body: Json) -> Json:
+    def _send(self, body: Json, at: float) -> Json:
         if body.get("status") == "read":  # mark-as-read / typing indicator, not a message
             return {"success": True}
         if self._fail_next:
@@ -263,6 +300,8 @@ class FakeGraphApi(ServedApp):
             raise GraphError(400, 131047)
         if self._storm and self._storm[1].random() < self._storm[0]:
             raise GraphError(429, 130429)
+        if code := self.limits.refusal(to, at):
+            raise GraphError(400, code)
         wamid = "wamid." + base64.b64encode(f"FAKE.{to}.{next(self._seq):08d}".encode()).decode()
         contacts = [{"input": to, "wa_id": to}]
         return dict(messaging_product="whatsapp", contacts=contacts, messages=[{"id": wamid}])

@@ -57,6 +57,44 @@ async def test_the_pair_rate_backs_off_that_person_only(client, graph):
     assert other.status == "sent" and time.monotonic() - started < 0.5
 
 
+ANI, BUDI, CICI = "628111", "628222", "628333"
+
+
+@pytest.mark.parametrize(
+    "limits, saturated, sends, answers",
+    [
+        # the number's throughput, 3 a second here: the 4th send within the second is refused
+        # and the client waits a second for everyone, so the 5th goes through
+        (dict(per_second=3), [], [ANI, BUDI, CICI, ANI, BUDI], [200, 200, 200, 130429, 200]),
+        # Ani's pair rate, a burst of 2: her 3rd message is refused, Budi's goes on at once
+        (dict(pair_burst=2), [], [ANI, ANI, ANI, BUDI], [200, 200, 131056, 200]),
+        # someone else used up Ani's pair: refused for her only, enforced or not
+        (None, [ANI], [ANI, BUDI, CICI], [131056, 200, 200]),
+        (dict(), [ANI], [ANI, BUDI, ANI], [131056, 200, 131056]),
+    ],
+)
+async def test_meta_refuses_what_is_over_its_limits_and_we_back_off_as_told(
+    client, graph, limits, saturated, sends, answers
+):
+    """Meta's limits refused as Meta refuses them: 130429 pauses the number's sends for a
+    second; 131056 makes only that person's next message wait (PAIR_BACKOFF)."""
+    if limits is not None:
+        graph.enforce(**limits)
+    for wa_id in saturated:
+        graph.saturate(wa_id, seconds=60)
+    deliveries = [await client.send(to, TEXT) for to in sends]
+    seen = [c.status if c.status == 200 else c.response["error"]["code"] for c in graph.calls]
+    assert seen == answers
+    for delivery, answer in zip(deliveries, answers, strict=True):
+        assert delivery.status == ("sent" if answer == 200 else "retry")
+        if answer == 131056:
+            assert delivery.retry_after == 6.0
+    # a refused send is recorded, never delivered
+    delivered = [to for to, answer in zip(sends, answers, strict=True) if answer == 200]
+    assert [m["to"] for m in graph.messages()] == delivered
+    assert len(graph.refused()) == len(sends) - len(delivered)
+
+
 async def test_a_wrong_token_is_retried_not_dropped(graph):
     wa = WhatsAppClient(graph.base_url, "rotated-token", "1234567890")
     try:

@@ -2,6 +2,9 @@
 end live them: a reminder after a quiet day arrives as a template and the rest follows when they
 answer; nothing is lost to a closed window or a storm of 429s."""
 
+import asyncio
+import time
+
 import pytest
 
 from db import queries
@@ -127,6 +130,35 @@ async def test_a_131047_status_after_the_send_holds_the_message_and_sends_the_te
     (notice,) = ani.read()
     assert notice["template"]["name"] == "ilp_pengingat_laporan"
     assert await ani.send("ok") == [REMINDER]
+
+
+async def test_a_person_meta_says_is_saturated_waits_alone(whatsapp, invite, db, graph, clock):
+    """Meta's pair rate (131056) is about one person: someone else on the number has written to
+    Ani a lot, so her reminder waits and is sent when Meta lets it; the others' go at once."""
+    people = [await registered_kader(whatsapp, invite, f"62813000002{n:02d}") for n in range(4)]
+    ani, others = people[0], people[1:]
+    for person in people:
+        person.read()
+    graph.enforce()
+    graph.saturate(ani.wa_id, seconds=0.5)
+    rows = [await remind(whatsapp, db, p.chat_id) for p in people]
+    started = time.monotonic()
+    await whatsapp.deliver()
+    assert time.monotonic() - started < 1.0  # no pause for the number: only she waits
+    assert [said(p.read()) for p in others] == [REMINDER] * 3
+    assert ani.read() == []
+    assert [c.body["to"] for c in graph.refused()] == [ani.wa_id]  # refused, not delivered
+    assert [await status_of(db, r) for r in rows] == ["pending", "sent", "sent", "sent"]
+
+    await asyncio.sleep(0.5)  # Meta lets her be written to again
+    clock.advance(seconds=5)
+    await whatsapp.deliver()
+    assert ani.read() == []  # her back-off (6 s) is not over yet
+    clock.advance(seconds=1)
+    await whatsapp.deliver()
+    assert said(ani.read()) == REMINDER
+    assert await status_of(db, rows[0]) == "sent"
+    assert graph.rate_violations() == []
 
 
 @pytest.mark.slow  # waits out real rate limits and back-offs

@@ -31,6 +31,12 @@ UNREACHABLE_CODES = {131026, 131021, 131045, 131030}
 THROUGHPUT = {130429, 80007, 4}
 PAIR_RATE = 131056  # too many messages to one person: Meta's pair rate, about 1 per 6 s
 PAIR_BACKOFF = 6.0
+HEADROOM = 0.9  # the number's throughput counts inbound messages too
+
+
+def sending_limit(per_second: float) -> int:
+    """The sends in any sliding second this client allows itself on a number of `per_second`."""
+    return max(1, int(per_second * HEADROOM))
 
 
 class WhatsAppClient:
@@ -44,8 +50,7 @@ class WhatsAppClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.phone_number_id = phone_number_id
-        # The number's throughput counts inbound messages too: keep 10 % headroom.
-        per_window = max(1, int(per_second * 0.9))
+        per_window = sending_limit(per_second)
         self.limit = SlidingLimit(per_window, 1.0, spacing=1.0 / per_window)
         self._http = httpx.AsyncClient(
             base_url=api_url.rstrip("/") + "/",
