@@ -79,3 +79,21 @@ async def test_a_reply_beside_a_saturated_broadcast_waits_one_spacing_not_half_a
     await asyncio.gather(*broadcast)
 
     assert max(waits) < 0.12
+
+
+
+async def test_a_send_started_late_keeps_the_next_one_on_time():
+    """WhatsApp's 72 sends a second are 14 ms apart, and a sender's loop busy with its database
+    wakes each timer a little late. The next send is due a spacing after this one was *due*:
+    counted from when it started, 3 ms lost per send would be a fifth of the rate."""
+    now = [0.0]
+    limit = SlidingLimit(72, 1.0, spacing=0.014, clock=lambda: now[0])
+    async with limit.slot(BULK):  # due at once
+        pass
+    now[0] = 0.017  # the next was due at 0.014: its timer fired 3 ms late
+    async with limit.slot(BULK):
+        pass
+    now[0] = 0.028  # the third is due at 0.028, on the grid
+    async with asyncio.timeout(0.5):
+        async with limit.slot(BULK):
+            pass

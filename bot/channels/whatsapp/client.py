@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from bot.channels.limits import SlidingLimit
+from bot.channels.send_thread import SendThread
 from handlers.core.media import TooLarge
-from handlers.core.outbox import Delivery
+from handlers.core.outbox import SENDING_CLASS, Delivery
 
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
+T = TypeVar("T")
 WINDOW = "window"  # a Delivery status only between this client and the WhatsApp deliverer
 WINDOW_CLOSED = 131047
 # Throughput, pair rate, capacity upgrade, temporary Meta trouble: try again later.
@@ -48,8 +51,13 @@ class WhatsAppClient:
         per_second: float = 80.0,
         timeout: float = 20.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        thread: SendThread | None = None,
     ) -> None:
         self.phone_number_id = phone_number_id
+        # The sender's client does its HTTP on a loop of its own (bot/channels/send_thread.py):
+        # the exact limit frees a slot a second after an answer is seen, so an answer seen late
+        # on a busy loop is a send not made.
+        self.thread = thread
         per_window = sending_limit(per_second)
         self.limit = SlidingLimit(per_window, 1.0, spacing=1.0 / per_window)
         self._http = httpx.AsyncClient(
@@ -59,11 +67,20 @@ class WhatsAppClient:
             transport=transport,
         )
 
+    async def _on_thread(self, work: Coroutine[Any, Any, T]) -> T:
+        return await (self.thread.run(work) if self.thread else work)
+
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._on_thread(self._http.aclose())
+        if self.thread is not None:
+            await self.thread.close()
 
     async def send(self, to: str, body: Json) -> Delivery:
         """One message: `body` is a text/interactive/template/media object without `to`."""
+        return await self._on_thread(self._send(to, body, SENDING_CLASS.get()))
+
+    async def _send(self, to: str, body: Json, priority: int) -> Delivery:
+        SENDING_CLASS.set(priority)  # on the send thread's loop, too
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
         try:
             async with self.limit.slot():
@@ -82,6 +99,9 @@ class WhatsAppClient:
 
     async def upload(self, path: Path) -> str:
         """A local file as a media id for an image or document message."""
+        return await self._on_thread(self._upload(path))
+
+    async def _upload(self, path: Path) -> str:
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         files = {"file": (path.name, path.read_bytes(), mime)}
         data = {"messaging_product": "whatsapp", "type": mime}
@@ -92,6 +112,9 @@ class WhatsAppClient:
     async def download(self, media_id: str, max_bytes: int | None = None) -> tuple[bytes, str]:
         """An inbound photo's bytes: the media URL lives 5 minutes and needs the token. A file
         Meta says is over `max_bytes` is not downloaded (TooLarge)."""
+        return await self._on_thread(self._download(media_id, max_bytes))
+
+    async def _download(self, media_id: str, max_bytes: int | None) -> tuple[bytes, str]:
         info = await self._http.get(media_id)
         info.raise_for_status()
         meta = info.json()

@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.app import App
+from bot.channels.send_thread import SendThread
 from bot.channels.whatsapp.client import WINDOW, WhatsAppClient
 from bot.channels.whatsapp.render import Words, render
 from bot.channels.whatsapp.templates import Templates
@@ -128,6 +129,7 @@ def build(app: App) -> WhatsAppDelivery:
         settings.whatsapp_access_token,
         settings.whatsapp_phone_number_id,
         per_second=settings.whatsapp_messages_per_second,
+        thread=SendThread("whatsapp-send"),
     )
     templates = Templates.load(settings.whatsapp_templates_file)
     return WhatsAppDelivery(client, templates, app.runtime.texts, app.runtime.clock)
