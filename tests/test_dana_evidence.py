@@ -8,6 +8,7 @@ from clock_steps import message
 from clock_steps import outbox as outbox_rows
 from dana_steps import FOGGING, people
 from PIL import Image
+from report_steps import K2, K2_ANSWERS, answer, choose
 from sqlalchemy import select
 
 from bot.channels.whatsapp.client import WhatsAppClient
@@ -96,3 +97,17 @@ async def test_a_program_sent_outside_any_form_is_refused_in_indonesian(register
     assert told.startswith("Maaf, hanya foto dan berkas PDF yang dapat disimpan. Silakan kirim")
     async with db.transaction() as session:
         assert (await session.execute(select(MediaItem))).first() is None  # nothing to fetch
+
+
+async def test_a_report_photo_keeps_its_place_and_a_rab_photo_does_not(registered, db):
+    """A report asks for the place of the activity anyway (its location pin): its photo may
+    keep where it was taken. A RAB photo is shown to a kades: its location is removed."""
+    siti, _, _ = await people(registered)
+    await choose(siti, K2, "Hari ini", desa=None)
+    await siti.press("Dalam gedung puskesmas")
+    await answer(siti, *K2_ANSWERS.values(), "Lewati")
+    await siti.send(photo=Photo("kegiatan-1", "Posyandu Mawar"))
+    await ask_with_rab(siti, Photo("rab-2", "RAB fogging"))
+    async with db.transaction() as session:
+        items = (await session.execute(select(MediaItem))).scalars().all()
+    assert {i.file_id: i.keep_location for i in items} == {"kegiatan-1": True, "rab-2": False}

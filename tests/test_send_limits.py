@@ -81,7 +81,6 @@ async def test_a_reply_beside_a_saturated_broadcast_waits_one_spacing_not_half_a
     assert max(waits) < 0.12
 
 
-
 async def test_a_send_started_late_keeps_the_next_one_on_time():
     """WhatsApp's 72 sends a second are 14 ms apart, and a sender's loop busy with its database
     wakes each timer a little late. The next send is due a spacing after this one was *due*:

@@ -245,7 +245,10 @@ class Runtime(Dispatcher):
             await self._dispatch(turn)
         if (photo := msg.inbound.photo) is not None:  # fetched into the media store later
             user_id = turn.user.id if turn.user else None
-            await media.note(turn.session, msg.channel, msg.chat_id, photo.file_id, now, user_id)
+            place = media.asks_location(self.flows.get(state.flow) if state else None)
+            await media.note(
+                turn.session, msg.channel, msg.chat_id, photo.file_id, now, user_id, place
+            )
         position = order.position_after(msg, conversation)
         writes.save_state(conversation, turn.state, turn.nonce, now, turn.draft, position)
         shape = self.reply_shapers.get(msg.channel)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.model import FILE_REFUSALS
+from conversations.model import FILE_REFUSALS, Flow
 from db import queries
 from db.database import Database, insert_new
 from db.models import MediaItem
@@ -97,6 +97,13 @@ async def note(
         "next_attempt_at": now,
     }
     await insert_new(session, MediaItem.__table__, [values], ("channel", "file_id"))
+
+
+def asks_location(flow: Flow | None) -> bool:
+    """A photo answering this form may keep where it was taken: the form asks for the place
+    anyway (a report's location pin). Anywhere else the location is removed before anyone
+    else sees the photo."""
+    return flow is not None and any(step.type == "location" for step in flow.steps)
 
 
 async def stored(session: AsyncSession, channel: str, file_id: str) -> MediaItem | None:
