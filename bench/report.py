@@ -20,12 +20,13 @@ RESULTS = ROOT / "bench" / "results.json"
 PAGE = ROOT / "docs" / "performance.md"
 
 INTRO = """\
-`make bench` (bench/all.py) runs every bench below in one go of under 10 minutes, prints the
+`make bench` (bench/all.py) runs every bench below in one go, prints the
 tables, writes `bench/results.json` (per figure: value, target, met, command; plus each bench's
 raw result) and renders this page from it. `BENCH_DATABASE_URL=…` or `TEST_DATABASE_URL=…` adds
 PostgreSQL, and with it the Telegram webhook served by 2 `ilpbot web` processes behind a balancer.
-To fit the time the benches run smaller than alone; each row names the command that reproduces
-its figure by itself.
+It takes about an hour on a 2-core machine, 40 minutes of it the replies beside a
+10,000-message Telegram broadcast (`--priority-recipients 600` makes that 2 minutes); most other
+benches run smaller than alone, and each row names the command that reproduces its figure.
 
 How the benches measure (bench/common.py): they measure a database in service, not one just
 made. Registered users already have their conversation row; tables are analyzed after the
