@@ -133,7 +133,7 @@ REQUEST = Flow(
         ),
         Step(
             key="rab",
-            prompt=N_("Send a photo of the cost breakdown (RAB), or press Skip."),
+            prompt=N_("Send a photo or a PDF of the cost breakdown (RAB), or press Skip."),
             label=N_("RAB photo"),
             type="photo",
             required=False,

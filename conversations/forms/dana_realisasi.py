@@ -38,11 +38,11 @@ DESA = Flow(
         ),
         Step(
             key="foto",
-            prompt=N_("Send a photo of the kuitansi or SPJ, or press Skip."),
+            prompt=N_("Send a photo or a PDF of the kuitansi or SPJ, or press Skip."),
             label=N_("Receipt photo"),
             type="photo",
             required=False,
-            help=N_("Take a clear photo and send it here, or type lewati."),
+            help=N_("Take a clear photo, or send the PDF, here; or type lewati."),
         ),
     ),
 )
