@@ -34,6 +34,7 @@ from bot.channels.telegram.channel import TELEGRAM
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.updates import TelegramUpdates
 from bot.channels.whatsapp import web as whatsapp_web
+from bot.channels.whatsapp.delivery import WhatsAppDelivery
 from bot.clock import start_scheduler
 from bot.config import Settings
 from bot.media_fetch import fetchers
@@ -65,6 +66,11 @@ def outbox_sender(app: App) -> tuple[Sender, list[Deliverer]]:
             deliverers[name] = deliverer
     worker = build_outbox_worker(app.runtime, deliverers)
     worker.enveloped = enveloped(deliverers)  # WhatsApp's 24-hour window
+    worker.inbound_rate = {  # Meta's throughput counts inbound messages too
+        name: d.client.leave_room
+        for name, d in deliverers.items()
+        if isinstance(d, WhatsAppDelivery)
+    }
     runtime = app.runtime
     store = media_store(app.settings)
     media = MediaWorker(app.db, fetchers(deliverers), store, runtime.clock, runtime.texts)

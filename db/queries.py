@@ -57,6 +57,17 @@ async def record_inbounds(
 _INBOUND_KEY = ("channel", "external_id")
 
 
+async def inbound_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
+    """Platform messages received since `since`, by channel: a WhatsApp number's throughput
+    counts them, so the sender leaves them room."""
+    stmt = (
+        select(ProcessedInbound.channel, func.count())
+        .where(ProcessedInbound.received_at >= since)
+        .group_by(ProcessedInbound.channel)
+    )
+    return {channel: n for channel, n in (await session.execute(stmt)).all()}
+
+
 async def rekey_identity(
     session: AsyncSession, channel: str, old: str, new: str
 ) -> ChannelIdentity | None:

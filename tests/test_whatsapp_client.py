@@ -2,11 +2,13 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 
-from bot.channels.whatsapp.client import WINDOW, WhatsAppClient
+from bot.channels.whatsapp.client import WINDOW, WhatsAppClient, sending_limit
 from bot.channels.whatsapp.templates import Templates
+from db import queries
 from handlers.core.outgoing import Outgoing
 
 TEXT = {"type": "text", "text": {"body": "Halo"}}
@@ -153,3 +155,37 @@ def test_the_shipped_templates_are_ones_meta_would_accept():
 def test_a_template_a_kepala_desa_may_get_addresses_him_as_bapak_ibu(kind):
     body = Templates.load().for_kind(kind).body
     assert not re.search(r"\bAnda\b", body), body
+
+
+@pytest.mark.parametrize(
+    "inbound, limit",
+    [
+        (0.0, 72),  # nobody writing: 90 % of the number, as ever
+        (5.0, 72),  # a few: the 10 % headroom is room enough
+        (16.7, 62),  # 50 people writing every 3 s: 80 - 17 - 1
+        (60.0, 40),  # a flood: never below half, so replies still go
+    ],
+)
+def test_the_sends_leave_room_for_what_people_write(inbound, limit):
+    """Meta's 80 messages a second count inbound messages too."""
+    assert sending_limit(80, inbound) == limit
+
+
+async def test_the_sender_tells_whatsapp_how_fast_people_are_writing(db, outbox, clock):
+    told: list[float] = []
+    outbox.worker.inbound_rate = {"whatsapp": told.append}
+    async with db.transaction() as session:  # 20 messages this second, 10 others before it
+        await queries.record_inbounds(
+            session, [("whatsapp", f"wamid.{n}") for n in range(20)], clock()
+        )
+        earlier = clock() - timedelta(seconds=3)
+        await queries.record_inbounds(
+            session, [("whatsapp", f"wamid.old{n}") for n in range(10)], earlier
+        )
+        await queries.record_inbounds(session, [("telegram", "1")], clock())
+    await outbox.worker.run_once()
+    await outbox.worker.run_once()  # within the same second: not asked again
+    assert told == [20.0]  # the last second is busier than the average of the last five (6)
+    clock.advance(seconds=1.5)
+    await outbox.worker.run_once()
+    assert told == [20.0, 6.0]  # a lull counts once it lasts: (20 + 10) / 5

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # A claimed row is leased for this long: a killed sender's rows are due again after it. (Rows in
 # hand are never claimed again by this process, however long their batch takes.)
 LEASE = timedelta(seconds=15)
+ONE_SECOND, INBOUND_SPAN = timedelta(seconds=1), timedelta(seconds=5)
 RECORD_PATIENCE = 300.0  # seconds a send's result waits in memory for the database to return
 MAX_ATTEMPTS = 10
 DEACTIVATED = "user deactivated"  # the error of a row dropped because its user was
@@ -131,11 +132,16 @@ class OutboxWorker:
     only_chat: str | None = None  # one chat's rows only (a console delivers its own chat)
     # Makes a message's document still to be made (Outgoing.build): Runtime.finish
     finish: Callable[[Outgoing], Awaitable[Outgoing]] | None = None
+    # By channel: told that channel's inbound messages per second, at most once a second (a
+    # WhatsApp number's throughput counts them: its sends leave them room).
+    inbound_rate: dict[str, Callable[[float], None]] = field(default_factory=dict)
+    _rate_told: datetime | None = field(default=None, init=False, repr=False)
     _in_hand: set[int] = field(default_factory=set, init=False, repr=False)
     _urgency: dict[int, int] = field(default_factory=dict, init=False, repr=False)
 
     async def run_once(self, urgent_only: bool = False) -> int:
         """Claims one batch and delivers it; returns how many rows were handled."""
+        await self._tell_inbound_rate()
         claimed = await self.claim(urgent_only)
         rows = [row for row in claimed if row.status == "pending"]  # not dropped
         if not rows:
@@ -156,6 +162,20 @@ class OutboxWorker:
         if failed:
             raise failed[0]
         return len(rows)
+
+    async def _tell_inbound_rate(self) -> None:
+        """The busier of the last second and the last INBOUND_SPAN's average: a rise is seen
+        at once, a lull only once it lasts."""
+        now = self.clock()
+        if not self.inbound_rate or (self._rate_told and now - self._rate_told < ONE_SECOND):
+            return
+        self._rate_told = now
+        async with self.db.transaction() as session:
+            last = await queries.inbound_counts(session, now - ONE_SECOND)
+            span = await queries.inbound_counts(session, now - INBOUND_SPAN)
+        for channel, tell in self.inbound_rate.items():
+            average = span.get(channel, 0) / INBOUND_SPAN.total_seconds()
+            tell(max(float(last.get(channel, 0)), average))
 
     async def _last_inbound(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
         """When each enveloped chat last wrote: one read per batch, not one per message."""

@@ -9,6 +9,7 @@ service window is closed, so only a template may go).
 from __future__ import annotations
 
 import logging
+import math
 import mimetypes
 from collections.abc import Coroutine
 from pathlib import Path
@@ -37,9 +38,16 @@ PAIR_BACKOFF = 6.0
 HEADROOM = 0.9  # the number's throughput counts inbound messages too
 
 
-def sending_limit(per_second: float) -> int:
-    """The sends in any sliding second this client allows itself on a number of `per_second`."""
-    return max(1, int(per_second * HEADROOM))
+INBOUND_MARGIN = 1  # inbound arrives in bursts: a little more room than the rate just seen
+
+
+def sending_limit(per_second: float, inbound: float = 0.0) -> int:
+    """The sends in any sliding second this client allows itself on a number of `per_second`
+    while `inbound` messages a second arrive (Meta's throughput counts both): what they leave,
+    at most 90 % of the number, and never below half of it, so replies still go in a flood."""
+    room = int(per_second - math.ceil(inbound) - INBOUND_MARGIN)
+    ceiling = max(1, int(per_second * HEADROOM))
+    return max(min(room, ceiling), max(1, int(per_second / 2)))
 
 
 class WhatsAppClient:
@@ -58,6 +66,7 @@ class WhatsAppClient:
         # the exact limit frees a slot a second after an answer is seen, so an answer seen late
         # on a busy loop is a send not made.
         self.thread = thread
+        self.per_second = per_second
         per_window = sending_limit(per_second)
         self.limit = SlidingLimit(per_window, 1.0, spacing=1.0 / per_window)
         self._http = httpx.AsyncClient(
@@ -69,6 +78,11 @@ class WhatsAppClient:
 
     async def _on_thread(self, work: Coroutine[Any, Any, T]) -> T:
         return await (self.thread.run(work) if self.thread else work)
+
+    def leave_room(self, inbound_per_second: float) -> None:
+        """The sender's word on the number's inbound rate (OutboxWorker.inbound_rate)."""
+        limit = sending_limit(self.per_second, inbound_per_second)
+        self.limit.limit, self.limit.spacing = limit, 1.0 / limit
 
     async def close(self) -> None:
         await self._on_thread(self._http.aclose())
