@@ -80,12 +80,13 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "second gets 130429, one over a person's pair rate (1 per 6 s, bursts to 45) 131056. "
         "The broadcast goes to people who wrote an hour ago (the message itself, not a "
         "template); five of them are saturated for 15 s, as if someone else on the number had "
-        "written to them. The rate is compared with the client's own limit, 0.9 × "
-        "`WHATSAPP_MESSAGES_PER_SECOND` (80 by default), over the time the broadcast drains. "
-        "A 131056 must hold up that person only: the saturated ones are delivered later, and in "
-        "the second after each refusal the others' sends never wait 0.5 s (a pause of the "
-        "number, as a 130429 makes, is 1 s). Meta counts inbound messages in the throughput "
-        "too, so the row also gives the busiest second of sends and webhook posts together.",
+        "written to them. Meta counts inbound messages in the throughput too, so the sender "
+        "leaves them room: the rate is compared with what the webhook posts leave of "
+        "`WHATSAPP_MESSAGES_PER_SECOND` (80 by default) over the time the broadcast drains, and "
+        "the row gives the busiest second of sends and webhook posts together, and in how many "
+        "seconds they passed 80. A 131056 must hold up that person only: the saturated ones are "
+        "delivered later, and in the second after each refusal the others' sends never wait "
+        "0.5 s (a pause of the number, as a 130429 makes, is 1 s).",
     ),
     (
         "whatsapp",
