@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +111,19 @@ async def people_writing(
     return posts
 
 
+@contextlib.asynccontextmanager
+async def processes(env: dict[str, str], port: int) -> AsyncIterator[None]:
+    """The Procfile's `ilpbot web` and `ilpbot clock`, once the web answers; stopped after."""
+    web, clock = tg.ilpbot("web", env), tg.ilpbot("clock", env)
+    try:
+        await tg.healthy(port)
+        yield
+    finally:
+        for process in (web, clock):
+            process.terminate()
+            process.wait(timeout=30)
+
+
 async def queue_waits(db: Database) -> list[float]:
     """Each reply row's wait in the outbox, from the commit of its turn to its send."""
     async with db.transaction() as session:
@@ -143,18 +157,13 @@ async def replies_beside_broadcast(
     await queue_broadcast(db, [(c, f"Pengingat laporan untuk {c}") for c in broadcast])
     port = free_port()
     env = tg.environment(url, fake.url, PORT=str(port))
-    web = tg.ilpbot("web", env)
-    clock = tg.ilpbot("clock", env)
     try:
-        await tg.healthy(port)
-        conns = [await tg.Connection.open(port) for _ in chats]
-        bodies = [functools.partial(update, chat) for chat in chats]
-        posts = await people_writing(db, conns, bodies, every)
-        waits = await queue_waits(db)
+        async with processes(env, port):
+            conns = [await tg.Connection.open(port) for _ in chats]
+            bodies = [functools.partial(update, chat) for chat in chats]
+            posts = await people_writing(db, conns, bodies, every)
+            waits = await queue_waits(db)
     finally:
-        for process in (web, clock):
-            process.terminate()
-            process.wait(timeout=30)
         await db.dispose()
         fake.stop()
         await cleanup()

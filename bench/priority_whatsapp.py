@@ -89,17 +89,13 @@ async def replies_beside_broadcast(
     for wa_id in saturated:
         graph.saturate(wa_id, SATURATED_S)
     saturated_until = time.monotonic() + SATURATED_S
-    web, clock = tg.ilpbot("web", env), tg.ilpbot("clock", env)
     try:
-        await tg.healthy(port)
-        conns = [await wa.WaConnection.open(port) for _ in chats]
-        bodies = [functools.partial(message, chat) for chat in chats]
-        posts = await priority.people_writing(db, conns, bodies, every)
-        waits = await priority.queue_waits(db)
+        async with priority.processes(env, port):
+            conns = [await wa.WaConnection.open(port) for _ in chats]
+            bodies = [functools.partial(message, chat) for chat in chats]
+            posts = await priority.people_writing(db, conns, bodies, every)
+            waits = await priority.queue_waits(db)
     finally:
-        for process in (web, clock):
-            process.terminate()
-            process.wait(timeout=30)
         await db.dispose()
         bot_api.stop()
         graph.stop()

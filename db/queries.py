@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     bindparam,
+    case,
     exists,
     func,
     insert,
@@ -57,15 +58,21 @@ async def record_inbounds(
 _INBOUND_KEY = ("channel", "external_id")
 
 
-async def inbound_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
-    """Platform messages received since `since`, by channel: a WhatsApp number's throughput
-    counts them, so the sender leaves them room."""
+async def inbound_counts(
+    session: AsyncSession, since: datetime, recent: datetime
+) -> dict[str, tuple[int, int]]:
+    """Platform messages received by channel: (since `recent`, since `since`). A WhatsApp
+    number's throughput counts them, so the sender leaves them room."""
     stmt = (
-        select(ProcessedInbound.channel, func.count())
+        select(
+            ProcessedInbound.channel,
+            func.sum(case((ProcessedInbound.received_at >= recent, 1), else_=0)),
+            func.count(),
+        )
         .where(ProcessedInbound.received_at >= since)
         .group_by(ProcessedInbound.channel)
     )
-    return {channel: n for channel, n in (await session.execute(stmt)).all()}
+    return {channel: (int(last), n) for channel, last, n in (await session.execute(stmt)).all()}
 
 
 async def rekey_identity(

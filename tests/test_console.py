@@ -21,12 +21,30 @@ from handlers.core.media_check import location_of
 from handlers.core.outgoing import Outgoing
 
 
-async def console(runtime, chat_id: str, *lines: str) -> str:
+async def console(runtime, chat_id: str, *lines: str, store=None) -> str:
     """Types the lines into a console chat until the end of input; returns the screen."""
     screen = io.StringIO()
     script = io.StringIO("".join(f"{line}\n" for line in lines))
-    await ConsoleChat(runtime, chat_id, script, screen).run()
+    await ConsoleChat(runtime, chat_id, script, screen, store).run()
     return screen.getvalue()
+
+
+def fogging_request(code: str) -> list[str]:
+    """A petugas registers and asks Desa Sumber Urip for fogging, up to the RAB photo."""
+    return [
+        f"DAFTAR {code}",
+        "Siti Aminah",
+        "1",
+        "/dana",
+        "Desa Sumber Urip",
+        "1",  # Penyakit menular
+        FOGGING,
+        "2 kali fogging di 2 RT",
+        "120",
+        "2,5 juta",
+        "Desember",
+        "2",  # Posyandu / kader
+    ]
 
 
 async def test_a_number_is_an_answer_unless_the_question_has_numbered_buttons(runtime, invite):
@@ -59,18 +77,7 @@ async def test_each_terminal_shows_its_own_chat_and_what_others_send_to_it(runti
     siti = await console(
         runtime,
         "1",
-        f"DAFTAR {await invite('petugas')}",
-        "Siti Aminah",
-        "1",
-        "/dana",
-        "Desa Sumber Urip",
-        "1",  # Penyakit menular
-        FOGGING,
-        "2 kali fogging di 2 RT",
-        "120",
-        "2,5 juta",
-        "Desember",
-        "2",  # Posyandu / kader
+        *fogging_request(await invite("petugas")),
         "lewati",  # no RAB photo
         "1",  # Kirim
     )
@@ -163,27 +170,15 @@ async def test_a_rab_photo_from_this_computer_is_kept_and_the_screen_says_where(
     store = DirectoryStore(tmp_path / "media")
     runtime.file_builders["media"] = media.shower(store, tmp_path / "shown", frozenset({"console"}))
     await console(runtime, "2", f"DAFTAR {await invite('kades')}", "Budi Santoso", "1")
-    lines = [
-        f"DAFTAR {await invite('petugas')}",
-        "Siti Aminah",
+    siti = await console(
+        runtime,
         "1",
-        "/dana",
-        "Desa Sumber Urip",
-        "1",  # Penyakit menular
-        FOGGING,
-        "2 kali fogging di 2 RT",
-        "120",
-        "2,5 juta",
-        "Desember",
-        "2",  # Posyandu / kader
+        *fogging_request(await invite("petugas")),
         f"foto {program}",  # refused at once: the same question again
         f"foto {rab} RAB fogging",
         "1",  # Kirim
-    ]
-    screen = io.StringIO()
-    script = io.StringIO("".join(f"{line}\n" for line in lines))
-    await ConsoleChat(runtime, "1", script, screen, store).run()
-    siti = screen.getvalue()
+        store=store,
+    )
 
     refused, _, rest = siti.partition(f"you> foto {rab} RAB fogging\n")
     assert "bot> Maaf, hanya foto dan berkas PDF yang dapat disimpan." in refused
@@ -201,9 +196,10 @@ async def test_a_photo_without_a_file_is_a_quick_demo_and_nothing_is_kept(
     runtime, invite, db, tmp_path
 ):
     store = DirectoryStore(tmp_path / "media")
-    lines = [f"DAFTAR {await invite('petugas')}", "Siti Aminah", "1", "foto kegiatan posyandu"]
-    script = io.StringIO("".join(f"{line}\n" for line in lines))
-    await ConsoleChat(runtime, "1", script, io.StringIO(), store).run()
+    code = await invite("petugas")
+    await console(
+        runtime, "1", f"DAFTAR {code}", "Siti Aminah", "1", "foto kegiatan posyandu", store=store
+    )
     async with db.transaction() as session:
         [item] = (await session.execute(select(MediaItem))).scalars().all()
     assert (item.status, item.attempts) == ("failed", 1)  # not tried again for a day and a half

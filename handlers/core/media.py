@@ -143,14 +143,12 @@ def shower(store: MediaStore, folder: Path, fetched: frozenset[str]):
 
 async def by_file_id(session: AsyncSession, file_id: str | None) -> MediaItem | None:
     """The item of a file id remembered elsewhere (a realisation's receipt photo)."""
-    if not file_id:
-        return None
-    stmt = select(MediaItem).where(MediaItem.file_id == file_id).order_by(MediaItem.id)
-    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+    return (await by_file_ids(session, {file_id})).get(file_id) if file_id else None
 
 
 async def by_file_ids(session: AsyncSession, file_ids: set[str]) -> dict[str, MediaItem]:
-    """The items of several remembered file ids at once (an export's requests)."""
+    """The items of several remembered file ids at once (an export's requests); the first
+    of a file id sent twice."""
     if not file_ids:
         return {}
     stmt = select(MediaItem).where(MediaItem.file_id.in_(file_ids)).order_by(MediaItem.id.desc())

@@ -22,7 +22,7 @@ SIGNATURES = (
 )
 
 
-KEPT_TYPES = ("image/jpeg", "image/jpg", "image/png", "application/pdf")
+KEPT_TYPES = {mime for _magic, mime, _ext in SIGNATURES} | {"image/jpg"}  # a common misspelling
 
 
 def refusal(claimed_type: str | None, size: int | None) -> str | None:

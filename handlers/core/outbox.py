@@ -170,12 +170,11 @@ class OutboxWorker:
         if not self.inbound_rate or (self._rate_told and now - self._rate_told < ONE_SECOND):
             return
         self._rate_told = now
-        async with self.db.transaction() as session:
-            last = await queries.inbound_counts(session, now - ONE_SECOND)
-            span = await queries.inbound_counts(session, now - INBOUND_SPAN)
+        async with self.db.snapshot() as session:  # a read: no write lock against the turns
+            counts = await queries.inbound_counts(session, now - INBOUND_SPAN, now - ONE_SECOND)
         for channel, tell in self.inbound_rate.items():
-            average = span.get(channel, 0) / INBOUND_SPAN.total_seconds()
-            tell(max(float(last.get(channel, 0)), average))
+            last, span = counts.get(channel, (0, 0))
+            tell(max(float(last), span / INBOUND_SPAN.total_seconds()))
 
     async def _last_inbound(self, chats: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
         """When each enveloped chat last wrote: one read per batch, not one per message."""

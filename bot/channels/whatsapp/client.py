@@ -36,8 +36,6 @@ THROUGHPUT = {130429, 80007, 4}
 PAIR_RATE = 131056  # too many messages to one person: Meta's pair rate, about 1 per 6 s
 PAIR_BACKOFF = 6.0
 HEADROOM = 0.9  # the number's throughput counts inbound messages too
-
-
 INBOUND_MARGIN = 1  # inbound arrives in bursts: a little more room than the rate just seen
 
 

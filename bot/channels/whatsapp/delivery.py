@@ -6,8 +6,9 @@ Outside the window (or when Meta says 131047) the row's template goes instead an
 `held`; the runtime releases it when the person writes again (bot.channels.whatsapp.window).
 
 Limits: sends are spaced below the number's throughput (default 80 msg/s; inbound counts too, so
-the client leaves people's own messages their room: client.sending_limit); each person has a token bucket for the pair rate (about 1 message per
-6 s, bursts allowed); a turn's replies are merged before they are stored (whatsapp_render.merge).
+the client leaves people's own messages their room: client.sending_limit); each person has a
+token bucket for the pair rate (about 1 message per 6 s, bursts allowed); a turn's replies are
+merged before they are stored (whatsapp_render.merge).
 """
 
 from __future__ import annotations
